@@ -1,0 +1,138 @@
+"""Configuration for development, testing and production.
+
+Every setting can be overridden from the environment; the README lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("KINERJA_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name)
+    return int(value) if value is not None else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (env_str(name, default) or "").split(",") if item.strip()]
+
+
+def instance_secret_key() -> str:
+    """Return the development secret key, creating it under instance/ the first time."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = env_str("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = env_str("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'kinerja.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # FULL keeps every committed transaction on power loss; NORMAL is faster but may lose the last commits.
+    SQLITE_SYNCHRONOUS = env_str("SQLITE_SYNCHRONOUS", "FULL")
+    REDIS_URL = env_str("REDIS_URL")
+    UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    DEFAULT_TIMEZONE = env_str("DEFAULT_TIMEZONE", "Asia/Jakarta")
+
+    BABEL_DEFAULT_LOCALE = env_str("BABEL_DEFAULT_LOCALE", "id")
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("id", "en")
+
+    PASSWORD_HASH_METHOD = env_str("PASSWORD_HASH_METHOD", "scrypt")
+    PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
+    IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SESSION_MAX_HOURS", 12))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which the idle timeout bounds
+
+    RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI") or env_str("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    LOGIN_LIMIT_PER_ACCOUNT = env_str("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_IP = env_str("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+
+    PER_PAGE = env_int("PER_PAGE", 25)
+
+    @classmethod
+    def finalize(cls, config: dict) -> None:
+        """Complete or check settings once the app has loaded them."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+    @classmethod
+    def finalize(cls, config: dict) -> None:
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = instance_secret_key()
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = env_str("DATABASE_URL", "sqlite://")
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - cheap hashes keep the suite fast
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(INSTANCE_DIR / "test-uploads"))
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 1)
+
+    @classmethod
+    def finalize(cls, config: dict) -> None:
+        if not config.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in the environment to run in production.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    """Pick the configuration class named by the argument or by KINERJA_ENV (default development)."""
+    key = name or env_str("KINERJA_ENV", "development")
+    try:
+        return CONFIGS[key]
+    except KeyError:
+        raise RuntimeError(f"Unknown KINERJA_ENV {key!r}; use one of {', '.join(CONFIGS)}") from None

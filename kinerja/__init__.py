@@ -1,0 +1,165 @@
+"""Kinerja: e-kinerja / SKP portal for Indonesian regional governments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import INSTANCE_DIR, get_config
+from kinerja import i18n
+from kinerja.database import configure_engine_events
+from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error handlers, commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    config_class = get_config(config_name)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    config_class.finalize(app.config)
+    if app.config.get("PROXY_FIX_HOPS"):
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_engine_events(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from kinerja.auth import bp as auth_bp
+    from kinerja.main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+
+    @app.route("/health")
+    @limiter.exempt
+    def health():
+        """Liveness and database reachability, for the proxy and monitoring."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except OperationalError:
+            db.session.rollback()
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()",
+}
+
+
+def register_request_hooks(app: Flask) -> None:
+    from kinerja.auth.forms import LogoutForm
+    from kinerja.auth.views import enforce_session_rules
+    from kinerja.main.forms import LanguageForm
+    from kinerja.navigation import navigation_for
+
+    app.before_request(enforce_session_rules)
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def layout_context() -> dict:
+        return {
+            "navigation": navigation_for(),
+            "logout_form": LogoutForm(),
+            "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
+        }
+
+
+def register_errorhandlers(app: Flask) -> None:
+    messages = {
+        400: (_l("Permintaan tidak valid"),
+              _l("Permintaan tidak dapat diproses. Muat ulang halaman dan coba lagi.")),
+        403: (_l("Akses ditolak"), _l("Anda tidak memiliki hak untuk membuka halaman ini.")),
+        404: (_l("Halaman tidak ditemukan"),
+              _l("Halaman atau data yang Anda cari tidak ada atau bukan wewenang Anda.")),
+        405: (_l("Metode tidak diizinkan"), _l("Halaman ini tidak dapat dibuka dengan cara tersebut.")),
+        413: (_l("Berkas terlalu besar"),
+              _l("Berkas yang Anda unggah melebihi batas ukuran. Perkecil berkas lalu coba lagi.")),
+        429: (_l("Terlalu banyak percobaan"),
+              _l("Terlalu banyak percobaan dalam waktu singkat. Tunggu beberapa menit lalu coba lagi.")),
+        500: (_l("Terjadi kesalahan"),
+              _l("Terjadi kesalahan pada server. Data Anda tidak berubah; silakan coba lagi.")),
+        503: (_l("Layanan sedang sibuk"),
+              _l("Layanan sementara tidak tersedia. Silakan coba lagi sebentar lagi.")),
+    }
+
+    def render_error(code: int):
+        title, message = messages[code]
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title=_l("Formulir kedaluwarsa"),
+            message=_l("Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."),
+        ), 400
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        app.logger.error("Database unavailable: %s", error)
+        return render_error(503)
+
+
+def register_commands(app: Flask) -> None:
+    from kinerja.commands import register
+
+    register(app)

@@ -1,0 +1,126 @@
+"""Sign-in, sign-out and password change pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from kinerja.auth import bp, services
+from kinerja.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
+from kinerja.errors import ValidationFailed
+from kinerja.extensions import db, limiter, login_manager
+from kinerja.models import User
+
+# Endpoints a signed-in user who must change their password may still reach.
+PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "main.set_language", "health"}
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Load the user only while the session's token matches the account's current one."""
+    user_id, _sep, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token or not user.is_active:
+        return None
+    return user
+
+
+def failed_sign_in(response) -> bool:
+    """Count an attempt against the limits unless it signed the user in."""
+    return response.status_code != 302
+
+
+def account_key() -> str:
+    return "login-account:" + services.normalize_identity(request.form.get("identifier", "")).lower()
+
+
+def sign_in_session(user: User) -> None:
+    """Start a fresh session for the user (a new session id guards against fixation)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user)
+    session.permanent = True
+    session["last_seen"] = datetime.now(UTC).timestamp()
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=failed_sign_in
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=failed_sign_in,
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = services.safe_next_url(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user = services.authenticate(form.identifier.data, form.password.data)
+        if user is not None:
+            services.record_sign_in(user)
+            sign_in_session(user)
+            if user.must_change_password:
+                flash(_("Silakan ganti kata sandi Anda sebelum melanjutkan."), "warning")
+                return redirect(url_for("auth.change_password"))
+            return redirect(services.safe_next_url(form.next.data) or url_for("main.home"))
+        flash(_("NIP/nama pengguna atau kata sandi salah."), "danger")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/keluar", methods=["POST"])
+@login_required
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        services.end_all_sessions(current_user._get_current_object())
+        logout_user()
+        session.clear()
+        flash(_("Anda telah keluar."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/kata-sandi", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as error:
+            getattr(form, error.field or "new_password").errors.append(error.message)
+        else:
+            sign_in_session(user)
+            flash(_("Kata sandi berhasil diganti. Sesi di perangkat lain telah diakhiri."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+def enforce_session_rules():
+    """Before each request: end idle sessions and hold first-sign-in users at the password page."""
+    if not current_user.is_authenticated:
+        return None
+    now = datetime.now(UTC).timestamp()
+    idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"]).total_seconds()
+    last_seen = session.get("last_seen", 0)
+    if now - last_seen > idle:
+        logout_user()
+        session.clear()
+        flash(_("Sesi Anda berakhir karena tidak ada aktivitas. Silakan masuk kembali."), "warning")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+    session["last_seen"] = now
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ALLOWED:
+        return redirect(url_for("auth.change_password"))
+    return None

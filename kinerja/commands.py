@@ -1,0 +1,66 @@
+"""Command-line tools: flask --app wsgi seed-demo | create-admin."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from kinerja.auth.services import hash_password, password_problems
+from kinerja.extensions import db
+from kinerja.i18n import local_today
+from kinerja.models import Role, User, UserRole
+
+
+def print_demo_accounts() -> None:
+    from kinerja.demo.seed import find_demo_accounts
+
+    accounts = find_demo_accounts()
+    if not accounts:
+        return
+    click.echo("\nAkun demo (satu per peran) / demo sign-ins (one per role):")
+    width = max(len(account.login) for account in accounts)
+    for account in accounts:
+        click.echo(f"  {account.role:<26} {account.login:<{width}}  {account.password}")
+    click.echo(
+        "Kata sandi di atas adalah kata sandi awal: saat pertama masuk Anda diminta menggantinya.\n"
+        "These are initial passwords: each account asks for a new one at its first sign-in.\n"
+    )
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Build the demo regency the first time; print the demo sign-ins every time."""
+        from kinerja.demo.seed import seed_demo
+
+        created = seed_demo(local_today())
+        click.echo("Data demo dibuat." if created else "Data demo sudah ada; tidak ada yang diubah.")
+        print_demo_accounts()
+
+    @app.cli.command("create-admin")
+    @click.option("--username", prompt="Nama pengguna", help="Sign-in name of the new BKD admin.")
+    @click.option(
+        "--password",
+        prompt="Kata sandi",
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="KINERJA_ADMIN_PASSWORD",
+        help="Password (or set KINERJA_ADMIN_PASSWORD).",
+    )
+    def create_admin_command(username: str, password: str) -> None:
+        """Create a BKD admin account."""
+        username = username.strip().lower()
+        if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+            raise click.ClickException("Nama pengguna hanya boleh huruf, angka, titik, garis bawah dan tanda hubung.")
+        if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise click.ClickException(f"Nama pengguna {username!r} sudah dipakai.")
+        user = User(username=username, password_hash="", must_change_password=False)
+        problems = password_problems(password, user)
+        if problems:
+            raise click.ClickException(" ".join(problems))
+        user.password_hash = hash_password(password)
+        user.roles.append(UserRole(role=Role.BKD_ADMIN))
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"Admin BKD {username!r} dibuat.")

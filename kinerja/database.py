@@ -1,0 +1,71 @@
+"""Database behaviour that must hold on every engine, SQLite above all.
+
+SQLite connections run in WAL mode with foreign keys on and a busy timeout. Transactions that may write
+begin IMMEDIATE, taking the write lock up front: a deferred transaction that reads and then writes can
+fail at once with "database is locked" when another writer committed in between, and two read-modify-write
+transactions could otherwise interleave. Requests that cannot write (GET, HEAD, OPTIONS) mark themselves
+read-only and begin deferred, so readers never queue behind writers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_read_only: ContextVar[bool] = ContextVar("kinerja_read_only", default=False)
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Begin SQLite transactions in this context DEFERRED (for work that only reads)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
+def configure_engine_events(app: Flask) -> None:
+    """Install the SQLite pragmas and the IMMEDIATE begin on the app's engine."""
+    busy_timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    synchronous = app.config["SQLITE_SYNCHRONOUS"].upper()
+    if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise RuntimeError(f"SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA, not {synchronous!r}")
+    engine: Engine = app.extensions["sqlalchemy"].engines[None]
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself instead of the driver's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+    def mark_request(read_only: bool) -> None:
+        _read_only.set(read_only)
+
+    from flask import request
+
+    @app.before_request
+    def mark_safe_methods_read_only() -> None:
+        mark_request(request.method in {"GET", "HEAD", "OPTIONS"})
+
+    @app.teardown_request
+    def clear_read_only(_exc) -> None:
+        mark_request(False)

@@ -1,0 +1,94 @@
+"""Language choice and Indonesian-first formatting of dates, times and numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal as babel_format_decimal
+from flask import Flask, current_app, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else this browser session's, else the regency default (Indonesian)."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_zone(tz_name: str | None = None) -> ZoneInfo:
+    return ZoneInfo(tz_name or current_app.config["DEFAULT_TIMEZONE"])
+
+
+def local_today(tz_name: str | None = None) -> date:
+    """Today's date in the given (or default) time zone: the day staff and appraisers live in."""
+    return datetime.now(local_zone(tz_name)).date()
+
+
+def format_date(value: date | datetime | None, fmt: str = "long") -> str:
+    """'17 Agustus 2026' (long), '17 Agu 2026' (medium) or '17/08/26' (short) in the current language."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(local_zone()).date() if value.tzinfo else value.date()
+    pattern = {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/yy"}.get(fmt, fmt)
+    return babel_format_date(value, pattern, locale=str(get_locale()))
+
+
+def format_datetime(value: datetime | None, tz_name: str | None = None) -> str:
+    """'17 Agustus 2026 08.30 WIB': an aware UTC timestamp shown in the local time zone."""
+    if value is None:
+        return ""
+    zone = local_zone(tz_name)
+    local = value.astimezone(zone)
+    text = babel_format_datetime(local, "d MMMM y HH.mm", locale=str(get_locale()))
+    return f"{text} {local.tzname()}"
+
+
+def format_number(value: float | int | None, digits: int = 1) -> str:
+    """'1.234,5' in Indonesian, '1,234.5' in English."""
+    if value is None:
+        return ""
+    pattern = "#,##0" if digits == 0 else "#,##0." + "#" * digits
+    return babel_format_decimal(value, format=pattern, locale=str(get_locale()))
+
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
+    """Compile every messages.po that is newer than its .mo (what `make translations` does)."""
+    compiled = []
+    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog)
+        compiled.append(mo_path)
+    return compiled
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_number, "number")
+
+    @app.context_processor
+    def language_context() -> dict:
+        return {"current_locale": str(get_locale()), "language_names": LANGUAGE_NAMES}

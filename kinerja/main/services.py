@@ -1,0 +1,137 @@
+"""Read models for the home pages: each returns plain data in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from kinerja.extensions import db
+from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Unit
+from kinerja.permissions import absent_ids_select
+
+
+def current_assignment(employee_id: int, on: date) -> Assignment | None:
+    """The employee's assignment on the day, with its agency, unit, position and appraiser loaded."""
+    return db.session.scalar(
+        select(Assignment)
+        .where(Assignment.employee_id == employee_id, Assignment.active_on(on))
+        .options(
+            joinedload(Assignment.agency),
+            joinedload(Assignment.unit),
+            joinedload(Assignment.position),
+            joinedload(Assignment.appraiser),
+        )
+        .order_by(Assignment.valid_from.desc())
+        .limit(1)
+    )
+
+
+def acting_roles(employee_id: int, on: date) -> list[ActingAssignment]:
+    """The acting assignments (Plh/Plt) the employee holds on the day."""
+    return list(
+        db.session.scalars(
+            select(ActingAssignment)
+            .where(ActingAssignment.acting_id == employee_id, ActingAssignment.active_on(on))
+            .options(joinedload(ActingAssignment.absent))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SubordinateRow:
+    assignment: Assignment
+    via_acting: bool
+
+
+def subordinates(employee_id: int, on: date) -> list[SubordinateRow]:
+    """Direct subordinates, then those of the people the employee stands in for, sorted by name."""
+    absent = set(db.session.scalars(absent_ids_select(employee_id, on)))
+    rows = db.session.scalars(
+        select(Assignment)
+        .join(Assignment.employee)
+        .where(
+            Assignment.active_on(on),
+            Assignment.appraiser_id.in_({employee_id} | absent),
+            Assignment.employee_id != employee_id,
+            Employee.active.is_(True),
+        )
+        .options(
+            joinedload(Assignment.employee), joinedload(Assignment.position), joinedload(Assignment.unit)
+        )
+        .order_by(Employee.name)
+    )
+    return [SubordinateRow(row, row.appraiser_id != employee_id) for row in rows]
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    staff: int
+
+
+def unit_staff_counts(agency_id: int, on: date) -> list[UnitRow]:
+    """Every unit of the agency in tree order with the number of active staff assigned to it."""
+    counts = dict(
+        db.session.execute(
+            select(Assignment.unit_id, func.count())
+            .join(Employee, Employee.id == Assignment.employee_id)
+            .where(Assignment.agency_id == agency_id, Assignment.active_on(on), Employee.active.is_(True))
+            .group_by(Assignment.unit_id)
+        ).all()
+    )
+    units = db.session.scalars(select(Unit).where(Unit.agency_id == agency_id).order_by(Unit.code))
+    return [UnitRow(unit, counts.get(unit.id, 0)) for unit in units]
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: Agency
+    staff: int
+    head_name: str | None
+
+
+def agency_staff_counts(on: date, agency_ids: set[int] | None = None) -> list[AgencyRow]:
+    """Agencies (all, or the given ones) with their number of active staff on the day."""
+    head = aliased(Employee)
+    staff = (
+        select(Assignment.agency_id, func.count().label("staff"))
+        .join(Employee, Employee.id == Assignment.employee_id)
+        .where(Assignment.active_on(on), Employee.active.is_(True))
+        .group_by(Assignment.agency_id)
+        .subquery()
+    )
+    query = (
+        select(Agency, func.coalesce(staff.c.staff, 0), head)
+        .outerjoin(staff, staff.c.agency_id == Agency.id)
+        .outerjoin(head, head.id == Agency.head_id)
+        .order_by(Agency.code)
+    )
+    if agency_ids is not None:
+        query = query.where(Agency.id.in_(agency_ids))
+    return [
+        AgencyRow(agency, count, head_row.full_name if head_row else None)
+        for agency, count, head_row in db.session.execute(query)
+    ]
+
+
+def employees_page(agency_id: int, on: date, page: int, per_page: int, search: str = ""):
+    """One page of an agency's current staff, with their assignment loaded, optionally filtered by name or NIP."""
+    query = (
+        select(Assignment)
+        .join(Assignment.employee)
+        .where(Assignment.agency_id == agency_id, Assignment.active_on(on))
+        .options(
+            joinedload(Assignment.employee),
+            joinedload(Assignment.position),
+            joinedload(Assignment.unit),
+            joinedload(Assignment.appraiser),
+        )
+        .order_by(Employee.name, Employee.id)
+    )
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(Employee.name.ilike(pattern) | Employee.id_number.like(pattern))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,102 @@
+"""Home pages by role, profile, and the scoped employee and agency pages."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from kinerja.auth.services import safe_next_url
+from kinerja.extensions import db
+from kinerja.i18n import local_today
+from kinerja.main import bp, services
+from kinerja.main.forms import LanguageForm
+from kinerja.models import Assignment
+from kinerja.permissions import admin_agency_ids, is_global_admin, load_agency, load_employee
+
+
+@bp.route("/")
+@login_required
+def home():
+    today = local_today()
+    user = current_user
+    context = {"today": today}
+    if user.employee_id is not None:
+        context["assignment"] = services.current_assignment(user.employee_id, today)
+        context["acting"] = services.acting_roles(user.employee_id, today)
+        context["subordinates"] = services.subordinates(user.employee_id, today)
+    agency_ids = admin_agency_ids(user)
+    if agency_ids:
+        context["admin_agencies"] = [
+            (row, services.unit_staff_counts(row.agency.id, today))
+            for row in services.agency_staff_counts(today, agency_ids)
+        ]
+    if is_global_admin(user):
+        context["regency_agencies"] = services.agency_staff_counts(today)
+    return render_template("main/home.html", **context)
+
+
+def assignment_history(employee_id: int) -> list[Assignment]:
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.employee_id == employee_id)
+            .options(
+                joinedload(Assignment.agency),
+                joinedload(Assignment.unit),
+                joinedload(Assignment.position),
+                joinedload(Assignment.appraiser),
+            )
+            .order_by(Assignment.valid_from.desc())
+        )
+    )
+
+
+@bp.route("/profil")
+@login_required
+def profile():
+    employee = current_user.employee
+    history = assignment_history(employee.id) if employee else []
+    assignment = services.current_assignment(employee.id, local_today()) if employee else None
+    return render_template("main/profile.html", employee=employee, history=history, assignment=assignment)
+
+
+@bp.route("/pegawai/<int:employee_id>")
+@login_required
+def employee_detail(employee_id: int):
+    employee = load_employee(current_user, employee_id)
+    return render_template(
+        "main/employee.html",
+        employee=employee,
+        history=assignment_history(employee.id),
+        assignment=services.current_assignment(employee.id, local_today()),
+    )
+
+
+@bp.route("/opd/<int:agency_id>")
+@login_required
+def agency_detail(agency_id: int):
+    agency = load_agency(current_user, agency_id)
+    today = local_today(agency.timezone)
+    search = request.args.get("q", "").strip()[:60]
+    page = request.args.get("page", 1, type=int)
+    staff = services.employees_page(agency.id, today, page, current_app.config["PER_PAGE"], search)
+    return render_template(
+        "main/agency.html",
+        agency=agency,
+        units=services.unit_staff_counts(agency.id, today),
+        staff=staff,
+        search=search,
+    )
+
+
+@bp.route("/bahasa", methods=["POST"])
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.locale = form.language.data
+            db.session.commit()
+    return redirect(safe_next_url(form.next.data) or url_for("main.home"))

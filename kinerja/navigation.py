@@ -1,0 +1,40 @@
+"""The navigation bar's entries for the signed-in user's roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from kinerja.permissions import admin_agency_ids, is_global_admin
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    icon: str
+    endpoint: str
+
+
+def navigation_for() -> list[NavItem]:
+    """Entries for the current user; empty when nobody is signed in."""
+    if not current_user.is_authenticated:
+        return []
+    items = [NavItem(str(_l("Beranda")), url_for("main.home"), "house", "main.home")]
+    if current_user.employee_id is not None:
+        items.append(NavItem(str(_l("Profil")), url_for("main.profile"), "person-badge", "main.profile"))
+    for agency_id in sorted(admin_agency_ids(current_user)):
+        items.append(
+            NavItem(
+                str(_l("OPD saya")),
+                url_for("main.agency_detail", agency_id=agency_id),
+                "building",
+                "main.agency_detail",
+            )
+        )
+    if is_global_admin(current_user):
+        items.append(NavItem(str(_l("Semua OPD")), url_for("main.home", _anchor="opd"), "buildings", "bkd"))
+    return items

@@ -1,0 +1,129 @@
+"""Who may see what: role checks for pages and scoped loading for objects.
+
+Scope rules:
+- staff see their own records;
+- an appraiser sees their current direct subordinates, and those of an employee they stand in for under an
+  acting assignment (Plh/Plt) active on the day;
+- an agency admin sees everyone currently assigned to their agency;
+- BKD admins and superadmins see everything.
+An object outside the user's scope is answered with 404, never 403, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from kinerja.extensions import db
+from kinerja.i18n import local_today
+from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Role, User
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+GLOBAL_ROLES = frozenset({Role.BKD_ADMIN, Role.SUPERADMIN})
+
+
+def has_role(user: User, *roles: Role) -> bool:
+    """True when the user holds any of the roles."""
+    return any(user_role.role in roles for user_role in user.roles)
+
+
+def is_global_admin(user: User) -> bool:
+    return has_role(user, *GLOBAL_ROLES)
+
+
+def admin_agency_ids(user: User) -> set[int]:
+    """Agencies the user administers as an agency admin."""
+    return {r.agency_id for r in user.roles if r.role is Role.AGENCY_ADMIN and r.agency_id is not None}
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Page decorator: signed in and holding one of the roles, else 403."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not has_role(current_user, *roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def absent_ids_select(employee_id: int, on: date) -> Select:
+    """Employees whom `employee_id` stands in for on the day."""
+    return select(ActingAssignment.absent_id).where(
+        ActingAssignment.acting_id == employee_id, ActingAssignment.active_on(on)
+    )
+
+
+def subordinates_select(employee_id: int, on: date) -> Select:
+    """Ids of the employee's subordinates on the day: direct ones and those of an acting assignment."""
+    appraisers = or_(
+        Assignment.appraiser_id == employee_id,
+        Assignment.appraiser_id.in_(absent_ids_select(employee_id, on)),
+    )
+    return select(Assignment.employee_id).where(
+        Assignment.active_on(on), appraisers, Assignment.employee_id != employee_id
+    )
+
+
+def employee_scope(user: User, on: date | None = None) -> ColumnElement[bool]:
+    """SQL condition on Employee.id: the employees whose records the user may see on the day."""
+    if is_global_admin(user):
+        return true()
+    on = on or local_today()
+    conditions: list[ColumnElement[bool]] = []
+    if user.employee_id is not None:
+        conditions.append(Employee.id == user.employee_id)
+        conditions.append(Employee.id.in_(subordinates_select(user.employee_id, on)))
+    agencies = admin_agency_ids(user)
+    if agencies:
+        in_agency = select(Assignment.employee_id).where(
+            Assignment.active_on(on), Assignment.agency_id.in_(agencies)
+        )
+        conditions.append(Employee.id.in_(in_agency))
+    return or_(*conditions) if conditions else false()
+
+
+def agency_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on Agency.id: agencies whose overview the user may open."""
+    if is_global_admin(user):
+        return true()
+    agencies = admin_agency_ids(user)
+    return Agency.id.in_(agencies) if agencies else false()
+
+
+def load_employee(user: User, employee_id: int) -> Employee:
+    """The employee if in the user's scope, else 404."""
+    employee = db.session.scalar(select(Employee).where(Employee.id == employee_id, employee_scope(user)))
+    if employee is None:
+        abort(404)
+    return employee
+
+
+def load_agency(user: User, agency_id: int) -> Agency:
+    """The agency if the user administers it (or is BKD), else 404."""
+    agency = db.session.scalar(select(Agency).where(Agency.id == agency_id, agency_scope(user)))
+    if agency is None:
+        abort(404)
+    return agency
+
+
+def is_appraiser(user: User, on: date | None = None) -> bool:
+    """Appraiser is not a stored role: it follows from having subordinates on the day."""
+    if user.employee_id is None:
+        return False
+    on = on or local_today()
+    return db.session.scalar(select(subordinates_select(user.employee_id, on).exists())) or False

@@ -1,0 +1,111 @@
+"""Fixtures: the app on a throwaway database of the chosen kind, a clean slate per test, sign-in helpers.
+
+KINERJA_TEST_DB picks the database: sqlite (default), postgresql or mariadb. The suite creates its own
+database on the server and drops it at the end; an unreachable server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from kinerja import create_app
+from kinerja.extensions import db as _db
+from kinerja.extensions import limiter
+from kinerja.i18n import compile_catalogs
+from tests import factories
+from tests.throwaway import DatabaseUnreachable, throwaway_database
+
+PASSWORD = factories.PASSWORD
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    kind = os.environ.get("KINERJA_TEST_DB", "sqlite")
+    try:
+        with throwaway_database(kind) as url:
+            yield url
+    except DatabaseUnreachable as error:
+        pytest.exit(f"Database for the tests is unreachable: {error}", returncode=3)
+
+
+def pytest_sessionstart(session) -> None:
+    """Compile the translation catalogues so the English UI can be tested without `make`."""
+    compile_catalogs()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
+    )
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def wipe(app: Flask) -> None:
+    """Empty every table, whatever the order of their foreign keys."""
+    tables = list(reversed(_db.metadata.sorted_tables))
+    dialect = _db.engine.dialect.name
+    with _db.engine.begin() as connection:
+        if dialect == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        for table in tables:
+            # A tree's rows refer to each other: cut the links before deleting (RESTRICT acts per row).
+            for key in table.foreign_keys:
+                if key.column.table is table:
+                    connection.execute(table.update().values({key.parent.name: None}))
+            connection.execute(table.delete())
+
+
+@pytest.fixture()
+def db(app: Flask) -> Iterator:
+    """The database inside an app context; emptied after the test."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        wipe(app)
+    limiter.reset()
+
+
+@pytest.fixture()
+def client(app: Flask, db) -> FlaskClient:
+    return app.test_client()
+
+
+class AuthActions:
+    """Sign in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, identifier: str, password: str = PASSWORD, **kwargs):
+        return self.client.post("/masuk", data={"identifier": identifier, "password": password, **kwargs})
+
+    def logout(self):
+        return self.client.post("/keluar")
+
+
+@pytest.fixture()
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture()
+def org(db) -> factories.Organisation:
+    """A small regency: two agencies, each with a head, an appraiser and staff (see factories.build_org)."""
+    return factories.build_org()

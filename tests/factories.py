@@ -1,0 +1,214 @@
+"""factory_boy factories and a small ready-made regency for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from werkzeug.security import generate_password_hash
+
+from kinerja.extensions import db
+from kinerja.identity import EmploymentType, Gender
+from kinerja.models import (
+    ActingAssignment,
+    Agency,
+    Assignment,
+    Employee,
+    Office,
+    Position,
+    PositionKind,
+    Regency,
+    Role,
+    Unit,
+    User,
+    UserRole,
+)
+
+PASSWORD = "Sandi-Uji-Kinerja-77"
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+def nip_for(n: int, gender: Gender = Gender.MALE) -> str:
+    """A valid, unique NIP for the n-th test employee."""
+    birth = date(1980, 1, 1) + timedelta(days=n)
+    return f"{birth:%Y%m%d}200501{1 if gender is Gender.MALE else 2}{n % 999 + 1:03d}"
+
+
+class RegencyFactory(BaseFactory):
+    class Meta:
+        model = Regency
+
+    name = "Pemerintah Kota Uji"
+    signature_city = "Uji"
+
+
+class AgencyFactory(BaseFactory):
+    class Meta:
+        model = Agency
+
+    code = factory.Sequence(lambda n: f"OPD{n}")
+    name = factory.Sequence(lambda n: f"Dinas Uji {n}")
+    short_name = factory.Sequence(lambda n: f"Dinas {n}")
+    timezone = "Asia/Jakarta"
+    work_week = 5
+
+
+class UnitFactory(BaseFactory):
+    class Meta:
+        model = Unit
+
+    agency = factory.SubFactory(AgencyFactory)
+    code = factory.Sequence(lambda n: f"{n:02d}")
+    name = factory.Sequence(lambda n: f"Bidang Uji {n}")
+
+
+class PositionFactory(BaseFactory):
+    class Meta:
+        model = Position
+
+    name = factory.Sequence(lambda n: f"Jabatan Uji {n}")
+    kind = PositionKind.PELAKSANA
+    class_grade = 6
+
+
+class OfficeFactory(BaseFactory):
+    class Meta:
+        model = Office
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Kantor {n}")
+    latitude = -6.8722
+    longitude = 107.5424
+    radius_m = 100
+
+
+class EmployeeFactory(BaseFactory):
+    class Meta:
+        model = Employee
+
+    id_number = factory.Sequence(nip_for)
+    employment_type = EmploymentType.PNS
+    name = factory.Sequence(lambda n: f"Pegawai Uji {n}")
+    grade = "III/a"
+    gender = Gender.MALE
+    active = True
+
+
+class AssignmentFactory(BaseFactory):
+    class Meta:
+        model = Assignment
+
+    employee = factory.SubFactory(EmployeeFactory)
+    unit = factory.SubFactory(UnitFactory)
+    agency = factory.SelfAttribute("unit.agency")
+    position = factory.SubFactory(PositionFactory)
+    appraiser = None
+    valid_from = date(2024, 1, 1)
+    valid_to = None
+
+
+class ActingAssignmentFactory(BaseFactory):
+    class Meta:
+        model = ActingAssignment
+
+    acting = factory.SubFactory(EmployeeFactory)
+    absent = factory.SubFactory(EmployeeFactory)
+    valid_from = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
+    valid_to = factory.LazyFunction(lambda: date.today() + timedelta(days=3))
+    decree_number = "800/001/2026"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    username = None
+    employee = None
+    password_hash = _PASSWORD_HASH
+    must_change_password = False
+    is_enabled = True
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        """roles=[Role.X, (Role.AGENCY_ADMIN, agency)]; staff by default when linked to an employee."""
+        wanted = extracted if extracted is not None else ([Role.STAFF] if self.employee else [])
+        for item in wanted:
+            role, agency = item if isinstance(item, tuple) else (item, None)
+            self.roles.append(UserRole(role=role, agency=agency))
+        if create:
+            db.session.flush()
+
+
+def staff_member(unit: Unit, appraiser: Employee | None, **employee_fields) -> Employee:
+    """An employee assigned to the unit under the appraiser, with a staff account."""
+    employee = EmployeeFactory(**employee_fields)
+    AssignmentFactory(employee=employee, unit=unit, agency=unit.agency, appraiser=appraiser)
+    UserFactory(employee=employee)
+    return employee
+
+
+@dataclass
+class Organisation:
+    agency_a: Agency
+    agency_b: Agency
+    head_a: Employee
+    appraiser_a: Employee
+    staff_a: Employee
+    staff_a2: Employee
+    other_appraiser_a: Employee
+    other_staff_a: Employee
+    head_b: Employee
+    staff_b: Employee
+    agency_admin_a: User
+    bkd_admin: User
+    superadmin: User
+
+    def user(self, employee: Employee) -> User:
+        return db.session.query(User).filter_by(employee_id=employee.id).one()
+
+
+def build_org() -> Organisation:
+    """Two agencies. A: head → appraiser → two staff, head → other appraiser → one staff. B: head → staff."""
+    RegencyFactory()
+    agency_a, agency_b = AgencyFactory(code="A", name="Dinas A"), AgencyFactory(code="B", name="Dinas B")
+    top_a = UnitFactory(agency=agency_a, code="01", name="Sekretariat A")
+    section_a = UnitFactory(agency=agency_a, code="01.01", name="Seksi A1", parent=top_a)
+    section_a2 = UnitFactory(agency=agency_a, code="01.02", name="Seksi A2", parent=top_a)
+    top_b = UnitFactory(agency=agency_b, code="01", name="Sekretariat B")
+
+    head_a = staff_member(top_a, None, name="Kepala A")
+    appraiser_a = staff_member(section_a, head_a, name="Penilai A", gender=Gender.FEMALE)
+    staff_a = staff_member(section_a, appraiser_a, name="Staf A")
+    staff_a2 = staff_member(section_a, appraiser_a, name="Staf A Dua")
+    other_appraiser_a = staff_member(section_a2, head_a, name="Penilai Lain A")
+    other_staff_a = staff_member(section_a2, other_appraiser_a, name="Staf Lain A")
+    head_b = staff_member(top_b, None, name="Kepala B")
+    staff_b = staff_member(top_b, head_b, name="Staf B")
+    agency_a.head, agency_b.head = head_a, head_b
+
+    organisation = Organisation(
+        agency_a=agency_a,
+        agency_b=agency_b,
+        head_a=head_a,
+        appraiser_a=appraiser_a,
+        staff_a=staff_a,
+        staff_a2=staff_a2,
+        other_appraiser_a=other_appraiser_a,
+        other_staff_a=other_staff_a,
+        head_b=head_b,
+        staff_b=staff_b,
+        agency_admin_a=UserFactory(username="admin.a", roles=[(Role.AGENCY_ADMIN, agency_a)]),
+        bkd_admin=UserFactory(username="admin.bkd", roles=[Role.BKD_ADMIN]),
+        superadmin=UserFactory(username="superadmin", roles=[Role.SUPERADMIN]),
+    )
+    db.session.commit()
+    return organisation

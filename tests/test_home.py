@@ -1,0 +1,57 @@
+"""Each role's home page shows its own real data."""
+
+from kinerja.models import Role
+from tests.factories import ActingAssignmentFactory, UserFactory
+
+
+def test_staff_home_shows_profile_and_appraiser(client, auth, org):
+    auth.login(org.staff_a.id_number)
+    page = client.get("/").get_data(as_text=True)
+    assert "Staf A" in page
+    assert org.staff_a.id_number in page
+    assert "Penilai A" in page  # the appraiser
+    assert "Pegawai yang Anda nilai" not in page
+
+
+def test_appraiser_home_lists_direct_subordinates_only(client, auth, org):
+    auth.login(org.appraiser_a.id_number)
+    page = client.get("/").get_data(as_text=True)
+    assert "Pegawai yang Anda nilai" in page
+    assert "Staf A Dua" in page
+    assert "Staf Lain A" not in page
+    assert "Staf B" not in page
+
+
+def test_acting_appraiser_sees_the_absent_appraisers_staff(client, auth, org, db):
+    ActingAssignmentFactory(acting=org.appraiser_a, absent=org.other_appraiser_a)
+    db.session.commit()
+    auth.login(org.appraiser_a.id_number)
+    page = client.get("/").get_data(as_text=True)
+    assert "Staf Lain A" in page
+    assert "sebagai Plh/Plt" in page
+
+
+def test_agency_admin_home_shows_units_with_counts(client, auth, org):
+    auth.login("admin.a")
+    page = client.get("/").get_data(as_text=True)
+    assert "Dinas A" in page and "Seksi A1" in page
+    assert "6 pegawai" in page
+    assert "Dinas B" not in page
+
+
+def test_bkd_home_lists_every_agency(client, auth, org):
+    auth.login("admin.bkd")
+    page = client.get("/").get_data(as_text=True)
+    assert "Dinas A" in page and "Dinas B" in page
+    assert "8 pegawai" in page
+
+
+def test_account_without_role_is_told_so(client, auth, db, org):
+    UserFactory(username="kosong", roles=[])
+    db.session.commit()
+    auth.login("kosong")
+    assert "belum memiliki peran" in client.get("/").get_data(as_text=True)
+
+
+def test_roles_are_not_confused(org):
+    assert [r.role for r in org.bkd_admin.roles] == [Role.BKD_ADMIN]

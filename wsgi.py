@@ -1,0 +1,5 @@
+"""WSGI entry point: `flask --app wsgi ...` and `gunicorn wsgi:app`."""
+
+from kinerja import create_app
+
+app = create_app()
