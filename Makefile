@@ -20,11 +20,11 @@ $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy -q -d kinerja/translations
+	@$(BIN)/pybabel -q compile -d kinerja/translations
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o kinerja/translations/messages.pot .
-	$(BIN)/pybabel update -q -i kinerja/translations/messages.pot -d kinerja/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o kinerja/translations/messages.pot .
+	$(BIN)/pybabel -q update -i kinerja/translations/messages.pot -d kinerja/translations
 
 db: install
 	$(FLASK) db upgrade

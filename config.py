@@ -78,6 +78,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI") or env_str("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "kinerja"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # if Redis goes away, limits go on in memory
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_LIMIT_PER_ACCOUNT = env_str("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = env_str("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")

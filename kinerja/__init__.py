@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -154,9 +155,14 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
+        """A friendly 503 rendered without the layout, which would ask the database for the user."""
         db.session.rollback()
         app.logger.error("Database unavailable: %s", error)
-        return render_error(503)
+        title, message = messages[503]
+        page = app.jinja_env.get_template("errors/unavailable.html").render(
+            title=title, message=message, lang=str(get_locale())
+        )
+        return page, 503, {"Retry-After": "30"}
 
 
 def register_commands(app: Flask) -> None:

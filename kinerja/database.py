@@ -4,7 +4,8 @@ SQLite connections run in WAL mode with foreign keys on and a busy timeout. Tran
 begin IMMEDIATE, taking the write lock up front: a deferred transaction that reads and then writes can
 fail at once with "database is locked" when another writer committed in between, and two read-modify-write
 transactions could otherwise interleave. Requests that cannot write (GET, HEAD, OPTIONS) mark themselves
-read-only and begin deferred, so readers never queue behind writers.
+read-only and begin deferred, so readers never queue behind writers. Code outside a request (CLI commands,
+background jobs, tests) begins IMMEDIATE unless it wraps long reads in `read_only_transactions()`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _read_only: ContextVar[bool] = ContextVar("kinerja_read_only", default=False)
 
 
@@ -57,15 +59,10 @@ def configure_engine_events(app: Flask) -> None:
     def on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
-    def mark_request(read_only: bool) -> None:
-        _read_only.set(read_only)
-
-    from flask import request
-
     @app.before_request
-    def mark_safe_methods_read_only() -> None:
-        mark_request(request.method in {"GET", "HEAD", "OPTIONS"})
+    def begin_safe_requests_deferred() -> None:
+        _read_only.set(request.method in SAFE_METHODS)
 
     @app.teardown_request
-    def clear_read_only(_exc) -> None:
-        mark_request(False)
+    def reset_transaction_mode(_exc) -> None:
+        _read_only.set(False)

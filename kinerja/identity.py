@@ -129,7 +129,7 @@ def _parse_nip_like(number: str, today: date, *, pppk: bool) -> IdentityInfo:
     year, month = int(number[8:12]), int(number[12:14])
     if pppk:
         if number[12:14] != "21":
-            raise InvalidIdentity(_l("NI PPPK memuat kode 21 setelah tahun pengangkatan."))
+            raise InvalidIdentity(_l("NI PPPK harus memuat kode 21 setelah tahun pengangkatan."))
         tmt_ok = birth.year + 15 <= year <= today.year
     else:
         tmt_ok = 1 <= month <= 12 and birth.year + 15 <= year and (year, month) <= (today.year, today.month)

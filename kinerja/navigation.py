@@ -36,5 +36,5 @@ def navigation_for() -> list[NavItem]:
             )
         )
     if is_global_admin(current_user):
-        items.append(NavItem(str(_l("Semua OPD")), url_for("main.home", _anchor="opd"), "buildings", "bkd"))
+        items.append(NavItem(str(_l("Semua OPD")), url_for("main.agencies"), "buildings", "main.agencies"))
     return items

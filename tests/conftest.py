@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -22,6 +22,7 @@ from tests import factories
 from tests.throwaway import DatabaseUnreachable, throwaway_database
 
 PASSWORD = factories.PASSWORD
+pytest_plugins = ["tests.browser"]
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +40,19 @@ def pytest_sessionstart(session) -> None:
     compile_catalogs()
 
 
+class FreshClient(FlaskClient):
+    """A browser whose every request starts with an empty `g`, as in production.
+
+    The `db` fixture keeps one app context pushed for the test, so its requests share `g`, where
+    Flask-Login caches the signed-in user, Flask-WTF the CSRF check and Flask-Babel the locale.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
     app = create_app(
@@ -46,6 +60,7 @@ def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
         SQLALCHEMY_DATABASE_URI=database_url,
         UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
     )
+    app.test_client_class = FreshClient
     with app.app_context():
         _db.create_all()
     yield app

@@ -55,3 +55,40 @@ def test_account_without_role_is_told_so(client, auth, db, org):
 
 def test_roles_are_not_confused(org):
     assert [r.role for r in org.bkd_admin.roles] == [Role.BKD_ADMIN]
+
+
+def test_agency_list_is_for_bkd_only(client, auth, org):
+    auth.login(org.staff_a.id_number)
+    response = client.get("/opd")
+    assert response.status_code == 403
+    assert "Akses ditolak" in response.get_data(as_text=True)
+
+
+def test_agency_list_searches_and_paginates(client, auth, org, app):
+    auth.login("admin.bkd")
+    assert "Dinas B" in client.get("/opd").get_data(as_text=True)
+    page = client.get("/opd?q=Dinas+A").get_data(as_text=True)
+    assert "Dinas A" in page and "Dinas B" not in page
+    app.config["PER_PAGE"] = 1
+    try:
+        second = client.get("/opd?page=2").get_data(as_text=True)
+    finally:
+        app.config["PER_PAGE"] = 25
+    assert "Dinas B" in second and "Dinas A" not in second
+
+
+def test_database_outage_gives_a_friendly_503(client, auth, org, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from kinerja.main import services
+
+    auth.login(org.staff_a.id_number)
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(services, "current_assignment", unavailable)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "Layanan sedang sibuk" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "30"

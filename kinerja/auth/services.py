@@ -48,7 +48,7 @@ def password_problems(password: str, user: User | None) -> list[str]:
         problems.append(_("Kata sandi minimal %(n)d karakter.", n=minimum))
     if user is not None:
         identities = {user.username or "", user.employee.id_number if user.employee else ""} - {""}
-        if any(identity in password for identity in identities):
+        if any(identity.lower() in password.lower() for identity in identities):
             problems.append(_("Kata sandi tidak boleh memuat NIP atau nama pengguna."))
     if is_common_password(password):
         problems.append(_("Kata sandi terlalu umum dan mudah ditebak."))

@@ -40,8 +40,8 @@ def account_key() -> str:
 
 
 def sign_in_session(user: User) -> None:
-    """Start a fresh session for the user (a new session id guards against fixation)."""
-    locale = session.get("locale")
+    """Start a fresh session for the user, in the language the account chose (or this browser did)."""
+    locale = user.locale or session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale

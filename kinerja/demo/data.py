@@ -15,11 +15,15 @@ FEMALE_NAMES = [
     "Siti", "Euis", "Neneng", "Dewi", "Rina", "Yanti", "Lilis", "Nining", "Tuti", "Eka", "Ratna", "Sri", "Wulan",
     "Fitri", "Nurul", "Intan", "Rika", "Anisa", "Dian", "Ayu", "Nia", "Putri", "Rini", "Sari", "Lina",
 ]
+# Second names that fit either gender, then ones that are only given to men or to women.
 SURNAMES = [
-    "Permana", "Hidayat", "Saputra", "Gunawan", "Suryana", "Kurniawan", "Setiawan", "Rahmawati", "Nurhayati",
-    "Supriatna", "Sudrajat", "Mulyana", "Hermawan", "Firmansyah", "Maulana", "Kusumah", "Sumarna", "Wijaya",
-    "Rosdiana", "Komalasari", "Fauziah", "Lestari", "Anggraeni", "Purnama", "Nugraha", "Ramdani", "Iskandar",
-    "Sulaeman", "Hamdani", "Sopian",
+    "Permana", "Hidayat", "Saputra", "Gunawan", "Suryana", "Kurniawan", "Setiawan", "Supriatna", "Sudrajat",
+    "Mulyana", "Hermawan", "Firmansyah", "Maulana", "Kusumah", "Sumarna", "Wijaya", "Purnama", "Nugraha",
+    "Ramdani", "Iskandar", "Sulaeman", "Hamdani", "Sopian",
+]
+FEMALE_SURNAMES = [
+    "Rahmawati", "Nurhayati", "Rosdiana", "Komalasari", "Fauziah", "Lestari", "Anggraeni", "Kartika", "Susanti",
+    "Handayani", "Marlina", "Puspitasari",
 ]
 
 # name, kind, class (kelas jabatan)

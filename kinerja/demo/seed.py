@@ -60,8 +60,9 @@ class DemoBuilder:
         self.employees: list[Employee] = []
 
     def person_name(self, gender: Gender) -> str:
-        first = self.rng.choice(data.MALE_NAMES if gender is Gender.MALE else data.FEMALE_NAMES)
-        return f"{first} {self.rng.choice(data.SURNAMES)}"
+        if gender is Gender.MALE:
+            return f"{self.rng.choice(data.MALE_NAMES)} {self.rng.choice(data.SURNAMES)}"
+        return f"{self.rng.choice(data.FEMALE_NAMES)} {self.rng.choice(data.SURNAMES + data.FEMALE_SURNAMES)}"
 
     def identity_number(self, employment_type: EmploymentType, gender: Gender, senior: bool) -> str:
         while True:
@@ -95,6 +96,8 @@ class DemoBuilder:
             front, back = data.DEGREES_BY_POSITION[position_key]
         else:
             front, back = self.rng.choice(data.SENIOR_DEGREES if leader else data.JUNIOR_DEGREES)
+            if front == "Drs." and gender is Gender.FEMALE:
+                front = "Dra."
         if employment_type is EmploymentType.PPPK:
             grade = self.rng.choice(["V", "VII", "IX"])
         elif employment_type is EmploymentType.NON_ASN:

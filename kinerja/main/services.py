@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from kinerja.extensions import db
@@ -93,8 +94,8 @@ class AgencyRow:
     head_name: str | None
 
 
-def agency_staff_counts(on: date, agency_ids: set[int] | None = None) -> list[AgencyRow]:
-    """Agencies (all, or the given ones) with their number of active staff on the day."""
+def agency_rows_select(on: date, agency_ids: set[int] | None = None, search: str = "") -> Select:
+    """Agencies (all, the given ones, or those matching a search) with active staff on the day and head."""
     head = aliased(Employee)
     staff = (
         select(Assignment.agency_id, func.count().label("staff"))
@@ -111,10 +112,42 @@ def agency_staff_counts(on: date, agency_ids: set[int] | None = None) -> list[Ag
     )
     if agency_ids is not None:
         query = query.where(Agency.id.in_(agency_ids))
-    return [
-        AgencyRow(agency, count, head_row.full_name if head_row else None)
-        for agency, count, head_row in db.session.execute(query)
-    ]
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(
+            Agency.name.ilike(pattern) | Agency.short_name.ilike(pattern) | Agency.code.ilike(pattern)
+        )
+    return query
+
+
+def to_agency_row(agency: Agency, staff: int, head: Employee | None) -> AgencyRow:
+    return AgencyRow(agency, staff, head.full_name if head else None)
+
+
+def agency_staff_counts(on: date, agency_ids: set[int] | None = None) -> list[AgencyRow]:
+    """Agencies (all, or the given ones) with their number of active staff on the day."""
+    return [to_agency_row(*row) for row in db.session.execute(agency_rows_select(on, agency_ids))]
+
+
+class RowPagination(Pagination):
+    """Flask-SQLAlchemy's pagination over a multi-column select, mapping each row with `convert`."""
+
+    def _query_items(self) -> list:
+        query, convert = self._query_args["select"], self._query_args["convert"]
+        rows = db.session.execute(query.limit(self.per_page).offset(self._query_offset))
+        return [convert(*row) for row in rows]
+
+    def _query_count(self) -> int:
+        query = self._query_args["select"].order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(query)) or 0
+
+
+def agencies_page(on: date, page: int, per_page: int, search: str = "") -> Pagination:
+    """One page of the regency's agencies with staff counts."""
+    return RowPagination(
+        page=page, per_page=per_page, error_out=False, select=agency_rows_select(on, search=search),
+        convert=to_agency_row,
+    )
 
 
 def employees_page(agency_id: int, on: date, page: int, per_page: int, search: str = ""):

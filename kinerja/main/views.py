@@ -13,7 +13,14 @@ from kinerja.i18n import local_today
 from kinerja.main import bp, services
 from kinerja.main.forms import LanguageForm
 from kinerja.models import Assignment
-from kinerja.permissions import admin_agency_ids, is_global_admin, load_agency, load_employee
+from kinerja.permissions import (
+    GLOBAL_ROLES,
+    admin_agency_ids,
+    is_global_admin,
+    load_agency,
+    load_employee,
+    roles_required,
+)
 
 
 @bp.route("/")
@@ -72,6 +79,15 @@ def employee_detail(employee_id: int):
         history=assignment_history(employee.id),
         assignment=services.current_assignment(employee.id, local_today()),
     )
+
+
+@bp.route("/opd")
+@roles_required(*GLOBAL_ROLES)
+def agencies():
+    search = request.args.get("q", "").strip()[:60]
+    page = request.args.get("page", 1, type=int)
+    rows = services.agencies_page(local_today(), page, current_app.config["PER_PAGE"], search)
+    return render_template("main/agencies.html", rows=rows, search=search)
 
 
 @bp.route("/opd/<int:agency_id>")

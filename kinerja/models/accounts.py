@@ -93,4 +93,4 @@ class UserRole(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
 
     user: Mapped[User] = relationship(back_populates="roles")
-    agency: Mapped[Agency | None] = relationship()
+    agency: Mapped[Agency | None] = relationship(lazy="joined")

@@ -1,0 +1,104 @@
+"""Fixtures for tests that drive Debian's Chromium through Playwright against a live server.
+
+Without Chromium these tests are skipped with the reason shown; CI sets KINERJA_REQUIRE_BROWSER=1 so that a
+missing browser fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from kinerja.database import read_only_transactions
+
+CHROMIUM = os.environ.get("KINERJA_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_missing() -> str | None:
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return None
+    return f"Chromium not found at {CHROMIUM} (install Debian's 'chromium' or set KINERJA_CHROMIUM)"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    reason = chromium_missing()
+    if reason:
+        if os.environ.get("KINERJA_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def live_server(app, db) -> Iterator[str]:
+    """The test app served over HTTP on a free local port, for the length of one test.
+
+    The test's own reads begin deferred, as a web page's do, so they never hold SQLite's write lock
+    while the server handles the browser's sign-in and saves.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with read_only_transactions():
+            yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture()
+def phone(browser) -> Iterator:
+    """A page in a 360 × 740 phone viewport with touch, Indonesian locale."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        locale="id-ID", timezone_id="Asia/Jakarta",
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture()
+def desktop(browser) -> Iterator:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID",
+                                  timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a picture of what the user saw, for people reviewing a run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_fits_width(page) -> None:
+    """Nothing on the page forces sideways scrolling."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the viewport"

@@ -1,0 +1,108 @@
+"""Indonesian-first formatting of dates, times and numbers, and the language switch.
+
+Requests here run in a fresh app context each, as in production: the `db` fixture keeps one pushed for the
+whole test, and Flask-Babel caches the locale (and Flask-Login the user) on its `g`. Values needed from the
+test's own session are read first and its transaction ended, since on SQLite it holds the write lock.
+"""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from kinerja.i18n import format_date, format_datetime, format_number
+from kinerja.models import User
+from tests.factories import PASSWORD
+
+INDEPENDENCE_DAY = date(2026, 8, 17)
+MORNING_UTC = datetime(2026, 8, 17, 1, 30, tzinfo=UTC)  # 08.30 in Jakarta
+
+
+@pytest.mark.parametrize(
+    ("locale", "call", "expected"),
+    [
+        ("id", lambda: format_date(INDEPENDENCE_DAY), "17 Agustus 2026"),
+        ("en", lambda: format_date(INDEPENDENCE_DAY), "17 August 2026"),
+        ("id", lambda: format_date(INDEPENDENCE_DAY, "medium"), "17 Agu 2026"),
+        ("en", lambda: format_date(INDEPENDENCE_DAY, "medium"), "17 Aug 2026"),
+        ("id", lambda: format_date(INDEPENDENCE_DAY, "short"), "17/08/26"),
+        ("id", lambda: format_date(datetime(2026, 8, 16, 20, 0, tzinfo=UTC)), "17 Agustus 2026"),  # 03.00 WIB
+        ("id", lambda: format_date(None), ""),
+        ("id", lambda: format_number(1234.5), "1.234,5"),
+        ("en", lambda: format_number(1234.5), "1,234.5"),
+        ("id", lambda: format_number(1234567, digits=0), "1.234.567"),
+        ("id", lambda: format_number(0.25, digits=2), "0,25"),
+        ("id", lambda: format_number(80.0), "80"),
+        ("id", lambda: format_number(None), ""),
+        ("id", lambda: format_datetime(MORNING_UTC), "17 Agustus 2026 08.30 WIB"),
+        ("en", lambda: format_datetime(MORNING_UTC), "17 August 2026 08.30 WIB"),
+        ("id", lambda: format_datetime(MORNING_UTC, "Asia/Makassar"), "17 Agustus 2026 09.30 WITA"),
+        ("id", lambda: format_datetime(MORNING_UTC, "Asia/Jayapura"), "17 Agustus 2026 10.30 WIT"),
+        ("id", lambda: format_datetime(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)), "1 Januari 2027 00.00 WIB"),
+        ("id", lambda: format_datetime(None), ""),
+    ],
+)
+def test_formatting(app, locale, call, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert call() == expected
+
+
+def test_indonesian_is_the_default_locale(app):
+    with app.test_request_context():
+        assert format_date(INDEPENDENCE_DAY) == "17 Agustus 2026"
+        assert format_number(1234.5) == "1.234,5"
+
+
+def test_sign_in_page_is_indonesian_by_default(app):
+    with app.app_context():
+        page = app.test_client().get("/masuk").get_data(as_text=True)
+    assert '<html lang="id">' in page
+    assert "Masuk" in page and "Kata sandi" in page
+    assert "Password" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected_date", "expected_number"),
+    [("en", "17 August 2026", "1,234.5"), ("id", "17 Agustus 2026", "1.234,5"), ("fr", "17 Agustus 2026", "1.234,5")],
+)
+def test_posting_a_language_switches_the_formats(app, language, expected_date, expected_number):
+    client = app.test_client()
+    with app.app_context():
+        assert client.post("/bahasa", data={"language": language, "next": "/masuk"}).status_code == 302
+    with app.app_context(), client:
+        client.get("/masuk")  # its request context, with the browser's session, stays pushed inside `with client`
+        assert format_date(INDEPENDENCE_DAY) == expected_date
+        assert format_number(1234.5) == expected_number
+
+
+def test_a_signed_in_users_choice_is_stored_on_the_account(app, auth, org, db):
+    nip, employee_id = org.staff_a.id_number, org.staff_a.id
+    db.session.rollback()
+    with app.app_context():
+        assert auth.login(nip).status_code == 302
+    with app.app_context():
+        assert auth.client.post("/bahasa", data={"language": "en"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(User.locale).where(User.employee_id == employee_id)) == "en"
+    db.session.rollback()
+
+    # Another browser: the account's language follows the user at sign-in.
+    browser = app.test_client()
+    with app.app_context():
+        assert browser.post("/masuk", data={"identifier": nip, "password": PASSWORD}).status_code == 302
+    with app.app_context():
+        page = browser.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_an_unknown_language_is_not_stored(app, auth, org, db):
+    nip, employee_id = org.staff_a.id_number, org.staff_a.id
+    db.session.rollback()
+    with app.app_context():
+        assert auth.login(nip).status_code == 302
+    with app.app_context():
+        auth.client.post("/bahasa", data={"language": "fr"})
+    db.session.expire_all()
+    assert db.session.scalar(select(User.locale).where(User.employee_id == employee_id)) is None
+    db.session.rollback()

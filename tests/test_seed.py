@@ -1,0 +1,172 @@
+"""The CLI: `seed-demo` builds a believable regency once, `create-admin` makes a BKD admin."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from kinerja.i18n import local_today
+from kinerja.identity import EmploymentType, grades_for, parse_identity
+from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Office, Role, User, UserRole
+from kinerja.permissions import is_appraiser
+
+DEMO_HEADING = "Akun demo (satu per peran)"
+
+
+@pytest.fixture()
+def seeded(app, db):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()  # the command ran in this app context: end the (SQLite: write-locking) read it left open
+    return result
+
+
+def demo_sign_ins(output: str) -> list[tuple[str, str]]:
+    """(login, password) of each line of the printed demo sign-ins: '  <role label>  <login>  <password>'."""
+    lines = output[output.index(DEMO_HEADING):].splitlines()[1:]
+    rows = [line.split() for line in lines if line.startswith("  ") and line.strip()]
+    return [(row[-2], row[-1]) for row in rows]
+
+
+def table_counts(db) -> dict[str, int]:
+    tables = db.metadata.sorted_tables
+    return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in tables}
+
+
+def current_assignments(db) -> dict[int, Assignment]:
+    today = local_today()
+    rows = list(db.session.scalars(select(Assignment).where(Assignment.active_on(today))))
+    by_employee = {row.employee_id: row for row in rows}
+    assert len(by_employee) == len(rows), "an employee holds two current assignments"
+    return by_employee
+
+
+def test_seed_demo_builds_a_regency_of_the_right_size(seeded, db):
+    assert "Data demo dibuat." in seeded.output
+    assert 80 <= db.session.scalar(select(func.count(Employee.id))) <= 150
+    names = list(db.session.scalars(select(Agency.name)))
+    assert len(names) >= 4
+    for part in ("Sekretariat Daerah", "Dinas", "Kecamatan"):
+        assert any(part in name for name in names), part
+    assert any("Rumah Sakit" in name or "Puskesmas" in name for name in names)
+    assert all(agency.head is not None for agency in db.session.scalars(select(Agency)))
+
+
+def test_every_employee_has_a_valid_identity_number_and_grade(seeded, db):
+    employees = list(db.session.scalars(select(Employee)))
+    assert {employee.employment_type for employee in employees} == set(EmploymentType)
+    for employee in employees:
+        info = parse_identity(employee.id_number, employee.employment_type)
+        assert info.gender is employee.gender, employee.id_number
+        assert employee.grade in (grades_for(employee.employment_type) or (None,)), employee.id_number
+
+
+def test_every_employee_is_assigned_and_appraiser_chains_end(seeded, db):
+    assignments = current_assignments(db)
+    assert set(assignments) == set(db.session.scalars(select(Employee.id)))
+    depth_by_agency: dict[int, int] = {}
+    for employee_id, assignment in assignments.items():
+        seen, levels, current = set(), 0, employee_id
+        while current is not None:
+            assert current not in seen, f"appraiser cycle through employee {current}"
+            seen.add(current)
+            if assignments[current].agency_id == assignment.agency_id:
+                levels += 1
+            current = assignments[current].appraiser_id
+        depth_by_agency[assignment.agency_id] = max(depth_by_agency.get(assignment.agency_id, 0), levels)
+    assert len(depth_by_agency) == db.session.scalar(select(func.count(Agency.id)))
+    assert all(3 <= depth <= 4 for depth in depth_by_agency.values()), depth_by_agency
+
+
+def test_offices_lie_in_west_java(seeded, db):
+    offices = list(db.session.scalars(select(Office)))
+    assert offices
+    for office in offices:
+        assert -7.9 <= office.latitude <= -5.9, office.name
+        assert 106.0 <= office.longitude <= 108.9, office.name
+        assert office.radius_m > 0
+
+
+def test_one_account_per_role(seeded, db):
+    counts = dict(db.session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all())
+    employees = db.session.scalar(select(func.count(Employee.id)))
+    assert counts == {Role.STAFF: employees, Role.AGENCY_ADMIN: 1, Role.BKD_ADMIN: 1, Role.SUPERADMIN: 1}
+    agency_admin = db.session.scalar(select(UserRole).where(UserRole.role == Role.AGENCY_ADMIN))
+    assert agency_admin.agency.short_name == "Disdukcapil"
+
+
+def test_output_lists_the_five_demo_sign_ins(seeded, db):
+    sign_ins = demo_sign_ins(seeded.output)
+    assert len(sign_ins) == 5
+    logins = [login for login, _password in sign_ins]
+    assert logins[2:] == ["admin.disdukcapil", "admin.bkd", "superadmin"]
+    staff, appraiser = (db.session.scalar(select(User).join(User.employee).where(Employee.id_number == login))
+                        for login in logins[:2])
+    assert staff is not None and appraiser is not None
+    assert is_appraiser(appraiser) and not is_appraiser(staff)
+    assert current_assignments(db)[staff.employee_id].appraiser_id == appraiser.employee_id
+    assert db.session.scalar(select(func.count(ActingAssignment.id)).where(
+        ActingAssignment.acting_id == appraiser.employee_id, ActingAssignment.active_on(local_today()))) == 1
+
+
+def test_second_run_changes_nothing_and_prints_the_sign_ins_again(app, seeded, db):
+    before = table_counts(db)
+    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert "sudah ada" in again.output
+    assert demo_sign_ins(again.output) == demo_sign_ins(seeded.output)
+    db.session.rollback()
+    assert table_counts(db) == before
+
+
+def test_each_printed_sign_in_works_and_asks_for_a_new_password(app, seeded, db):
+    for login, password in demo_sign_ins(seeded.output):
+        # A fresh app context per sign-in: the test's own context would carry Flask-Login's cached user in `g`.
+        with app.app_context():
+            response = app.test_client().post("/masuk", data={"identifier": login, "password": password})
+        assert response.status_code == 302, login
+        assert response.headers["Location"].endswith("/kata-sandi"), login
+
+
+def create_admin(app, username: str, password: str):
+    return app.test_cli_runner().invoke(args=["create-admin", "--username", username, "--password", password])
+
+
+def test_create_admin_makes_a_bkd_admin(app, db):
+    result = create_admin(app, "Admin.Kepegawaian", "Kuat-Sekali-Sandi-2026")
+    assert result.exit_code == 0, result.output
+    assert "admin.kepegawaian" in result.output
+    user = db.session.scalar(select(User).where(User.username == "admin.kepegawaian"))
+    assert [role.role for role in user.roles] == [Role.BKD_ADMIN]
+    assert check_password_hash(user.password_hash, "Kuat-Sekali-Sandi-2026")
+    assert user.must_change_password is False
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("bismillah123", "terlalu umum"),
+        ("Pendek-1", "minimal 10 karakter"),
+        ("admin.kepegawaian-2026", "tidak boleh memuat NIP atau nama pengguna"),
+    ],
+)
+def test_create_admin_refuses_a_weak_password(app, db, password, message):
+    result = create_admin(app, "admin.kepegawaian", password)
+    assert not isinstance(result.exception, RuntimeError), f"crashed instead of refusing: {result.exception!r}"
+    assert result.exit_code != 0
+    assert message in result.output
+    assert db.session.scalar(select(User).where(User.username == "admin.kepegawaian")) is None
+
+
+@pytest.mark.parametrize(("username", "message"), [
+    ("admin.bkd", "sudah dipakai"),
+    ("ADMIN.BKD", "sudah dipakai"),  # usernames are compared lower-cased
+    ("admin bkd!", "hanya boleh huruf"),
+])
+def test_create_admin_refuses_a_taken_or_malformed_username(app, org, db, username, message):
+    users = db.session.scalar(select(func.count(User.id)))
+    result = create_admin(app, username, "Kuat-Sekali-Sandi-2026")
+    assert result.exit_code != 0
+    assert message in result.output
+    assert db.session.scalar(select(func.count(User.id))) == users
