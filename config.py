@@ -86,6 +86,30 @@ class Config:
 
     PER_PAGE = env_int("PER_PAGE", 25)
 
+    # Activities (BKD may change these; issue 8 moves them into the settings screen).
+    BACKDATE_WORKING_DAYS = env_int("BACKDATE_WORKING_DAYS", 5)
+    MAX_HOURS_PER_DAY = env_int("MAX_HOURS_PER_DAY", 12)
+    EFFECTIVE_MINUTES_PER_DAY = env_int("EFFECTIVE_MINUTES_PER_DAY", 300)
+    FILING_LOCK_DAY = env_int("FILING_LOCK_DAY", 5)
+    EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
+    EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 5)
+    REVIEW_LOCK_DAY = env_int("REVIEW_LOCK_DAY", 10)
+    # Where items of someone without an active appraiser go: "next_appraiser" (the appraiser's own
+    # appraiser) or "agency_admin".
+    ORPHAN_REVIEW_ROUTE = env_str("ORPHAN_REVIEW_ROUTE", "next_appraiser")
+    FLAG_DAILY_MINUTES = env_int("FLAG_DAILY_MINUTES", 540)
+    FLAG_REPEATED_DAYS = env_int("FLAG_REPEATED_DAYS", 5)
+    REMIND_WAITING_DAYS = env_int("REMIND_WAITING_DAYS", 3)
+    MAIL_SERVER = env_str("MAIL_SERVER")
+    MAIL_PORT = env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", True)
+    MAIL_USERNAME = env_str("MAIL_USERNAME")
+    MAIL_PASSWORD = env_str("MAIL_PASSWORD")
+    MAIL_SENDER = env_str("MAIL_SENDER", "kinerja@localhost")
+    # Above this a request is refused before it is read (a friendly 413 page); smaller files that still
+    # break EVIDENCE_MAX_BYTES are refused by the form with a message.
+    MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_MB", 60) * 1024 * 1024
+
     @classmethod
     def finalize(cls, config: dict) -> None:
         """Complete or check settings once the app has loaded them."""

@@ -1,6 +1,7 @@
 """Run every benchmark: python -m bench (make bench)."""
 
-from bench import foundation
+from bench import activities, foundation
 
 if __name__ == "__main__":
     foundation.main()
+    activities.main()

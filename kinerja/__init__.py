@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, get_config
-from kinerja import i18n
+from kinerja import audit, i18n
 from kinerja.database import configure_engine_events
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -58,14 +58,26 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     i18n.init_app(app)
+    audit.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from kinerja.absence import bp as absence_bp
+    from kinerja.activities import bp as activities_bp
     from kinerja.auth import bp as auth_bp
+    from kinerja.converters import DayConverter, MonthConverter
     from kinerja.main import bp as main_bp
+    from kinerja.oversight import bp as oversight_bp
+    from kinerja.review import bp as review_bp
 
+    app.url_map.converters["day"] = DayConverter
+    app.url_map.converters["month"] = MonthConverter
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(activities_bp)
+    app.register_blueprint(absence_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(oversight_bp)
 
     @app.route("/health")
     @limiter.exempt
@@ -93,6 +105,9 @@ SECURITY_HEADERS = {
 
 
 def register_request_hooks(app: Flask) -> None:
+    from flask_login import current_user
+
+    from kinerja import notify
     from kinerja.auth.forms import LogoutForm
     from kinerja.auth.views import enforce_session_rules
     from kinerja.main.forms import LanguageForm
@@ -114,7 +129,8 @@ def register_request_hooks(app: Flask) -> None:
     def layout_context() -> dict:
         return {
             "navigation": navigation_for(),
-            "logout_form": LogoutForm(),
+            "unread_notifications": notify.unread_count(current_user.id) if current_user.is_authenticated else 0,
+            "logout_form": LogoutForm(formdata=None),
             "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
         }
 

@@ -38,6 +38,19 @@ def register(app: Flask) -> None:
         click.echo("Data demo dibuat." if created else "Data demo sudah ada; tidak ada yang diubah.")
         print_demo_accounts()
 
+    @app.cli.command("remind")
+    @click.option("--date", "day", default=None, help="Run as if today were this date (YYYY-MM-DD).")
+    def remind_command(day: str | None) -> None:
+        """Send the day's reminders (for cron): unfiled days, items waiting, month closing; e-mail them."""
+        from datetime import date
+
+        from kinerja.review.reminders import remind
+
+        report = remind(date.fromisoformat(day) if day else local_today())
+        click.echo(f"Pengingat: {report.unfiled} belum mengisi, {report.waiting} menunggu pemeriksaan, "
+                   f"{report.closing} penutupan bulan; {report.emailed} surel terkirim"
+                   + (f", {report.mail_failed} gagal" if report.mail_failed else "") + ".")
+
     @app.cli.command("create-admin")
     @click.option("--username", prompt="Nama pengguna", help="Sign-in name of the new BKD admin.")
     @click.option(

@@ -66,3 +66,15 @@ def configure_engine_events(app: Flask) -> None:
     @app.teardown_request
     def reset_transaction_mode(_exc) -> None:
         _read_only.set(False)
+
+
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` literally anywhere: % and _ typed by a user are not wildcards.
+
+    Use with `.ilike(contains_pattern(text), escape=LIKE_ESCAPE)`.
+    """
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return f"%{escaped}%"

@@ -8,7 +8,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from kinerja.permissions import admin_agency_ids, is_global_admin
+from kinerja.permissions import admin_agency_ids, headed_agency_ids, is_appraiser, is_global_admin
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,13 @@ def navigation_for() -> list[NavItem]:
         return []
     items = [NavItem(str(_l("Beranda")), url_for("main.home"), "house", "main.home")]
     if current_user.employee_id is not None:
+        items.append(NavItem(str(_l("Kegiatan")), url_for("activities.today"), "journal-check", "activities.day"))
+        items.append(NavItem(str(_l("Kalender")), url_for("activities.this_month"), "calendar3", "activities.month"))
+        items.append(NavItem(str(_l("Kegiatan bulanan")), url_for("activities.this_monthly"), "list-check",
+                             "activities.monthly"))
         items.append(NavItem(str(_l("Profil")), url_for("main.profile"), "person-badge", "main.profile"))
+    if is_appraiser(current_user) or admin_agency_ids(current_user):
+        items.append(NavItem(str(_l("Pemeriksaan")), url_for("review.inbox"), "clipboard-check", "review.inbox"))
     for agency_id in sorted(admin_agency_ids(current_user)):
         items.append(
             NavItem(
@@ -35,6 +41,14 @@ def navigation_for() -> list[NavItem]:
                 "main.agency_detail",
             )
         )
+    for agency_id in sorted(headed_agency_ids(current_user) - admin_agency_ids(current_user)):
+        items.append(NavItem(str(_l("Pemantauan OPD")), url_for("oversight.monitoring_page", agency_id=agency_id),
+                             "graph-up", "oversight.monitoring_page"))
     if is_global_admin(current_user):
         items.append(NavItem(str(_l("Semua OPD")), url_for("main.agencies"), "buildings", "main.agencies"))
+        items.append(NavItem(str(_l("Penutupan bulan")), url_for("oversight.month_locks"), "lock",
+                             "oversight.month_locks"))
+    if is_global_admin(current_user) or admin_agency_ids(current_user):
+        items.append(NavItem(str(_l("Jejak audit")), url_for("oversight.audit_log"), "journal-text",
+                             "oversight.audit_log"))
     return items

@@ -4,7 +4,7 @@ Scope rules:
 - staff see their own records;
 - an appraiser sees their current direct subordinates, and those of an employee they stand in for under an
   acting assignment (Plh/Plt) active on the day;
-- an agency admin sees everyone currently assigned to their agency;
+- an agency admin, and the head of the agency (Kepala OPD), see everyone currently assigned to it;
 - BKD admins and superadmins see everything.
 An object outside the user's scope is answered with 404, never 403, so its existence does not leak.
 """
@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from kinerja.extensions import db
 from kinerja.i18n import local_today
-from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Role, User
+from kinerja.models import ActingAssignment, Activity, Agency, Assignment, Employee, Evidence, Role, User
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,6 +43,18 @@ def is_global_admin(user: User) -> bool:
 def admin_agency_ids(user: User) -> set[int]:
     """Agencies the user administers as an agency admin."""
     return {r.agency_id for r in user.roles if r.role is Role.AGENCY_ADMIN and r.agency_id is not None}
+
+
+def headed_agency_ids(user: User) -> set[int]:
+    """Agencies the user heads (Kepala OPD)."""
+    if user.employee_id is None:
+        return set()
+    return set(db.session.scalars(select(Agency.id).where(Agency.head_id == user.employee_id)))
+
+
+def overseen_agency_ids(user: User) -> set[int]:
+    """Agencies whose whole staff the user oversees: as their admin or as their head."""
+    return admin_agency_ids(user) | headed_agency_ids(user)
 
 
 def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -88,7 +100,7 @@ def employee_scope(user: User, on: date | None = None) -> ColumnElement[bool]:
     if user.employee_id is not None:
         conditions.append(Employee.id == user.employee_id)
         conditions.append(Employee.id.in_(subordinates_select(user.employee_id, on)))
-    agencies = admin_agency_ids(user)
+    agencies = overseen_agency_ids(user)
     if agencies:
         in_agency = select(Assignment.employee_id).where(
             Assignment.active_on(on), Assignment.agency_id.in_(agencies)
@@ -98,10 +110,10 @@ def employee_scope(user: User, on: date | None = None) -> ColumnElement[bool]:
 
 
 def agency_scope(user: User) -> ColumnElement[bool]:
-    """SQL condition on Agency.id: agencies whose overview the user may open."""
+    """SQL condition on Agency.id: agencies whose overview the user may open (admins, heads, BKD)."""
     if is_global_admin(user):
         return true()
-    agencies = admin_agency_ids(user)
+    agencies = overseen_agency_ids(user)
     return Agency.id.in_(agencies) if agencies else false()
 
 
@@ -127,3 +139,26 @@ def is_appraiser(user: User, on: date | None = None) -> bool:
         return False
     on = on or local_today()
     return db.session.scalar(select(subordinates_select(user.employee_id, on).exists())) or False
+
+
+def load_own_activity(user: User, activity_id: int) -> Activity:
+    """An activity of the user's own, for changing it; anyone else's is a 404."""
+    activity = db.session.scalar(
+        select(Activity).where(Activity.id == activity_id, Activity.employee_id == user.employee_id)
+    )
+    if activity is None or user.employee_id is None:
+        abort(404)
+    return activity
+
+
+def load_evidence(user: User, evidence_id: int) -> Evidence:
+    """Evidence of an activity whose owner the user may see (self, subordinates, agency, BKD), else 404."""
+    evidence = db.session.scalar(
+        select(Evidence)
+        .join(Activity, Activity.id == Evidence.activity_id)
+        .join(Employee, Employee.id == Activity.employee_id)
+        .where(Evidence.id == evidence_id, employee_scope(user))
+    )
+    if evidence is None:
+        abort(404)
+    return evidence

@@ -212,3 +212,172 @@ def build_org() -> Organisation:
     )
     db.session.commit()
     return organisation
+
+
+# --- Activities: factories and helpers for the activity, evidence and calendar tests -------------------------
+
+import uuid  # noqa: E402
+from datetime import datetime, time  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from kinerja.models import (  # noqa: E402
+    Activity,
+    ActivityCategory,
+    ActivityStatus,
+    BackdateGrant,
+    Evidence,
+    EvidenceKind,
+    HolidayEntry,
+    HolidayKind,
+    Leave,
+    LeaveKind,
+    MonthLock,
+    WorkMode,
+)
+
+WIB = ZoneInfo("Asia/Jakarta")
+# A Wednesday afternoon: the backdating window reaches back to Wednesday 11 November, October is closed.
+FIXED_NOW = datetime(2026, 11, 18, 16, 0, tzinfo=WIB)
+
+
+def hm(text: str) -> time:
+    """'08:30' → time(8, 30)."""
+    return time.fromisoformat(text)
+
+
+def minutes_between(start: time, end: time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+class ActivityFactory(BaseFactory):
+    """An activity stored as is, without the service's rules (pass employee=)."""
+
+    class Meta:
+        model = Activity
+
+    employee = factory.SubFactory(EmployeeFactory)
+    activity_date = date(2026, 11, 17)
+    start_time = time(8, 0)
+    end_time = time(9, 0)
+    duration_minutes = factory.LazyAttribute(lambda o: minutes_between(o.start_time, o.end_time))
+    description = factory.Sequence(lambda n: f"Menyusun laporan uji {n}")
+    quantity = Decimal("1")
+    unit = "dokumen"
+    work_mode = WorkMode.WFO
+    assignment_letter = None
+    category = ActivityCategory.MAIN
+    status = ActivityStatus.DRAFT
+    off_day = False
+
+
+class EvidenceLinkFactory(BaseFactory):
+    class Meta:
+        model = Evidence
+
+    activity = factory.SubFactory(ActivityFactory)
+    kind = EvidenceKind.LINK
+    url = factory.Sequence(lambda n: f"https://arsip.contoh.go.id/bukti/{n}")
+
+
+class BackdateGrantFactory(BaseFactory):
+    class Meta:
+        model = BackdateGrant
+
+    employee_id = None
+    date_from = date(2026, 11, 1)
+    date_to = date(2026, 11, 30)
+    valid_until = date(2026, 11, 30)
+    reason = "Sakit, lupa mengisi"
+
+
+class MonthLockFactory(BaseFactory):
+    class Meta:
+        model = MonthLock
+
+    agency_id = None
+    year = 2026
+    month = 11
+    locked = True
+    reason = "Uji"
+
+
+class LeaveFactory(BaseFactory):
+    class Meta:
+        model = Leave
+
+    employee_id = None
+    kind = LeaveKind.CUTI
+    start_date = date(2026, 11, 9)
+    end_date = date(2026, 11, 10)
+
+
+class HolidayEntryFactory(BaseFactory):
+    class Meta:
+        model = HolidayEntry
+
+    day = date(2026, 11, 20)
+    name = "Hari Jadi Kota Uji"
+    kind = HolidayKind.REGIONAL
+    is_day_off = True
+
+
+def freeze_now(monkeypatch, when: datetime = FIXED_NOW) -> datetime:
+    """Make the activity rules see `when` (an aware datetime) as the local now."""
+    from kinerja.activities import services
+
+    def local_now(tz_name: str | None = None) -> datetime:
+        return when.astimezone(ZoneInfo(tz_name or "Asia/Jakarta"))
+
+    monkeypatch.setattr(services, "local_now", local_now)
+    return when
+
+
+def activity_input(day: date, start: str = "08:00", end: str = "09:00", **fields):
+    """An ActivityInput for the services, valid apart from what the fields change."""
+    from kinerja.activities.services import ActivityInput
+
+    values = {
+        "description": "Menyusun laporan kegiatan",
+        "quantity": Decimal("1"),
+        "unit": "dokumen",
+        "work_mode": WorkMode.WFO,
+        "category": ActivityCategory.MAIN,
+        **fields,
+    }
+    return ActivityInput(activity_date=day, start_time=hm(start), end_time=hm(end), **values)
+
+
+def activity_form(start: str = "08:00", end: str = "09:00", **fields) -> dict:
+    """The quick-add form's fields, valid apart from what the fields change."""
+    return {
+        "start_time": start,
+        "end_time": end,
+        "description": "Menyusun laporan kegiatan",
+        "quantity": "1",
+        "unit": "dokumen",
+        "work_mode": "WFO",
+        "category": "tugas_utama",
+        "assignment_letter": "",
+        "link": "",
+        "client_token": str(uuid.uuid4()),
+        **fields,
+    }
+
+
+def activity_count() -> int:
+    return db.session.query(Activity).count()
+
+
+def field_error(page: str, name: str) -> str | None:
+    """The error shown right under the form field `name` on a rendered page, if any."""
+    import html
+    import re
+
+    match = re.search(
+        rf'<(input|textarea)[^>]*\bname="{name}"[^>]*>(?:[^<]*</textarea>)?\s*'
+        r'(?:<div class="form-text">[^<]*</div>\s*)?<div class="invalid-feedback d-block">(.*?)</div>',
+        page,
+        re.S,
+    )
+    return html.unescape(match.group(2)) if match else None

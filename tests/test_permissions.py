@@ -22,7 +22,7 @@ VISIBLE = {
     "staff_a": {"staff_a"},
     "appraiser_a": {"staff_a", "staff_a2", "appraiser_a"},
     "other_appraiser_a": {"other_staff_a"},
-    "head_a": {"appraiser_a"},  # direct subordinates only: not staff_a, who reports to appraiser_a
+    "head_a": {"staff_a", "staff_a2", "other_staff_a", "appraiser_a"},  # the Kepala OPD oversees the agency
     "agency_admin_a": {"staff_a", "staff_a2", "other_staff_a", "appraiser_a"},
     "bkd_admin": set(TARGETS),
     "superadmin": set(TARGETS),
@@ -37,7 +37,7 @@ AGENCY_VISIBLE = {
     "staff_a": set(),
     "appraiser_a": set(),
     "other_appraiser_a": set(),
-    "head_a": set(),  # heading an agency is not administering it
+    "head_a": {"agency_a"},  # the Kepala OPD monitors their own agency
     "agency_admin_a": {"agency_a"},
     "bkd_admin": {"agency_a", "agency_b"},
     "superadmin": {"agency_a", "agency_b"},
@@ -181,7 +181,7 @@ SCOPE = {
     "staff_a": {"staff_a"},
     "appraiser_a": {"appraiser_a", "staff_a", "staff_a2"},
     "other_appraiser_a": {"other_appraiser_a", "other_staff_a"},
-    "head_a": {"head_a", "appraiser_a", "other_appraiser_a"},
+    "head_a": {"head_a", "appraiser_a", "staff_a", "staff_a2", "other_appraiser_a", "other_staff_a"},
     "head_b": {"head_b", "staff_b"},
     "agency_admin_a": {"head_a", "appraiser_a", "staff_a", "staff_a2", "other_appraiser_a", "other_staff_a"},
     "bkd_admin": set(EVERYONE),
@@ -251,7 +251,8 @@ def test_standing_in_makes_a_staff_member_an_appraiser(org, db):
 
 @pytest.mark.parametrize(
     ("viewer", "expected"),
-    [("agency_admin_a", {"agency_a"}), ("bkd_admin", {"agency_a", "agency_b"}), ("head_a", set())],
+    [("agency_admin_a", {"agency_a"}), ("bkd_admin", {"agency_a", "agency_b"}), ("head_a", {"agency_a"}),
+     ("appraiser_a", set())],
 )
 def test_agency_scope(org, db, viewer, expected):
     seen = set(db.session.scalars(select(Agency.id).where(agency_scope(user_of(org, viewer)))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -203,6 +204,16 @@ def test_sign_in_and_out_with_csrf_tokens(client, org, csrf_on):
 # --- (d) every page is closed to anonymous users -------------------------------------------------------
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "health", "main.set_language"}
+SAMPLE_ARGUMENTS = {"DayConverter": date(2026, 1, 5), "MonthConverter": date(2026, 1, 1)}
+
+
+def sample_arguments(rule) -> dict:
+    """A plausible value for each of the rule's arguments: a day or month where the converter wants one."""
+    return {
+        name: sorted(converter.items)[0] if hasattr(converter, "items")
+        else SAMPLE_ARGUMENTS.get(type(converter).__name__, 1)
+        for name, converter in rule._converters.items()
+    }
 
 
 def test_every_page_sends_anonymous_users_to_sign_in(app, client):
@@ -211,7 +222,7 @@ def test_every_page_sends_anonymous_users_to_sign_in(app, client):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1))
+        url = adapter.build(rule.endpoint, sample_arguments(rule))
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         if location_path(response) != "/masuk":

@@ -165,3 +165,9 @@ GRADES = {
     PositionKind.FUNGSIONAL: ["III/a", "III/b", "III/c"],
     PositionKind.PELAKSANA: ["II/b", "II/c", "II/d", "III/a"],
 }
+
+# The regency-wide output units (the migration inserts the same list; databases built with create_all do not).
+DEFAULT_OUTPUT_UNITS = [
+    "berkas", "dokumen", "kegiatan", "laporan", "orang", "paket", "surat", "konsep", "data", "layanan",
+    "rekomendasi", "notulen",
+]

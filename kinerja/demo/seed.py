@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from kinerja.auth.services import hash_password
 from kinerja.demo import data
+from kinerja.demo.activities import seed_activities
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import (
@@ -236,5 +237,6 @@ def seed_demo(today: date) -> bool:
         user = User(username=ADMIN_USERNAMES[key], password_hash=demo_hashes[key], must_change_password=True)
         user.roles.append(UserRole(role=role, agency=agency))
         db.session.add(user)
+    seed_activities(today, staff.id)
     db.session.commit()
     return True

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from kinerja.main import views  # noqa: E402,F401
+from kinerja.main import notification_views, views  # noqa: E402,F401

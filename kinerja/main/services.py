@@ -9,6 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload
 
+from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.extensions import db
 from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Unit
 from kinerja.permissions import absent_ids_select
@@ -113,9 +114,10 @@ def agency_rows_select(on: date, agency_ids: set[int] | None = None, search: str
     if agency_ids is not None:
         query = query.where(Agency.id.in_(agency_ids))
     if search:
-        pattern = f"%{search}%"
+        pattern = contains_pattern(search)
         query = query.where(
-            Agency.name.ilike(pattern) | Agency.short_name.ilike(pattern) | Agency.code.ilike(pattern)
+            Agency.name.ilike(pattern, escape=LIKE_ESCAPE) | Agency.short_name.ilike(pattern, escape=LIKE_ESCAPE)
+            | Agency.code.ilike(pattern, escape=LIKE_ESCAPE)
         )
     return query
 
@@ -165,6 +167,7 @@ def employees_page(agency_id: int, on: date, page: int, per_page: int, search: s
         .order_by(Employee.name, Employee.id)
     )
     if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(Employee.name.ilike(pattern) | Employee.id_number.like(pattern))
+        pattern = contains_pattern(search.strip())
+        query = query.where(Employee.name.ilike(pattern, escape=LIKE_ESCAPE)
+                            | Employee.id_number.like(pattern, escape=LIKE_ESCAPE))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

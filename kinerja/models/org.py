@@ -6,7 +6,7 @@ import enum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Enum, Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinerja.models.base import Base, TimestampMixin
@@ -56,6 +56,8 @@ class Agency(TimestampMixin, Base):
     short_name: Mapped[str] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
     work_week: Mapped[int] = mapped_column(Integer, default=5)
+    # Appraisers are warned (and bulk approval skips) activities without evidence in such agencies.
+    requires_evidence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     head_id: Mapped[int | None] = mapped_column(
         ForeignKey("employee.id", ondelete="SET NULL"), index=True
     )

@@ -1,0 +1,7 @@
+"""Daily and monthly activities: filing, evidence, calendar and summaries."""
+
+from flask import Blueprint
+
+bp = Blueprint("activities", __name__, url_prefix="/kegiatan")
+
+from kinerja.activities import calendar_views, import_views, monthly_views, template_views, views  # noqa: E402,F401

@@ -1,0 +1,100 @@
+"""Forms of the activity pages."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from kinerja.activities.services import ActivityInput
+from kinerja.models import ActivityCategory, WorkMode
+
+EVIDENCE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx,application/pdf,image/jpeg,image/png,image/webp"
+
+
+def enum_choices(members) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in members]
+
+
+class ActivityForm(FlaskForm):
+    """One activity of a day: the quick-add row and the edit page."""
+
+    start_time = TimeField(_l("Mulai"), validators=[InputRequired(message=_l("Isi jam mulai."))])
+    end_time = TimeField(_l("Selesai"), validators=[InputRequired(message=_l("Isi jam selesai."))])
+    description = TextAreaField(
+        _l("Uraian kegiatan"),
+        validators=[DataRequired(message=_l("Uraian kegiatan wajib diisi.")), Length(max=2000)],
+        render_kw={"rows": 2, "maxlength": 2000},
+    )
+    quantity = DecimalField(
+        _l("Kuantitas"), places=2, default=1,
+        validators=[InputRequired(message=_l("Isi kuantitas output.")),
+                    NumberRange(min=0.01, max=99_999_999, message=_l("Kuantitas harus lebih dari 0."))],
+        render_kw={"inputmode": "decimal", "step": "any"},
+    )
+    unit = StringField(
+        _l("Satuan"),
+        validators=[DataRequired(message=_l("Satuan output wajib diisi.")), Length(max=40)],
+        render_kw={"list": "output-units", "autocomplete": "off"},
+    )
+    work_mode = SelectField(_l("Mode kerja"), default=WorkMode.WFO.value)
+    assignment_letter = StringField(_l("No. surat tugas (untuk DL)"), validators=[Optional(), Length(max=80)])
+    category = SelectField(_l("Kategori"), default=ActivityCategory.MAIN.value)
+    files = MultipleFileField(_l("Berkas bukti"), render_kw={"accept": EVIDENCE_ACCEPT})
+    link = StringField(_l("Tautan bukti"), validators=[Optional(), Length(max=500)],
+                       render_kw={"inputmode": "url", "placeholder": "https://"})
+    client_token = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.work_mode.choices = enum_choices(WorkMode)
+        self.category.choices = enum_choices(ActivityCategory)
+        if not self.client_token.data:
+            self.client_token.data = str(uuid.uuid4())
+
+    def validate_client_token(self, field) -> None:
+        if field.data:
+            try:
+                uuid.UUID(field.data)
+            except ValueError:
+                raise ValidationError(_l("Formulir tidak sah. Muat ulang halaman.")) from None
+
+    def to_input(self, day) -> ActivityInput:
+        return ActivityInput(
+            activity_date=day,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            description=self.description.data or "",
+            quantity=self.quantity.data,
+            unit=self.unit.data or "",
+            work_mode=WorkMode(self.work_mode.data),
+            category=ActivityCategory(self.category.data),
+            assignment_letter=self.assignment_letter.data,
+            client_token=self.client_token.data or None,
+            links=[self.link.data] if self.link.data else [],
+        )
+
+
+class EditActivityForm(ActivityForm):
+    activity_date = DateField(_l("Tanggal"), validators=[InputRequired(message=_l("Isi tanggal."))])
+
+
+class CopyDayForm(FlaskForm):
+    source = DateField(_l("Salin dari tanggal"), validators=[InputRequired(message=_l("Pilih tanggal sumber."))])
+
+
+class ActionForm(FlaskForm):
+    """A bare form for POST buttons (submit, withdraw, delete): CSRF only."""

@@ -1,0 +1,337 @@
+"""Monthly activities (kegiatan bulanan): per month and SKP indicator, the planned action (rencana aksi) and its
+realisation, submitted to the appraiser with the month.
+
+The realisation is the sum of the month's approved daily output with the same indicator and unit (units compared
+without regard to case or repeated spaces, alike on every database), stored in `quantity` when the item is saved
+or refreshed; `adjustment` corrects it with a mandatory reason. Every action takes the acting user, ends with one
+commit and refuses bad input with a DomainError naming the field.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from kinerja.activities import services
+from kinerja.activities.evidence import check_link
+from kinerja.errors import Conflict, NotAllowed, ValidationFailed
+from kinerja.extensions import db
+from kinerja.i18n import format_date
+from kinerja.models import Activity, ActivityStatus, Assignment, Employee, MonthlyActivity, User, utcnow
+from kinerja.workcalendar import month_days
+
+CENT = Decimal("0.01")
+# Numeric(10, 2): anything from here on does not fit the column.
+QUANTITY_LIMIT = Decimal("100000000")
+EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+REVIEWED = (ActivityStatus.APPROVED, ActivityStatus.RETURNED)
+
+
+@dataclass
+class MonthlyInput:
+    """What the form gives to create or change a monthly activity."""
+
+    planned_action: str
+    unit: str
+    adjustment: Decimal | None = None
+    adjustment_reason: str = ""
+    evidence_url: str = ""
+    note: str = ""
+    indicator_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ApprovedOutput:
+    """The month's approved daily output for one indicator and unit."""
+
+    indicator_id: int | None
+    unit: str
+    quantity: Decimal
+
+
+OutputKey = tuple[int | None, str]
+
+
+def unit_key(unit: str) -> str:
+    """'Dokumen', 'dokumen ' and 'DOKUMEN' are one unit."""
+    return " ".join(unit.split()).casefold()
+
+
+def month_label(first: date) -> str:
+    return format_date(first, "MMMM y")
+
+
+def month_filter(employee_id: int, first: date) -> list:
+    return [
+        MonthlyActivity.employee_id == employee_id,
+        MonthlyActivity.year == first.year,
+        MonthlyActivity.month == first.month,
+    ]
+
+
+def month_items(employee_id: int, first: date) -> list[MonthlyActivity]:
+    """The employee's monthly activities of the month, in the order they were added (one query)."""
+    return list(db.session.scalars(
+        select(MonthlyActivity).where(*month_filter(employee_id, first)).order_by(MonthlyActivity.id)
+    ))
+
+
+def approved_outputs(employee_id: int, first: date) -> dict[OutputKey, ApprovedOutput]:
+    """Approved daily output of the month by indicator and unit, in one grouped query.
+
+    Units are grouped in SQL and merged again here by unit_key, since a case-insensitive collation (MariaDB)
+    merges 'Dokumen' and 'dokumen' where SQLite and PostgreSQL do not.
+    """
+    start, end = month_days(first.year, first.month)
+    rows = db.session.execute(
+        select(Activity.indicator_id, Activity.unit, func.sum(Activity.quantity))
+        .where(Activity.employee_id == employee_id, Activity.activity_date.between(start, end),
+               Activity.status == ActivityStatus.APPROVED)
+        .group_by(Activity.indicator_id, Activity.unit)
+        .order_by(Activity.indicator_id, Activity.unit)
+    )
+    outputs: dict[OutputKey, ApprovedOutput] = {}
+    for indicator_id, unit, total in rows:
+        key = (indicator_id, unit_key(unit))
+        quantity = Decimal(str(total or 0)).quantize(CENT)
+        known = outputs.get(key)
+        if known is not None:
+            quantity += known.quantity
+            unit = known.unit
+        outputs[key] = ApprovedOutput(indicator_id, unit, quantity)
+    return outputs
+
+
+def realisation(outputs: dict[OutputKey, ApprovedOutput], indicator_id: int | None, unit: str) -> Decimal:
+    output = outputs.get((indicator_id, unit_key(unit)))
+    return output.quantity if output else Decimal("0.00")
+
+
+def filing_assignment(employee_id: int, first: date) -> Assignment | None:
+    """The assignment whose agency's locks govern the month: on today's date within the month, else on
+    its last day (a past month) or its first day (a month ahead)."""
+    start, end = month_days(first.year, first.month)
+    reference = min(max(services.local_now(None).date(), start), end)
+    return services.agency_on(employee_id, reference)
+
+
+def is_month_open(employee_id: int, first: date) -> bool:
+    """Whether the month is still open for filing for the employee (for the page; two or three queries)."""
+    assignment = filing_assignment(employee_id, first)
+    if assignment is None:
+        return False
+    today = services.local_now(assignment.agency.timezone).date()
+    return not services.month_closed(assignment.agency_id, first, today)
+
+
+def require_open(employee_id: int, first: date) -> None:
+    assignment = filing_assignment(employee_id, first)
+    if assignment is None:
+        raise ValidationFailed(_("Anda tidak memiliki penugasan aktif pada bulan %(month)s.",
+                                 month=month_label(first)))
+    today = services.local_now(assignment.agency.timezone).date()
+    if services.month_closed(assignment.agency_id, first, today):
+        raise ValidationFailed(_("Bulan %(month)s sudah ditutup untuk pengisian.", month=month_label(first)))
+
+
+def require_employee(actor: User) -> Employee:
+    if actor.employee is None:
+        raise NotAllowed(_("Akun ini tidak terhubung dengan data pegawai."))
+    return actor.employee
+
+
+def clean_input(data: MonthlyInput) -> MonthlyInput:
+    """Check the fields on their own; return them trimmed, the adjustment rounded to cents."""
+    planned_action = (data.planned_action or "").strip()
+    if not planned_action:
+        raise ValidationFailed(_("Rencana aksi wajib diisi."), field="planned_action")
+    unit = " ".join((data.unit or "").split())
+    if not unit:
+        raise ValidationFailed(_("Satuan output wajib diisi."), field="unit")
+    if len(unit) > 40:
+        raise ValidationFailed(_("Satuan output paling panjang 40 karakter."), field="unit")
+    try:
+        adjustment = Decimal(data.adjustment if data.adjustment is not None else 0).quantize(CENT)
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_("Penyesuaian harus berupa angka."), field="adjustment") from None
+    if abs(adjustment) >= QUANTITY_LIMIT:
+        raise ValidationFailed(_("Penyesuaian terlalu besar."), field="adjustment")
+    reason = (data.adjustment_reason or "").strip()
+    if adjustment and not reason:
+        raise ValidationFailed(_("Jelaskan alasan penyesuaian realisasi."), field="adjustment_reason")
+    if len(reason) > 500:
+        raise ValidationFailed(_("Alasan penyesuaian paling panjang 500 karakter."), field="adjustment_reason")
+    link = (data.evidence_url or "").strip()
+    if link:
+        try:
+            link = check_link(link)
+        except ValidationFailed as error:
+            raise ValidationFailed(error.message, field="evidence_url") from None
+    return MonthlyInput(
+        planned_action=planned_action, unit=unit, adjustment=adjustment,
+        adjustment_reason=reason if adjustment else "", evidence_url=link, note=(data.note or "").strip(),
+        indicator_id=data.indicator_id,
+    )
+
+
+def check_total(quantity: Decimal, adjustment: Decimal, unit: str) -> None:
+    total = quantity + adjustment
+    if total < 0:
+        raise ValidationFailed(
+            _("Penyesuaian tidak boleh membuat realisasi negatif: realisasi harian %(quantity)s %(unit)s.",
+              quantity=f"{quantity.normalize():f}", unit=unit),
+            field="adjustment",
+        )
+    if total >= QUANTITY_LIMIT:
+        raise ValidationFailed(_("Penyesuaian terlalu besar."), field="adjustment")
+
+
+def apply_input(item: MonthlyActivity, data: MonthlyInput, quantity: Decimal) -> None:
+    item.planned_action = data.planned_action
+    item.unit = data.unit
+    item.indicator_id = data.indicator_id
+    item.quantity = quantity
+    item.adjustment = data.adjustment
+    item.adjustment_reason = data.adjustment_reason
+    item.evidence_url = data.evidence_url
+    item.note = data.note
+
+
+def reload_editable(actor: User, item: MonthlyActivity) -> None:
+    """Own item, re-read under the employee's lock so a concurrent submit cannot slip in, still editable."""
+    services.require_owner(actor, item)
+    services.lock_employee(item.employee_id)
+    db.session.refresh(item, with_for_update=True)  # a locking read: the latest status, also on MariaDB
+    services.require_editable(item)
+
+
+def create_monthly_activity(actor: User, first: date, data: MonthlyInput) -> MonthlyActivity:
+    """Add a draft monthly activity, its realisation taken from the month's approved daily output."""
+    employee = require_employee(actor)
+    clean = clean_input(data)
+    services.lock_employee(employee.id)
+    require_open(employee.id, first)
+    quantity = realisation(approved_outputs(employee.id, first), clean.indicator_id, clean.unit)
+    check_total(quantity, clean.adjustment, clean.unit)
+    item = MonthlyActivity(employee_id=employee.id, year=first.year, month=first.month,
+                           status=ActivityStatus.DRAFT)
+    apply_input(item, clean, quantity)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def update_monthly_activity(actor: User, item: MonthlyActivity, data: MonthlyInput) -> None:
+    """Change a draft or returned item; its realisation is recomputed for the (possibly new) unit."""
+    clean = clean_input(data)
+    reload_editable(actor, item)
+    first = date(item.year, item.month, 1)
+    require_open(item.employee_id, first)
+    quantity = realisation(approved_outputs(item.employee_id, first), clean.indicator_id, clean.unit)
+    check_total(quantity, clean.adjustment, clean.unit)
+    apply_input(item, clean, quantity)
+    db.session.commit()
+
+
+def delete_monthly_activity(actor: User, item: MonthlyActivity) -> None:
+    reload_editable(actor, item)
+    require_open(item.employee_id, date(item.year, item.month, 1))
+    db.session.delete(item)
+    db.session.commit()
+
+
+def refresh_realisation(actor: User, first: date) -> int:
+    """Recompute `quantity` of the month's draft and returned items from approved daily output; returns how
+    many changed. Refused as a whole when an item's adjustment would then make its total negative."""
+    employee = require_employee(actor)
+    services.lock_employee(employee.id)
+    require_open(employee.id, first)
+    items = list(db.session.scalars(
+        select(MonthlyActivity)
+        .where(*month_filter(employee.id, first), MonthlyActivity.status.in_(EDITABLE))
+        .order_by(MonthlyActivity.id)
+        .with_for_update()
+    ))
+    outputs = approved_outputs(employee.id, first)
+    changed = 0
+    for item in items:
+        quantity = realisation(outputs, item.indicator_id, item.unit)
+        if quantity + item.adjustment < 0:
+            db.session.rollback()
+            raise ValidationFailed(_(
+                "Realisasi \"%(text)s\" menjadi negatif karena penyesuaiannya; ubah penyesuaiannya terlebih dulu.",
+                text=item.planned_action[:60]))
+        if quantity != item.quantity:
+            item.quantity = quantity
+            changed += 1
+    db.session.commit()
+    return changed
+
+
+def submit_month(actor: User, first: date) -> int:
+    """Submit every draft and returned monthly activity of the month to the appraiser; returns how many."""
+    employee = require_employee(actor)
+    services.lock_employee(employee.id)
+    require_open(employee.id, first)
+    counts = status_counts(employee.id, first)
+    if not counts:
+        raise ValidationFailed(_("Belum ada kegiatan bulanan pada %(month)s untuk diajukan. "
+                                 "Tambahkan rencana aksi terlebih dulu.", month=month_label(first)))
+    if not any(counts[status] for status in EDITABLE):
+        raise ValidationFailed(_("Tidak ada kegiatan bulanan berstatus draf atau dikembalikan untuk diajukan."))
+    result = db.session.execute(
+        update(MonthlyActivity)
+        .where(*month_filter(employee.id, first), MonthlyActivity.status.in_(EDITABLE))
+        .values(status=ActivityStatus.SUBMITTED, submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def withdraw_month(actor: User, first: date) -> int:
+    """Take the month's submission back to draft while the appraiser has reviewed none of its items.
+
+    The month's rows are locked and read first (a locking read sees the latest committed state, also under
+    MariaDB's repeatable read; SQLite already holds the write lock), then only the submitted ones are changed;
+    a review that slipped in between shows as a short row count: Conflict.
+    """
+    employee = require_employee(actor)
+    services.lock_employee(employee.id)
+    require_open(employee.id, first)
+    counts = Counter(db.session.scalars(
+        select(MonthlyActivity.status).where(*month_filter(employee.id, first)).with_for_update()
+    ))
+    reviewed = Conflict(_("Sebagian kegiatan bulanan ini sudah diperiksa atasan sehingga pengajuan "
+                          "tidak dapat ditarik."))
+    if any(counts[status] for status in REVIEWED):
+        db.session.rollback()
+        raise reviewed
+    if not counts[ActivityStatus.SUBMITTED]:
+        db.session.rollback()
+        raise ValidationFailed(_("Tidak ada pengajuan kegiatan bulanan untuk ditarik."))
+    result = db.session.execute(
+        update(MonthlyActivity)
+        .where(*month_filter(employee.id, first), MonthlyActivity.status == ActivityStatus.SUBMITTED)
+        .values(status=ActivityStatus.DRAFT, submitted_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != counts[ActivityStatus.SUBMITTED]:
+        db.session.rollback()
+        raise reviewed
+    db.session.commit()
+    return result.rowcount
+
+
+def status_counts(employee_id: int, first: date) -> Counter:
+    rows = db.session.execute(
+        select(MonthlyActivity.status, func.count())
+        .where(*month_filter(employee_id, first))
+        .group_by(MonthlyActivity.status)
+    )
+    return Counter({status: number for status, number in rows})

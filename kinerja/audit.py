@@ -1,0 +1,91 @@
+"""The audit trail: every state change and admin action, with who, as whom, when, from where and why.
+
+Services call `record` or `record_many` inside their unit of work, so an entry is committed with the change
+it describes and never without it. The client address comes from the request metadata the app stores for
+the current request (services never read the request themselves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert
+
+from kinerja.extensions import db
+from kinerja.models import AuditEntry, User, utcnow
+
+ACTION_LABELS = {
+    "submit": _l("Diajukan"),
+    "withdraw": _l("Pengajuan ditarik"),
+    "approve": _l("Disetujui"),
+    "return": _l("Dikembalikan"),
+    "reopen": _l("Dibuka kembali oleh admin"),
+    "lock": _l("Bulan ditutup"),
+    "unlock": _l("Bulan dibuka kembali"),
+    "record_leave": _l("Cuti/izin dicatat"),
+    "delete_leave": _l("Cuti/izin dihapus"),
+    "grant_backdate": _l("Pengecualian batas pengisian"),
+}
+
+_client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)
+
+
+@dataclass(frozen=True)
+class Change:
+    object_type: str
+    object_id: int | None
+    action: str
+    from_state: str | None = None
+    to_state: str | None = None
+    agency_id: int | None = None
+    acting_for_id: int | None = None
+    reason: str | None = None
+
+
+def record_many(actor: User | None, changes: Iterable[Change]) -> int:
+    """Add audit entries for the changes in one statement; the caller's commit stores them."""
+    now = utcnow()
+    rows = [
+        {
+            "occurred_at": now,
+            "actor_id": actor.id if actor else None,
+            "acting_for_id": change.acting_for_id,
+            "agency_id": change.agency_id,
+            "object_type": change.object_type,
+            "object_id": change.object_id,
+            "action": change.action,
+            "from_state": change.from_state,
+            "to_state": change.to_state,
+            "reason": (change.reason or None) and change.reason[:1000],
+            "ip_address": _client_address.get(),
+        }
+        for change in changes
+    ]
+    if rows:
+        db.session.execute(insert(AuditEntry), rows)
+    return len(rows)
+
+
+def record(actor: User | None, change: Change) -> None:
+    record_many(actor, [change])
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(action_label, "audit_action")
+
+    @app.before_request
+    def remember_client_address() -> None:
+        _client_address.set(request.remote_addr)
+
+    @app.teardown_request
+    def forget_client_address(_exc) -> None:
+        _client_address.set(None)

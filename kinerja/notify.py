@@ -1,0 +1,94 @@
+"""In-app notifications, rendered in the reader's language, and their delivery by e-mail when SMTP is set."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select
+
+from kinerja.extensions import db
+from kinerja.models import Notification, utcnow
+
+
+@dataclass(frozen=True)
+class Notice:
+    user_id: int
+    kind: str
+    params: dict
+    link: str | None = None
+
+
+def send(notices: Iterable[Notice]) -> int:
+    """Queue notifications in one statement; the caller's commit stores them."""
+    now = utcnow()
+    rows = [{"user_id": n.user_id, "kind": n.kind, "params": json.dumps(n.params, ensure_ascii=False),
+             "link": n.link, "created_at": now} for n in notices]
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    return len(rows)
+
+
+MESSAGES = {
+    "submitted": _l("%(name)s mengajukan %(n)s kegiatan untuk diperiksa."),
+    "returned": _l("%(n)s kegiatan Anda dikembalikan untuk diperbaiki oleh %(name)s."),
+    "approved": _l("%(n)s kegiatan Anda disetujui oleh %(name)s."),
+    "comment": _l("%(name)s menulis komentar pada kegiatan %(day)s."),
+    "reopened": _l("Kegiatan %(day)s dibuka kembali oleh admin: %(reason)s"),
+    "unfiled": _l("Ada %(n)s hari kerja bulan ini yang belum Anda isi kegiatannya."),
+    "waiting": _l("%(n)s kegiatan bawahan menunggu pemeriksaan Anda lebih dari %(days)s hari."),
+    "month_closing": _l("Pengisian kegiatan bulan %(month)s ditutup setelah %(day)s."),
+}
+
+
+def render(notification: Notification) -> str:
+    """The notice's sentence in the current language."""
+    template = MESSAGES.get(notification.kind)
+    if template is None:
+        return notification.kind
+    try:
+        return str(template) % json.loads(notification.params or "{}")
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def mail_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def deliver_mail(recipient: str, subject: str, body: str) -> None:
+    """Send one plain-text e-mail through the configured SMTP server."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = recipient
+    message["Subject"] = subject
+    message.set_content(body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def mark_read(user_id: int, notification_ids: Iterable[int] | None = None) -> None:
+    query = Notification.__table__.update().where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if notification_ids is not None:
+        query = query.where(Notification.id.in_(list(notification_ids)))
+    db.session.execute(query.values(read_at=utcnow()))
+    db.session.commit()

@@ -1,0 +1,90 @@
+"""Who reviews an activity, as one SQL expression shared by the inbox, single decisions and bulk approval.
+
+The reviewer of an activity is its owner's appraiser in the assignment valid on the activity's date (so a
+transfer mid-month leaves earlier items with the earlier appraiser). A Plh/Plt reviews for the absent
+appraiser while their acting assignment is active on the day of the decision, and the decision records
+whom they stood in for. When the appraiser is no longer active, the items go up to the appraiser's own
+appraiser (ORPHAN_REVIEW_ROUTE = "next_appraiser", the default) or to the agency's admins
+("agency_admin"); items of someone with no appraiser at all go to the agency's admins. Nobody reviews their
+own items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import Select, and_, case, false, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from kinerja.extensions import db
+from kinerja.models import Activity, Assignment, Employee, MonthlyActivity, User
+from kinerja.models.people import active_on
+from kinerja.permissions import absent_ids_select, admin_agency_ids
+from kinerja.workcalendar import month_days
+
+
+@dataclass(frozen=True)
+class ReviewerScope:
+    own_id: int | None
+    absent_ids: frozenset[int]
+    admin_agencies: frozenset[int]
+
+    @property
+    def appraiser_ids(self) -> set[int]:
+        return ({self.own_id} if self.own_id else set()) | set(self.absent_ids)
+
+    @property
+    def empty(self) -> bool:
+        return not self.appraiser_ids and not self.admin_agencies
+
+
+def reviewer_scope(user: User, today: date) -> ReviewerScope:
+    absent = frozenset(db.session.scalars(absent_ids_select(user.employee_id, today))) if user.employee_id else \
+        frozenset()
+    return ReviewerScope(user.employee_id, absent, frozenset(admin_agency_ids(user)))
+
+
+def with_reviewer_rights(query: Select, user: User, today: date, owner_id, on) -> Select:
+    """Restrict `query` to items whose owner (`owner_id` column) the user reviews on the day `on` (a date
+    column or value), adding the columns agency_id (of the owner's assignment then) and acting_for."""
+    scope = reviewer_scope(user, today)
+    owner = aliased(Assignment)
+    appraiser = aliased(Employee)
+    upper = aliased(Assignment)
+    if current_app.config["ORPHAN_REVIEW_ROUTE"] == "agency_admin":
+        effective = case((appraiser.active.is_(True), owner.appraiser_id), else_=None)
+    else:
+        effective = case((appraiser.active.is_(True), owner.appraiser_id), else_=upper.appraiser_id)
+    conditions = []
+    if scope.appraiser_ids:
+        conditions.append(effective.in_(scope.appraiser_ids))
+    if scope.admin_agencies:
+        conditions.append(and_(effective.is_(None), owner.agency_id.in_(scope.admin_agencies)))
+    acting_for = case((effective.in_(scope.absent_ids), effective), else_=None) if scope.absent_ids \
+        else literal(None)
+    return (
+        query.add_columns(owner.agency_id.label("agency_id"), acting_for.label("acting_for"))
+        .join(owner, and_(owner.employee_id == owner_id, active_on(owner.valid_from, owner.valid_to, on)))
+        .outerjoin(appraiser, appraiser.id == owner.appraiser_id)
+        .outerjoin(upper, and_(upper.employee_id == appraiser.id, active_on(upper.valid_from, upper.valid_to, on)))
+        .where(or_(*conditions) if conditions else false())
+        .where(owner_id != (scope.own_id or -1))
+    )
+
+
+def reviewable(user: User, today: date) -> Select:
+    """Activities the user may decide, with columns agency_id and acting_for (the appraiser the user stands in
+    for, else NULL). Add .where(...) for status, ids or people."""
+    return with_reviewer_rights(select(Activity), user, today, Activity.employee_id, Activity.activity_date)
+
+
+def reviewable_monthly(user: User, today: date, first: date) -> Select:
+    """The month's monthly activities the user may decide, judged by the assignment on the month's last day
+    (or today, for the running month)."""
+    _start, end = month_days(first.year, first.month)
+    return with_reviewer_rights(
+        select(MonthlyActivity).where(MonthlyActivity.year == first.year, MonthlyActivity.month == first.month),
+        user, today, MonthlyActivity.employee_id, min(end, today),
+    )

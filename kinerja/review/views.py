@@ -1,0 +1,227 @@
+"""Inbox, a subordinate's month, decisions, guarded bulk approval, and an item's thread and history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from kinerja.activities.forms import ActionForm
+from kinerja.activities.services import agency_on
+from kinerja.auth.services import safe_next_url
+from kinerja.errors import DomainError
+from kinerja.extensions import db
+from kinerja.i18n import local_today
+from kinerja.models import Activity, ActivityStatus, Employee
+from kinerja.permissions import load_employee
+from kinerja.review import bp, queries, services
+from kinerja.review.flags import Flag
+from kinerja.review.forms import CommentForm, ReasonForm
+from kinerja.review.rights import reviewable
+from kinerja.workcalendar import month_days
+
+
+def int_list(name: str) -> list[int]:
+    return [int(value) for value in request.form.getlist(name) if value.isdigit()]
+
+
+def back(default: str) -> str:
+    return safe_next_url(request.form.get("next")) or default
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    rows = queries.inbox(current_user, local_today())
+    return render_template("review/inbox.html", rows=rows, today=local_today(), action_form=ActionForm())
+
+
+def reviewable_employee(employee_id: int) -> Employee:
+    """A person the user reviews now (subordinate, via Plh/Plt, or with items routed to the user), else 404."""
+    today = local_today()
+    if any(row.employee.id == employee_id for row in queries.inbox(current_user, today)):
+        return db.session.get(Employee, employee_id)
+    abort(404)
+
+
+@bp.route("/pegawai/<int:employee_id>")
+@bp.route("/pegawai/<int:employee_id>/<month:month>")
+@login_required
+def employee(employee_id: int, month: date | None = None):
+    person = reviewable_employee(employee_id)
+    month = month or local_today().replace(day=1)
+    days = queries.employee_month(current_user, person.id, month, local_today())
+    ids = [item.activity.id for day in days for item in day.items]
+    return render_template(
+        "review/employee.html", person=person, month=month, days=days, comments=queries.comment_counts(ids),
+        monthly=queries.monthly_items(current_user, person.id, month, local_today()),
+        reason_form=ReasonForm(), action_form=ActionForm(), flag_labels={flag: flag.label for flag in Flag},
+        waiting=[i for day in days for i in day.waiting_ids],
+    )
+
+
+def report(result: services.DecisionResult, approve: bool) -> None:
+    if result.decided:
+        flash((_("%(n)d kegiatan disetujui.", n=len(result.decided)) if approve
+               else _("%(n)d kegiatan dikembalikan.", n=len(result.decided))), "success")
+    if result.flagged:
+        flash(_("%(n)d kegiatan bertanda tidak ikut disetujui; periksa dan centang satu per satu bila sesuai.",
+                n=len(result.flagged)), "warning")
+    if result.already_decided:
+        flash(_("%(n)d kegiatan sudah diputuskan orang lain lebih dulu; keputusan itu yang berlaku.",
+                n=len(result.already_decided)), "warning")
+    if result.locked:
+        flash(_("%(n)d kegiatan berada di bulan yang sudah ditutup untuk pemeriksaan.", n=len(result.locked)),
+              "danger")
+    if not (result.decided or result.flagged or result.already_decided or result.locked):
+        flash(_("Tidak ada kegiatan yang menunggu untuk diputuskan."), "info")
+
+
+@bp.route("/kegiatan/<int:activity_id>/setujui", methods=["POST"])
+@login_required
+def approve_one(activity_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    item = db.session.execute(reviewable(current_user, local_today()).where(Activity.id == activity_id)).first()
+    if item is None:
+        abort(404)
+    report(services.decide(current_user, [activity_id], approve=True, today=local_today()), True)
+    return redirect(back(url_for("review.inbox")))
+
+
+@bp.route("/kegiatan/<int:activity_id>/kembalikan", methods=["POST"])
+@login_required
+def return_one(activity_id: int):
+    item = db.session.execute(reviewable(current_user, local_today()).where(Activity.id == activity_id)).first()
+    if item is None:
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Alasan pengembalian wajib diisi."), "danger")
+        return redirect(back(url_for("review.inbox")))
+    report(services.decide(current_user, [activity_id], approve=False, reason=form.reason.data,
+                           today=local_today()), False)
+    return redirect(back(url_for("review.inbox")))
+
+
+@bp.route("/pratinjau", methods=["POST"])
+@login_required
+def preview():
+    """What a bulk approval would cover: how many items, which are flagged (left out unless ticked)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    today = local_today()
+    scope: dict = {}
+    if request.form.get("employee_id", "").isdigit():
+        scope["employee_ids"] = [int(request.form["employee_id"])]
+        period = request.form.get("day") or request.form.get("month")
+        if period:
+            try:
+                first = date.fromisoformat(period if len(period) == 10 else f"{period}-01")
+            except ValueError:
+                abort(400)
+            scope["start"], scope["end"] = (first, first) if len(period) == 10 else month_days(first.year,
+                                                                                                first.month)
+    elif int_list("employee_ids"):
+        scope["employee_ids"] = int_list("employee_ids")
+    else:
+        scope["ids"] = int_list("ids")
+    items = queries.candidates(current_user, today, **scope)
+    return render_template("review/preview.html", items=items, action_form=ActionForm(),
+                           clean=[item for item in items if not item.flags],
+                           flagged=[item for item in items if item.flags],
+                           next_url=back(url_for("review.inbox")))
+
+
+@bp.route("/setujui-massal", methods=["POST"])
+@login_required
+def bulk_approve():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    result = services.decide(current_user, int_list("ids"), approve=True, today=local_today(),
+                             flagged_ok=int_list("flagged_ok"))
+    report(result, True)
+    return redirect(back(url_for("review.inbox")))
+
+
+def visible_activity(activity_id: int) -> Activity:
+    """An activity the user may open: their own, one they review, or in their admin scope; else 404."""
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        abort(404)
+    if activity.employee_id != current_user.employee_id:
+        reviewable_now = db.session.execute(
+            reviewable(current_user, local_today()).where(Activity.id == activity_id)
+        ).first()
+        if reviewable_now is None:
+            load_employee(current_user, activity.employee_id)
+    return activity
+
+
+@bp.route("/kegiatan/<int:activity_id>", methods=["GET", "POST"])
+@login_required
+def activity(activity_id: int):
+    item = visible_activity(activity_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(current_user, item, form.body.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Komentar terkirim."), "success")
+            return redirect(url_for("review.activity", activity_id=item.id, _anchor="percakapan"))
+    assignment_agency = db.session.execute(
+        reviewable(current_user, local_today()).where(Activity.id == item.id)
+    ).first()
+    owner_assignment = agency_on(item.employee_id, item.activity_date)
+    return render_template(
+        "review/activity.html", activity=item, thread=queries.thread(item.id), history=queries.history(item.id),
+        form=form, reason_form=ReasonForm(formdata=None), action_form=ActionForm(),
+        can_decide=assignment_agency is not None and item.status is ActivityStatus.SUBMITTED,
+        can_reopen=owner_assignment is not None and item.status is ActivityStatus.APPROVED
+        and services.can_reopen(current_user, owner_assignment.agency_id),
+    )
+
+
+@bp.route("/kegiatan/<int:activity_id>/buka-kembali", methods=["POST"])
+@login_required
+def reopen(activity_id: int):
+    item = visible_activity(activity_id)
+    assignment = agency_on(item.employee_id, item.activity_date)
+    if assignment is None or not services.can_reopen(current_user, assignment.agency_id):
+        abort(404)
+    form = ReasonForm()
+    try:
+        services.reopen(current_user, item, assignment.agency_id, form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Kegiatan dibuka kembali; pemiliknya dapat memperbaikinya."), "success")
+    return redirect(url_for("review.activity", activity_id=item.id))
+
+
+@bp.route("/bulanan/<month:month>/<int:item_id>", methods=["POST"])
+@login_required
+def decide_monthly(month: date, item_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    approve = request.form.get("decision") == "approve"
+    try:
+        decided = services.decide_monthly(current_user, month, item_id, approve=approve,
+                                          text=request.form.get("text", ""), today=local_today())
+    except DomainError as error:
+        db.session.rollback()
+        if error.code == "not_allowed":
+            abort(404)
+        flash(error.message, "danger")
+    else:
+        if decided:
+            flash(_("Kegiatan bulanan disetujui.") if approve else _("Kegiatan bulanan dikembalikan."), "success")
+        else:
+            flash(_("Kegiatan bulanan ini sudah diputuskan lebih dulu; keputusan itu yang berlaku."), "warning")
+    return redirect(back(url_for("review.inbox")))
