@@ -33,6 +33,20 @@ def read_only_transactions() -> Iterator[None]:
         _read_only.reset(token)
 
 
+def engine_options(config: dict) -> dict:
+    """Engine options for the configured database.
+
+    MariaDB/MySQL default to REPEATABLE READ, where a transaction keeps the snapshot of its first read: a
+    check made after taking a row lock (no overlapping activity, no saved form with this token) would not
+    see what other requests committed meanwhile. READ COMMITTED, PostgreSQL's default, makes the three
+    databases behave alike.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith(("mysql", "mariadb")):
+        options.setdefault("isolation_level", "READ COMMITTED")
+    return options
+
+
 def configure_engine_events(app: Flask) -> None:
     """Install the SQLite pragmas and the IMMEDIATE begin on the app's engine."""
     busy_timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])

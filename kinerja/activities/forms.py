@@ -29,16 +29,9 @@ def enum_choices(members) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in members]
 
 
-class ActivityForm(FlaskForm):
-    """One activity of a day: the quick-add row and the edit page."""
+class OutputFieldsForm(FlaskForm):
+    """Output, work mode and category: shared by activities and personal templates."""
 
-    start_time = TimeField(_l("Mulai"), validators=[InputRequired(message=_l("Isi jam mulai."))])
-    end_time = TimeField(_l("Selesai"), validators=[InputRequired(message=_l("Isi jam selesai."))])
-    description = TextAreaField(
-        _l("Uraian kegiatan"),
-        validators=[DataRequired(message=_l("Uraian kegiatan wajib diisi.")), Length(max=2000)],
-        render_kw={"rows": 2, "maxlength": 2000},
-    )
     quantity = DecimalField(
         _l("Kuantitas"), places=2, default=1,
         validators=[InputRequired(message=_l("Isi kuantitas output.")),
@@ -51,8 +44,25 @@ class ActivityForm(FlaskForm):
         render_kw={"list": "output-units", "autocomplete": "off"},
     )
     work_mode = SelectField(_l("Mode kerja"), default=WorkMode.WFO.value)
-    assignment_letter = StringField(_l("No. surat tugas (untuk DL)"), validators=[Optional(), Length(max=80)])
     category = SelectField(_l("Kategori"), default=ActivityCategory.MAIN.value)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.work_mode.choices = enum_choices(WorkMode)
+        self.category.choices = enum_choices(ActivityCategory)
+
+
+class ActivityForm(OutputFieldsForm):
+    """One activity of a day: the quick-add row and the edit page."""
+
+    start_time = TimeField(_l("Mulai"), validators=[InputRequired(message=_l("Isi jam mulai."))])
+    end_time = TimeField(_l("Selesai"), validators=[InputRequired(message=_l("Isi jam selesai."))])
+    description = TextAreaField(
+        _l("Uraian kegiatan"),
+        validators=[DataRequired(message=_l("Uraian kegiatan wajib diisi.")), Length(max=2000)],
+        render_kw={"rows": 2, "maxlength": 2000},
+    )
+    assignment_letter = StringField(_l("No. surat tugas (untuk DL)"), validators=[Optional(), Length(max=80)])
     files = MultipleFileField(_l("Berkas bukti"), render_kw={"accept": EVIDENCE_ACCEPT})
     link = StringField(_l("Tautan bukti"), validators=[Optional(), Length(max=500)],
                        render_kw={"inputmode": "url", "placeholder": "https://"})
@@ -60,8 +70,6 @@ class ActivityForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.work_mode.choices = enum_choices(WorkMode)
-        self.category.choices = enum_choices(ActivityCategory)
         if not self.client_token.data:
             self.client_token.data = str(uuid.uuid4())
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit, notify
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
@@ -231,8 +232,15 @@ def create_activity(actor: User, data: ActivityInput, evidence_files: Iterable =
     activity = Activity(employee_id=employee.id, client_token=data.client_token or None)
     apply_input(activity, data, assignment.agency.work_week)
     db.session.add(activity)
-    with evidence.saving(activity, evidence_files, data.links):
-        db.session.commit()
+    try:
+        with evidence.saving(activity, evidence_files, data.links):
+            db.session.commit()
+    except IntegrityError:
+        # The same form was saved by a concurrent request after our check: that save stands.
+        duplicate = existing_for_token(employee.id, data.client_token)
+        if duplicate is None:
+            raise
+        return duplicate
     return activity
 
 

@@ -5,24 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from kinerja.activities import bp, queries, template_queries, templates_service
-from kinerja.activities.forms import ActionForm, enum_choices
-from kinerja.activities.views import own_employee, show_error
+from kinerja.activities.forms import ActionForm, OutputFieldsForm
+from kinerja.activities.views import own_employee, run_action, show_error
 from kinerja.errors import DomainError
-from kinerja.extensions import db
 from kinerja.models import ActivityCategory, WorkMode
 from kinerja.permissions import load_own_activity
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(OutputFieldsForm):
     description = TextAreaField(
         _l("Uraian kegiatan"),
         validators=[DataRequired(message=_l("Uraian kegiatan wajib diisi.")), Length(max=2000)],
@@ -34,24 +32,6 @@ class TemplateForm(FlaskForm):
                     NumberRange(min=1, max=24 * 60, message=_l("Durasi harus lebih dari 0 menit."))],
         render_kw={"inputmode": "numeric", "min": 1, "step": 5},
     )
-    quantity = DecimalField(
-        _l("Kuantitas"), places=2, default=1,
-        validators=[InputRequired(message=_l("Isi kuantitas output.")),
-                    NumberRange(min=0.01, max=99_999_999, message=_l("Kuantitas harus lebih dari 0."))],
-        render_kw={"inputmode": "decimal", "step": "any"},
-    )
-    unit = StringField(
-        _l("Satuan"),
-        validators=[DataRequired(message=_l("Satuan output wajib diisi.")), Length(max=40)],
-        render_kw={"list": "output-units", "autocomplete": "off"},
-    )
-    work_mode = SelectField(_l("Mode kerja"), default=WorkMode.WFO.value)
-    category = SelectField(_l("Kategori"), default=ActivityCategory.MAIN.value)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.work_mode.choices = enum_choices(WorkMode)
-        self.category.choices = enum_choices(ActivityCategory)
 
     def to_input(self) -> templates_service.TemplateInput:
         return templates_service.TemplateInput(
@@ -81,25 +61,11 @@ def activity_templates():
     )
 
 
-def run(action, success: str, target: str):
-    """Run a POST button's service call (CSRF checked) and redirect with its message."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(success, "success")
-    return redirect(target)
-
-
 @bp.route("/templat/<int:template_id>/hapus", methods=["POST"])
 @login_required
 def delete_template(template_id: int):
     template = template_queries.load_own_template(current_user, template_id)
-    return run(lambda: templates_service.delete_template(current_user, template), _("Templat dihapus."),
+    return run_action(lambda: templates_service.delete_template(current_user, template), _("Templat dihapus."),
                url_for("activities.activity_templates"))
 
 
@@ -107,7 +73,7 @@ def delete_template(template_id: int):
 @login_required
 def template_from_activity(activity_id: int):
     activity = load_own_activity(current_user, activity_id)
-    return run(lambda: templates_service.template_from_activity(current_user, activity),
+    return run_action(lambda: templates_service.template_from_activity(current_user, activity),
                _("Kegiatan disimpan sebagai templat."), url_for("activities.activity_templates"))
 
 
@@ -116,5 +82,5 @@ def template_from_activity(activity_id: int):
 def apply_template(day: date, template_id: int):
     own_employee()
     template = template_queries.load_own_template(current_user, template_id)
-    return run(lambda: templates_service.apply_template(current_user, template, day),
+    return run_action(lambda: templates_service.apply_template(current_user, template, day),
                _("Kegiatan dari templat disimpan sebagai draf."), url_for("activities.day", day=day))

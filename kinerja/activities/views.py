@@ -119,8 +119,8 @@ def edit(activity_id: int):
                            units=queries.output_unit_names())
 
 
-def run_action(action, success: str, day: date):
-    """Run a POST button's service call and go back to the day, with its message."""
+def run_action(action, success: str, target: str):
+    """Run a POST button's service call (CSRF checked) and redirect to `target` with its message."""
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -130,7 +130,7 @@ def run_action(action, success: str, day: date):
         flash(error.message, "danger")
     else:
         flash(success, "success")
-    return redirect(url_for("activities.day", day=day))
+    return redirect(target)
 
 
 @bp.route("/<int:activity_id>/ajukan", methods=["POST"])
@@ -144,7 +144,8 @@ def submit_one(activity_id: int):
             review_services.add_comment(current_user, activity, answer)
         services.submit_activities(current_user, [activity])
 
-    return run_action(resubmit, _("Kegiatan diajukan ke atasan."), activity.activity_date)
+    return run_action(resubmit, _("Kegiatan diajukan ke atasan."),
+                      url_for("activities.day", day=activity.activity_date))
 
 
 @bp.route("/hari/<day:day>/ajukan", methods=["POST"])
@@ -187,7 +188,8 @@ def submit_week(day: date):
 def withdraw(activity_id: int):
     activity = load_own_activity(current_user, activity_id)
     return run_action(lambda: services.withdraw_activity(current_user, activity),
-                      _("Pengajuan ditarik; kegiatan kembali menjadi draf."), activity.activity_date)
+                      _("Pengajuan ditarik; kegiatan kembali menjadi draf."),
+                      url_for("activities.day", day=activity.activity_date))
 
 
 @bp.route("/<int:activity_id>/hapus", methods=["POST"])
@@ -195,7 +197,8 @@ def withdraw(activity_id: int):
 def delete(activity_id: int):
     activity = load_own_activity(current_user, activity_id)
     day = activity.activity_date
-    return run_action(lambda: services.delete_activity(current_user, activity), _("Kegiatan dihapus."), day)
+    return run_action(lambda: services.delete_activity(current_user, activity), _("Kegiatan dihapus."),
+                      url_for("activities.day", day=day))
 
 
 @bp.route("/hari/<day:day>/salin", methods=["POST"])
