@@ -98,7 +98,7 @@ class Config:
     # appraiser) or "agency_admin".
     ORPHAN_REVIEW_ROUTE = env_str("ORPHAN_REVIEW_ROUTE", "next_appraiser")
     FLAG_DAILY_MINUTES = env_int("FLAG_DAILY_MINUTES", 540)
-    FLAG_REPEATED_DAYS = env_int("FLAG_REPEATED_DAYS", 5)
+    FLAG_REPEATED_DAYS = env_int("FLAG_REPEATED_DAYS", 15)
     REMIND_WAITING_DAYS = env_int("REMIND_WAITING_DAYS", 3)
     MAIL_SERVER = env_str("MAIL_SERVER")
     MAIL_PORT = env_int("MAIL_PORT", 587)

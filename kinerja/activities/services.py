@@ -284,6 +284,7 @@ def submit_activities(actor: User, activities: Iterable[Activity]) -> int:
         submitted.append((activity, assignment, activity.status.value))
         activity.status = ActivityStatus.SUBMITTED
         activity.submitted_at = now
+        activity.return_reason = None  # the reason stays in the audit trail and the conversation
     if submitted:
         audit.record_many(actor, (
             audit.Change("activity", activity.id, "submit", previous, "submitted", assignment.agency_id)
@@ -320,7 +321,9 @@ def withdraw_activity(actor: User, activity: Activity) -> None:
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(_("Kegiatan ini sudah diperiksa atasan sehingga tidak dapat ditarik."))
-    audit.record(actor, audit.Change("activity", activity.id, "withdraw", "submitted", "draft"))
+    assignment = agency_on(activity.employee_id, activity.activity_date)
+    audit.record(actor, audit.Change("activity", activity.id, "withdraw", "submitted", "draft",
+                                     assignment.agency_id if assignment else None))
     db.session.commit()
     db.session.refresh(activity)
 

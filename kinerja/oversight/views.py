@@ -34,6 +34,11 @@ def month_locks():
     today = local_today()
     month = month_arg(today.replace(day=1) - timedelta(days=1))
     form = LockForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for("oversight.month_locks", bulan=month.strftime("%Y-%m")))
     if form.validate_on_submit():
         agency = load_agency(current_user, form.agency_id.data)
         try:

@@ -40,8 +40,13 @@ class ReminderReport:
     mail_failed: int = 0
 
 
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=local_zone())
+
+
 def already_notified(kind: str, today: date) -> set[int]:
-    start = datetime.combine(today, time.min, tzinfo=local_zone())
+    """Who got this kind of notice since the start of the day (the run's day, or the real one if earlier)."""
+    start = min(start_of(today), start_of(datetime.now(local_zone()).date()))
     return set(db.session.scalars(select(Notification.user_id).where(Notification.kind == kind,
                                                                        Notification.created_at >= start)))
 
@@ -92,7 +97,7 @@ def unfiled_notices(today: date) -> list[notify.Notice]:
 def waiting_notices(today: date) -> list[notify.Notice]:
     """Appraisers (and whoever stands in for them today) with items waiting more than N days."""
     days = setting("REMIND_WAITING_DAYS")
-    before = utcnow() - timedelta(days=days)
+    before = start_of(today) - timedelta(days=days)
     per_appraiser = dict(db.session.execute(
         select(Assignment.appraiser_id, func.count())
         .select_from(Activity)

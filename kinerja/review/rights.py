@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import Select, and_, case, false, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -41,9 +41,16 @@ class ReviewerScope:
 
 
 def reviewer_scope(user: User, today: date) -> ReviewerScope:
+    """Whom the user reviews for today; worked out once per request (or app context)."""
+    key = ("kinerja_reviewer_scope", user.id, today)
+    cached = g.get("kinerja_reviewer_scope")
+    if cached is not None and cached[0] == key:
+        return cached[1]
     absent = frozenset(db.session.scalars(absent_ids_select(user.employee_id, today))) if user.employee_id else \
         frozenset()
-    return ReviewerScope(user.employee_id, absent, frozenset(admin_agency_ids(user)))
+    scope = ReviewerScope(user.employee_id, absent, frozenset(admin_agency_ids(user)))
+    g.kinerja_reviewer_scope = (key, scope)
+    return scope
 
 
 def with_reviewer_rights(query: Select, user: User, today: date, owner_id, on) -> Select:

@@ -77,7 +77,8 @@ def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: s
             open_rows.append(row)
     statuses = lock_rows([row.Activity.id for row in open_rows])
     pending = [row for row in open_rows if statuses.get(row.Activity.id) is ActivityStatus.SUBMITTED]
-    result.already_decided = [row.Activity.id for row in open_rows if row not in pending]
+    waiting = {row.Activity.id for row in pending}
+    result.already_decided = [row.Activity.id for row in open_rows if row.Activity.id not in waiting]
     if not pending:
         db.session.rollback()
         return result

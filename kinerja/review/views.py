@@ -15,7 +15,7 @@ from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.i18n import local_today
 from kinerja.models import Activity, ActivityStatus, Employee
-from kinerja.permissions import load_employee
+from kinerja.permissions import load_employee, subordinates_select
 from kinerja.review import bp, queries, services
 from kinerja.review.flags import Flag
 from kinerja.review.forms import CommentForm, ReasonForm
@@ -41,7 +41,11 @@ def inbox():
 def reviewable_employee(employee_id: int) -> Employee:
     """A person the user reviews now (subordinate, via Plh/Plt, or with items routed to the user), else 404."""
     today = local_today()
-    if any(row.employee.id == employee_id for row in queries.inbox(current_user, today)):
+    subordinate = current_user.employee_id is not None and employee_id in db.session.scalars(
+        subordinates_select(current_user.employee_id, today))
+    if subordinate or db.session.execute(
+        reviewable(current_user, today).where(Activity.employee_id == employee_id).limit(1)
+    ).first() is not None:
         return db.session.get(Employee, employee_id)
     abort(404)
 
@@ -129,9 +133,10 @@ def preview():
     else:
         scope["ids"] = int_list("ids")
     items = queries.candidates(current_user, today, **scope)
+    flagged = [item for item in items if item.flags]
     return render_template("review/preview.html", items=items, action_form=ActionForm(),
-                           clean=[item for item in items if not item.flags],
-                           flagged=[item for item in items if item.flags],
+                           clean=[item for item in items if not item.flags], flagged=flagged,
+                           flag_kinds=sorted({flag for item in flagged for flag in item.flags}),
                            next_url=back(url_for("review.inbox")))
 
 

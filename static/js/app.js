@@ -28,3 +28,12 @@ document.querySelectorAll("form.js-confirm").forEach((form) => {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 });
+
+// Bulk approval preview: tick every flagged item carrying one flag, after the appraiser has read them.
+document.querySelectorAll(".js-tick-flag").forEach((button) => {
+  button.addEventListener("click", () => {
+    document.querySelectorAll("input[data-flags]").forEach((box) => {
+      if (box.dataset.flags.split(" ").includes(button.dataset.flag)) box.checked = true;
+    });
+  });
+});

@@ -1,0 +1,122 @@
+"""The appraiser and their Plh decide the same item at the same moment, on SQLite, PostgreSQL and MariaDB.
+
+Two spawned processes (each its own app, engine and signed-in test client, as two gunicorn workers) meet at a
+barrier before every round and then post their decision on the same submitted item, one approving and one
+returning it. Exactly one decision stands, with one audit entry and one notice to the owner; the other is told
+that someone else decided first; nothing answers 500.
+
+Nothing can be monkeypatched across processes, so the item's day is the last working day before the real today
+(its month explicitly open) and the Plh's acting assignment spans the real today.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from kinerja import create_app
+from kinerja.extensions import db as _db
+from kinerja.i18n import local_today
+from kinerja.models import (
+    ActingAssignment,
+    Activity,
+    ActivityStatus,
+    Assignment,
+    AuditEntry,
+    MonthLock,
+    Notification,
+    Unit,
+    User,
+    utcnow,
+)
+from tests.factories import PASSWORD, ActivityFactory, hm, staff_member
+from tests.test_activity_concurrency import last_working_day_before_today
+
+pytestmark = pytest.mark.slow
+
+ROUNDS = 5
+ALERT = re.compile(r'<div class="alert alert-(\w+)[^"]*" role="alert">\s*(.*?)\s*<button', re.S)
+WINNER = {"approve": "1 kegiatan disetujui.", "return": "1 kegiatan dikembalikan."}
+LOSER = "1 kegiatan sudah diputuskan orang lain lebih dulu; keputusan itu yang berlaku."
+
+
+def reviewer(database_url: str, label: str, identifier: str, rounds: list[tuple[int, str]], start, results) -> None:
+    """Child process: sign in once; per round wait at the barrier, then approve or return the round's item."""
+    try:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+        client = app.test_client()
+        if client.post("/masuk", data={"identifier": identifier, "password": PASSWORD}).status_code != 302:
+            start.abort()
+            results.put(("error", f"{label}: sign-in refused"))
+            return
+        for activity_id, action in rounds:
+            start.wait(timeout=60)
+            path = f"/pemeriksaan/kegiatan/{activity_id}/" + ("setujui" if action == "approve" else "kembalikan")
+            response = client.post(path, data={"reason": "Lengkapi bukti dukung"}, follow_redirects=True)
+            codes = [step.status_code for step in (*response.history, response)]
+            alerts = [message for _category, message in ALERT.findall(response.get_data(as_text=True))]
+            results.put(("ok", (label, activity_id, action, codes, alerts)))
+        with app.app_context():
+            _db.engine.dispose()
+    except Exception as error:  # reported to the parent, which fails the test with it
+        results.put(("error", f"{label}: {error!r}"))
+
+
+def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, database_url):
+    day = last_working_day_before_today()
+    today = local_today()
+    unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
+                             .where(Assignment.employee_id == org.other_appraiser_a.id))
+    plh = staff_member(unit, org.head_a, name="Plh Penilai")
+    db.session.add(ActingAssignment(acting_id=plh.id, absent_id=org.appraiser_a.id, decree_number="800/9/2026",
+                                    valid_from=today - timedelta(days=3), valid_to=today + timedelta(days=3)))
+    db.session.add(MonthLock(agency_id=org.agency_a.id, year=day.year, month=day.month, locked=False, reason="Uji"))
+    items = [ActivityFactory(employee=org.staff_a, activity_date=day, start_time=hm(f"{7 + n:02d}:00"),
+                             end_time=hm(f"{8 + n:02d}:00"), status=ActivityStatus.SUBMITTED,
+                             submitted_at=utcnow())
+             for n in range(ROUNDS)]
+    db.session.flush()
+    ids = [activity.id for activity in items]
+    appraiser_id, plh_identifier, appraiser_identifier = org.appraiser_a.id, plh.id_number, org.appraiser_a.id_number
+    owner_user = db.session.scalar(select(User.id).where(User.employee_id == org.staff_a.id))
+    # Alternate who approves and who returns, round by round.
+    plan = {"appraiser": [(i, "approve" if n % 2 == 0 else "return") for n, i in enumerate(ids)],
+            "plh": [(i, "return" if n % 2 == 0 else "approve") for n, i in enumerate(ids)]}
+    db.session.commit()  # hold no snapshot or (SQLite) write lock while the children run
+
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(2), context.Queue()
+    workers = [context.Process(target=reviewer, args=(database_url, label, identifier, plan[label], start, results))
+               for label, identifier in (("appraiser", appraiser_identifier), ("plh", plh_identifier))]
+    for worker in workers:
+        worker.start()
+    answers = [results.get(timeout=180) for _ in range(2 * ROUNDS)]
+    for worker in workers:
+        worker.join(timeout=60)
+    errors = [detail for kind, detail in answers if kind == "error"]
+    assert not errors, errors
+    assert all(worker.exitcode == 0 for worker in workers)
+
+    db.session.rollback()  # see what the children committed
+    for activity_id in ids:
+        outcomes = {label: (action, codes, alerts) for label, i, action, codes, alerts in
+                    (detail for _kind, detail in answers) if i == activity_id}
+        assert all(codes == [302, 200] for _action, codes, _alerts in outcomes.values()), outcomes
+        winners = [label for label, (action, _c, alerts) in outcomes.items() if WINNER[action] in alerts]
+        losers = [label for label, (_a, _c, alerts) in outcomes.items() if LOSER in alerts]
+        assert len(winners) == 1 and len(losers) == 1 and winners != losers, outcomes
+
+        winner_action = outcomes[winners[0]][0]
+        stored = db.session.get(Activity, activity_id)
+        assert stored.status is (ActivityStatus.APPROVED if winner_action == "approve" else ActivityStatus.RETURNED)
+        assert stored.reviewed_for_id == (appraiser_id if winners[0] == "plh" else None)
+        entries = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.object_id == activity_id, AuditEntry.action.in_(("approve", "return")))).all()
+        assert [(entry.action, entry.acting_for_id) for entry in entries] == [(winner_action, stored.reviewed_for_id)]
+    notices = db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == owner_user, Notification.kind.in_(("approved", "returned"))))
+    assert notices == ROUNDS
