@@ -29,6 +29,13 @@ ACTION_LABELS = {
     "record_leave": _l("Cuti/izin dicatat"),
     "delete_leave": _l("Cuti/izin dihapus"),
     "grant_backdate": _l("Pengecualian batas pengisian"),
+    "assign_acting": _l("Plh/Plt ditugaskan"),
+    "end_acting": _l("Plh/Plt diakhiri"),
+    "delete_acting": _l("Plh/Plt dibatalkan"),
+    "create": _l("Dibuat"),
+    "revise": _l("Revisi dibuat"),
+    "cleared_flag": _l("Tanda presensi dinyatakan wajar"),
+    "confirmed_flag": _l("Tanda presensi dikonfirmasi pelanggaran"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

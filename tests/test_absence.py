@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from kinerja.i18n import local_today
-from kinerja.models import BackdateGrant, Leave
+from kinerja.models import ActingAssignment, AuditEntry, BackdateGrant, Leave
 from kinerja.workcalendar import calendar_between, effective_working_days
 
 
@@ -73,3 +73,55 @@ def test_backdating_grant_is_recorded_with_its_limits(client, auth, org, db):
     future = {**form, "end_date": (today + timedelta(days=1)).isoformat()}
     assert "sudah lewat" in client.post(f"/opd/{org.agency_a.id}/pengecualian", data=future).get_data(as_text=True)
     assert db.session.query(BackdateGrant).count() == 1
+
+
+def acting_form(org, **changes):
+    form = {"acting_number": org.appraiser_a.id_number, "absent_number": org.other_appraiser_a.id_number,
+            "kind": "plh", "start_date": (local_today() - timedelta(days=1)).isoformat(),
+            "end_date": (local_today() + timedelta(days=5)).isoformat(), "decree_number": "800.1.3/045/2026"}
+    return {**form, **changes}
+
+
+def test_agency_admin_assigns_an_acting_appraiser_who_then_reviews(client, auth, org, db):
+    auth.login("admin.a")
+    assert client.post(f"/opd/{org.agency_a.id}/plh", data=acting_form(org)).status_code == 302
+    record = db.session.query(ActingAssignment).one()
+    assert (record.acting_id, record.absent_id, record.decree_number) == (
+        org.appraiser_a.id, org.other_appraiser_a.id, "800.1.3/045/2026")
+    assert db.session.query(AuditEntry).filter_by(action="assign_acting", agency_id=org.agency_a.id).count() == 1
+    auth.logout()
+    auth.login(org.appraiser_a.id_number)
+    assert "Staf Lain A" in client.get("/pemeriksaan/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"absent_number": "appraiser_a"}, "dirinya sendiri"),
+    ({"absent_number": "staff_b"}, "tidak ditemukan di OPD ini"),
+    ({"decree_number": " "}, "surat perintah"),
+])
+def test_acting_assignment_refusals(client, auth, org, db, changes, message):
+    changes = {key: getattr(org, value).id_number if value in ("appraiser_a", "staff_b") else value
+               for key, value in changes.items()}
+    auth.login("admin.a")
+    page = client.post(f"/opd/{org.agency_a.id}/plh", data=acting_form(org, **changes)).get_data(as_text=True)
+    assert message in page
+    assert db.session.query(ActingAssignment).count() == 0
+
+
+def test_ending_an_acting_assignment_stops_its_reviews(client, auth, org, db):
+    auth.login("admin.a")
+    client.post(f"/opd/{org.agency_a.id}/plh", data=acting_form(org))
+    record = db.session.query(ActingAssignment).one()
+    assert client.post(f"/opd/{org.agency_a.id}/plh/{record.id}/akhiri").status_code == 302
+    db.session.refresh(record)
+    assert record.valid_to == local_today() - timedelta(days=1)
+    assert client.post(f"/opd/{org.agency_b.id}/plh/{record.id}/akhiri").status_code == 404
+
+
+def test_leave_and_grants_are_audited(client, auth, org, db):
+    auth.login("admin.a")
+    client.post(f"/opd/{org.agency_a.id}/cuti", data=leave_form(org.staff_a.id_number))
+    leave = db.session.query(Leave).one()
+    client.post(f"/opd/{org.agency_a.id}/cuti/{leave.id}/hapus")
+    actions = [entry.action for entry in db.session.query(AuditEntry).order_by(AuditEntry.id)]
+    assert actions == ["record_leave", "delete_leave"]

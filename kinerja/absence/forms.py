@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from kinerja.models import LeaveKind
+from kinerja.models import ActingKind, LeaveKind
 
 
 class LeaveForm(FlaskForm):
@@ -30,3 +30,21 @@ class BackdateGrantForm(FlaskForm):
     valid_until = DateField(_l("Berlaku sampai"), validators=[InputRequired(message=_l("Isi batas berlaku."))])
     reason = StringField(_l("Alasan"), validators=[DataRequired(message=_l("Alasan wajib diisi.")),
                                                    Length(max=255)])
+
+
+class ActingForm(FlaskForm):
+    acting_number = StringField(_l("NIP pelaksana (Plh/Plt)"),
+                                validators=[DataRequired(message=_l("Isi NIP pelaksana.")), Length(max=30)])
+    absent_number = StringField(_l("NIP pejabat yang digantikan"),
+                                validators=[DataRequired(message=_l("Isi NIP pejabat yang digantikan.")),
+                                            Length(max=30)])
+    kind = SelectField(_l("Jenis"))
+    start_date = DateField(_l("Mulai"), validators=[InputRequired(message=_l("Isi tanggal mulai."))])
+    end_date = DateField(_l("Selesai"), validators=[InputRequired(message=_l("Isi tanggal selesai."))])
+    decree_number = StringField(_l("Nomor surat perintah"),
+                                validators=[DataRequired(message=_l("Nomor surat perintah wajib diisi.")),
+                                            Length(max=80)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(kind.value, kind.label) for kind in ActingKind]

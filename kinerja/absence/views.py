@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from kinerja.absence import bp, services
-from kinerja.absence.forms import BackdateGrantForm, LeaveForm
+from kinerja.absence.forms import ActingForm, BackdateGrantForm, LeaveForm
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.i18n import local_today
-from kinerja.models import Assignment, BackdateGrant, Leave, LeaveKind
+from kinerja.models import ActingAssignment, ActingKind, Assignment, BackdateGrant, Leave, LeaveKind
 from kinerja.permissions import load_agency
 
 
@@ -57,7 +57,7 @@ def delete_leave(agency_id: int, leave_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.delete_leave(record)
+    services.delete_leave(current_user, agency, record)
     flash(_("Catatan cuti/izin dihapus."), "success")
     return redirect(url_for("absence.leave", agency_id=agency.id))
 
@@ -82,3 +82,44 @@ def grants(agency_id: int):
     page = db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("absence/grants.html", agency=agency, form=form, page=page)
+
+
+@bp.route("/plh", methods=["GET", "POST"])
+@login_required
+def acting(agency_id: int):
+    """Acting appraisers (Plh/Plt) of the agency: who stands in for whom, when, under which decree."""
+    agency = load_agency(current_user, agency_id)
+    today = local_today(agency.timezone)
+    form = ActingForm()
+    if form.validate_on_submit():
+        try:
+            services.assign_acting(current_user, agency, form.acting_number.data, form.absent_number.data,
+                                   ActingKind(form.kind.data), form.start_date.data, form.end_date.data,
+                                   form.decree_number.data, today)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("Penugasan Plh/Plt dicatat."), "success")
+            return redirect(url_for("absence.acting", agency_id=agency.id))
+    query = (select(ActingAssignment).where(ActingAssignment.absent_id.in_(in_agency(agency.id)))
+             .options(joinedload(ActingAssignment.acting), joinedload(ActingAssignment.absent))
+             .order_by(ActingAssignment.valid_to.desc()))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("absence/acting.html", agency=agency, form=form, page=page, today=today,
+                           action_form=ActionForm())
+
+
+@bp.route("/plh/<int:acting_id>/akhiri", methods=["POST"])
+@login_required
+def end_acting(agency_id: int, acting_id: int):
+    agency = load_agency(current_user, agency_id)
+    record = db.session.scalar(select(ActingAssignment).where(
+        ActingAssignment.id == acting_id, ActingAssignment.absent_id.in_(in_agency(agency.id))))
+    if record is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.end_acting(current_user, agency, record, local_today(agency.timezone))
+    flash(_("Penugasan Plh/Plt diakhiri."), "success")
+    return redirect(url_for("absence.acting", agency_id=agency.id))
