@@ -110,6 +110,27 @@ class Config:
     # break EVIDENCE_MAX_BYTES are refused by the form with a message.
     MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_MB", 60) * 1024 * 1024
 
+    # Attendance (presensi): position and selfie rules, anti-spoofing flags, working hours (Perpres 21/2023).
+    ATTENDANCE_MAX_ACCURACY_M = env_int("ATTENDANCE_MAX_ACCURACY_M", 100)
+    ATTENDANCE_MAX_SPEED_KMH = env_int("ATTENDANCE_MAX_SPEED_KMH", 200)
+    ATTENDANCE_SAME_SPOT_M = env_int("ATTENDANCE_SAME_SPOT_M", 1)
+    ATTENDANCE_SAME_SPOT_DAYS = env_int("ATTENDANCE_SAME_SPOT_DAYS", 3)
+    REGENCY_BBOX = env_str("REGENCY_BBOX", "-7.0,107.4,-6.7,107.7")
+    SELFIE_MAX_BYTES = env_int("SELFIE_MAX_MB", 5) * 1024 * 1024
+    SELFIE_MAX_PIXELS = env_int("SELFIE_MAX_PIXELS", 50_000_000)
+    SELFIE_HASH_DISTANCE = env_int("SELFIE_HASH_DISTANCE", 4)
+    SELFIE_RETENTION_DAYS = env_int("SELFIE_RETENTION_DAYS", 90)
+    WORK_START = env_str("WORK_START", "07:30")
+    WORK_WEEK_MINUTES = env_int("WORK_WEEK_MINUTES", 2250)
+    BREAK_MINUTES = env_int("BREAK_MINUTES", 60)
+    FRIDAY_BREAK_MINUTES = env_int("FRIDAY_BREAK_MINUTES", 90)
+    RAMADAN_START = env_str("RAMADAN_START")
+    RAMADAN_END = env_str("RAMADAN_END")
+    RAMADAN_WORK_START = env_str("RAMADAN_WORK_START", "08:00")
+    RAMADAN_WEEK_MINUTES = env_int("RAMADAN_WEEK_MINUTES", 1950)
+    RAMADAN_BREAK_MINUTES = env_int("RAMADAN_BREAK_MINUTES", 30)
+    RAMADAN_FRIDAY_BREAK_MINUTES = env_int("RAMADAN_FRIDAY_BREAK_MINUTES", 60)
+
     @classmethod
     def finalize(cls, config: dict) -> None:
         """Complete or check settings once the app has loaded them."""

@@ -65,11 +65,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from kinerja.absence import bp as absence_bp
     from kinerja.activities import bp as activities_bp
+    from kinerja.attendance import bp as attendance_bp
     from kinerja.auth import bp as auth_bp
     from kinerja.converters import DayConverter, MonthConverter
     from kinerja.main import bp as main_bp
     from kinerja.oversight import bp as oversight_bp
     from kinerja.review import bp as review_bp
+    from kinerja.skp import bp as skp_bp
 
     app.url_map.converters["day"] = DayConverter
     app.url_map.converters["month"] = MonthConverter
@@ -79,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(absence_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(oversight_bp)
+    app.register_blueprint(skp_bp)
+    app.register_blueprint(attendance_bp)
 
     @app.route("/health")
     @limiter.exempt

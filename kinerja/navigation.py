@@ -29,9 +29,13 @@ def navigation_for() -> list[NavItem]:
         items.append(NavItem(str(_l("Kalender")), url_for("activities.this_month"), "calendar3", "activities.month"))
         items.append(NavItem(str(_l("Kegiatan bulanan")), url_for("activities.this_monthly"), "list-check",
                              "activities.monthly"))
+        items.append(NavItem(str(_l("SKP")), url_for("skp.index"), "bullseye", "skp.index"))
+        items.append(NavItem(str(_l("Presensi")), url_for("attendance.index"), "geo-alt", "attendance.index"))
         items.append(NavItem(str(_l("Profil")), url_for("main.profile"), "person-badge", "main.profile"))
     if is_appraiser(current_user) or admin_agency_ids(current_user):
         items.append(NavItem(str(_l("Pemeriksaan")), url_for("review.inbox"), "clipboard-check", "review.inbox"))
+        items.append(NavItem(str(_l("Tinjauan presensi")), url_for("attendance.review"), "person-bounding-box",
+                             "attendance.review"))
     for agency_id in sorted(admin_agency_ids(current_user)):
         items.append(
             NavItem(

@@ -381,3 +381,16 @@ def field_error(page: str, name: str) -> str | None:
         re.S,
     )
     return html.unescape(match.group(2)) if match else None
+
+
+def iki_for(employee: Employee, text: str = "Jumlah dokumen terselesaikan", unit: str = "dokumen"):
+    """A real IKI (with its approved SKP and RHK) of the employee, for activities linked to an indicator."""
+    from kinerja.models import Iki, Rhk, RhkKind, Skp, SkpStatus
+
+    skp = Skp(employee_id=employee.id, period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+              status=SkpStatus.APPROVED, version=1)
+    indicator = Iki(text=text, target_value=Decimal(100), unit=unit)
+    skp.rhk = [Rhk(kind=RhkKind.MAIN, text=f"RHK {text}", position=1, indicators=[indicator])]
+    db.session.add(skp)
+    db.session.flush()
+    return indicator

@@ -18,6 +18,7 @@ from tests.factories import (
     activity_form,
     freeze_now,
     hm,
+    iki_for,
 )
 from tests.querycount import count_queries
 
@@ -152,6 +153,7 @@ def queries_for(client, db, url: str) -> int:
 def add_activities(db, employee_id: int, numbers: range) -> None:
     """Activities with a link each, half on 17 November and half across the month, in every status."""
     statuses, employee = list(ActivityStatus), db.session.get(Employee, employee_id)
+    indicators = [None, *(iki_for(employee, f"Indikator {n}").id for n in range(1, 4))]
     for number in numbers:
         start = datetime(2026, 11, 17, 6) + timedelta(minutes=10 * number)
         activity = ActivityFactory(
@@ -159,7 +161,7 @@ def add_activities(db, employee_id: int, numbers: range) -> None:
             activity_date=date(2026, 11, 17) if number % 2 == 0 else date(2026, 11, 1 + number % 29),
             start_time=start.time(), end_time=(start + timedelta(minutes=10)).time(),
             status=statuses[number % len(statuses)], work_mode=list(WorkMode)[number % 3],
-            assignment_letter="090/1", indicator_id=number % 4 or None,
+            assignment_letter="090/1", indicator_id=indicators[number % 4],
         )
         EvidenceLinkFactory(activity=activity)
     db.session.commit()

@@ -22,6 +22,7 @@ from kinerja.models import (
     MonthlyActivity,
     WorkMode,
 )
+from tests.factories import iki_for
 from tests.querycount import count_queries
 
 MARCH = date(2026, 3, 1)
@@ -76,7 +77,8 @@ def test_realisation_sums_approved_dailies_of_the_same_unit_and_indicator(db, or
     daily(db, staff, date(2026, 3, 4), 50, status=ActivityStatus.SUBMITTED)
     daily(db, staff, date(2026, 3, 5), 30, status=ActivityStatus.RETURNED)
     daily(db, staff, date(2026, 3, 6), 9, unit="laporan")
-    daily(db, staff, date(2026, 3, 9), 4, indicator_id=7)
+    seven = iki_for(staff).id
+    daily(db, staff, date(2026, 3, 9), 4, indicator_id=seven)
     daily(db, staff, date(2026, 2, 28), 11)
     daily(db, staff, date(2026, 4, 1), 13)
     daily(db, org.staff_a2, date(2026, 3, 2), 17)
@@ -86,12 +88,12 @@ def test_realisation_sums_approved_dailies_of_the_same_unit_and_indicator(db, or
         outputs = monthly.approved_outputs(staff.id, MARCH)
     assert len(statements) == 1
     assert {(key, output.quantity) for key, output in outputs.items()} == {
-        ((None, "dokumen"), Decimal("14.50")), ((None, "laporan"), Decimal("9.00")), ((7, "dokumen"), Decimal(4)),
+        ((None, "dokumen"), Decimal("14.50")), ((None, "laporan"), Decimal("9.00")), ((seven, "dokumen"), Decimal(4)),
     }
 
     documents = monthly.create_monthly_activity(actor, MARCH, entry("dokumen"))
     reports = monthly.create_monthly_activity(actor, MARCH, entry("laporan"))
-    indicator = monthly.create_monthly_activity(actor, MARCH, entry("dokumen", indicator_id=7))
+    indicator = monthly.create_monthly_activity(actor, MARCH, entry("dokumen", indicator_id=seven))
     nothing = monthly.create_monthly_activity(actor, MARCH, entry("berkas"))
     db.session.expire_all()
     assert documents.quantity == Decimal("14.5")

@@ -67,6 +67,9 @@ class ActivityForm(OutputFieldsForm):
     link = StringField(_l("Tautan bukti"), validators=[Optional(), Length(max=500)],
                        render_kw={"inputmode": "url", "placeholder": "https://"})
     client_token = HiddenField()
+    # Choices: the IKI of the approved SKP on the day, set by the view.
+    indicator_id = SelectField(_l("Indikator SKP (IKI)"), coerce=int, default=0, validators=[Optional()],
+                               choices=[(0, _l("— tanpa indikator —"))])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -91,6 +94,7 @@ class ActivityForm(OutputFieldsForm):
             work_mode=WorkMode(self.work_mode.data),
             category=ActivityCategory(self.category.data),
             assignment_letter=self.assignment_letter.data,
+            indicator_id=self.indicator_id.data or None,
             client_token=self.client_token.data or None,
             links=[self.link.data] if self.link.data else [],
         )

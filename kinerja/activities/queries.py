@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from kinerja.activities.services import agency_on
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.extensions import db
-from kinerja.models import Activity, ActivityStatus, OutputUnit, WorkMode
+from kinerja.models import Activity, ActivityStatus, Iki, OutputUnit, WorkMode
 from kinerja.settings import setting
 from kinerja.workcalendar import CalendarDay, calendar_between, effective_working_days, month_days
 
@@ -83,7 +83,7 @@ class MonthOverview:
     pending_minutes: int
     days_filed: int
     days_by_mode: dict[WorkMode, int]
-    outputs: list[tuple[int | None, str, Decimal]]
+    outputs: list[tuple[str | None, str, Decimal]]  # (indicator text or None, unit, approved quantity)
     counts: Counter
 
     @property
@@ -119,11 +119,12 @@ def month_overview(employee_id: int, first: date) -> MonthOverview:
         if status is not ActivityStatus.DRAFT:
             summary.modes.add(mode)
     outputs = db.session.execute(
-        select(Activity.indicator_id, Activity.unit, func.sum(Activity.quantity))
+        select(Iki.text, Activity.unit, func.sum(Activity.quantity))
+        .outerjoin(Iki, Iki.id == Activity.indicator_id)
         .where(Activity.employee_id == employee_id, Activity.activity_date.between(start, end),
                Activity.status == ActivityStatus.APPROVED)
-        .group_by(Activity.indicator_id, Activity.unit)
-        .order_by(Activity.indicator_id, Activity.unit)
+        .group_by(Iki.text, Activity.unit)
+        .order_by(Iki.text, Activity.unit)
     ).all()
     by_mode: dict[WorkMode, int] = defaultdict(int)
     for summary in days.values():

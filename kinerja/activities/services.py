@@ -174,6 +174,8 @@ def check_activity(employee: Employee, data: ActivityInput, *, exclude_id: int |
               hours=setting("MAX_HOURS_PER_DAY"), used=other_minutes),
             field="end_time",
         )
+    from kinerja.skp.services import check_indicator  # here: the SKP services build on these activity rules
+    check_indicator(employee.id, data.activity_date, data.indicator_id)
     return assignment
 
 

@@ -19,6 +19,7 @@ from kinerja.i18n import format_date, local_today
 from kinerja.models import Activity
 from kinerja.permissions import load_own_activity
 from kinerja.review import services as review_services
+from kinerja.skp.queries import indicator_choices
 
 DEFAULT_START = time(7, 30)
 
@@ -67,6 +68,7 @@ def today():
 def day(day: date):
     employee = own_employee()
     form = ActivityForm()
+    form.indicator_id.choices = indicator_choices(employee.id, day)
     if form.validate_on_submit():
         try:
             services.create_activity(current_user, form.to_input(day), form.files.data or [])
@@ -102,6 +104,8 @@ def edit(activity_id: int):
         flash(_("Kegiatan berstatus %(status)s tidak dapat diubah.", status=activity.status.label), "warning")
         return redirect(url_for("activities.day", day=activity.activity_date))
     form = EditActivityForm(obj=activity)
+    form.indicator_id.choices = indicator_choices(activity.employee_id,
+                                                  form.activity_date.data or activity.activity_date)
     if request.method == "GET":
         form.work_mode.data = activity.work_mode.value
         form.category.data = activity.category.value

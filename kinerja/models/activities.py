@@ -121,7 +121,7 @@ class Activity(TimestampMixin, Base):
     assignment_letter: Mapped[str | None] = mapped_column(String(80))
     category: Mapped[ActivityCategory] = mapped_column(str_enum(ActivityCategory))
     # The SKP indicator (IKI) this activity realises; the SKP feature adds its table and the key.
-    indicator_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("iki.id", ondelete="SET NULL"), index=True)
     status: Mapped[ActivityStatus] = mapped_column(str_enum(ActivityStatus), default=ActivityStatus.DRAFT)
     # Weekend or holiday work: allowed, but marked for the appraiser.
     off_day: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -195,7 +195,7 @@ class MonthlyActivity(TimestampMixin, Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="RESTRICT"))
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
-    indicator_id: Mapped[int | None] = mapped_column(Integer)
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("iki.id", ondelete="SET NULL"))
     planned_action: Mapped[str] = mapped_column(Text)
     quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     unit: Mapped[str] = mapped_column(String(40))

@@ -6,7 +6,7 @@ import enum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Enum, Float, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, Double, Enum, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinerja.models.base import Base, TimestampMixin
@@ -152,8 +152,9 @@ class Office(TimestampMixin, Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(150))
     address: Mapped[str] = mapped_column(String(255), default="")
-    latitude: Mapped[float] = mapped_column(Float)
-    longitude: Mapped[float] = mapped_column(Float)
+    # Double precision: MariaDB's FLOAT is single precision and would move an office by tens of metres.
+    latitude: Mapped[float] = mapped_column(Double)
+    longitude: Mapped[float] = mapped_column(Double)
     radius_m: Mapped[int] = mapped_column(Integer, default=100)
 
     agency: Mapped[Agency] = relationship(back_populates="offices")

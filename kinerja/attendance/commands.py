@@ -1,0 +1,16 @@
+"""Command-line tools of attendance: flask --app wsgi purge-selfies (for a daily cron job)."""
+
+from __future__ import annotations
+
+import click
+
+from kinerja.attendance import bp, selfie
+from kinerja.models import utcnow
+from kinerja.settings import setting
+
+
+@bp.cli.command("purge-selfies")
+def purge_selfies_command() -> None:
+    """Delete selfies older than SELFIE_RETENTION_DAYS (records and positions stay)."""
+    removed = selfie.purge(utcnow())
+    click.echo(f"{removed} swafoto lebih dari {setting('SELFIE_RETENTION_DAYS')} hari dihapus.")

@@ -1,0 +1,58 @@
+"""Working hours of a day (Perpres 21/2023) and the late / early minutes of a check-in or check-out.
+
+By default 37 h 30 min a week, starting 07:30, with a 60-minute break (90 on Friday), so a five-day week
+runs 07:30–16:00 Monday to Thursday and 07:30–16:30 on Friday. Between RAMADAN_START and RAMADAN_END the
+week is 32 h 30 min from 08:00 with shorter breaks (08:00–15:00, Friday 08:00–15:30). Each figure is a
+setting, as regencies adjust them in their own regulations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+
+FRIDAY = 4
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: time
+    end: time
+    ramadan: bool
+
+
+def in_ramadan(day: date) -> bool:
+    start, end = current_app.config.get("RAMADAN_START"), current_app.config.get("RAMADAN_END")
+    if not start or not end:
+        return False
+    return date.fromisoformat(start) <= day <= date.fromisoformat(end)
+
+
+def working_hours(day: date, work_week: int = 5) -> WorkingHours:
+    """Start and end of the working day; the day's share of the weekly minutes plus its break."""
+    config = current_app.config
+    ramadan = in_ramadan(day)
+    prefix = "RAMADAN_" if ramadan else ""
+    start = time.fromisoformat(config["RAMADAN_WORK_START" if ramadan else "WORK_START"])
+    break_key = "FRIDAY_BREAK_MINUTES" if day.weekday() == FRIDAY else "BREAK_MINUTES"
+    minutes = int(config[f"{prefix}WEEK_MINUTES" if ramadan else "WORK_WEEK_MINUTES"]) / work_week
+    minutes += int(config[prefix + break_key])
+    end = (datetime.combine(day, start) + timedelta(minutes=minutes)).time()
+    return WorkingHours(start, end, ramadan)
+
+
+def minutes_after(moment: time, boundary: time) -> int:
+    """Whole minutes from `boundary` to `moment`; 0 when `moment` is not later."""
+    seconds = (moment.hour * 3600 + moment.minute * 60 + moment.second) - \
+        (boundary.hour * 3600 + boundary.minute * 60 + boundary.second)
+    return max(0, seconds // 60)
+
+
+def late_minutes(local: datetime, hours: WorkingHours) -> int:
+    return minutes_after(local.time(), hours.start)
+
+
+def early_minutes(local: datetime, hours: WorkingHours) -> int:
+    return minutes_after(hours.end, local.time())

@@ -1,0 +1,89 @@
+"""Forms of the SKP pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from kinerja.activities.forms import enum_choices
+from kinerja.models import BehaviourValue, IkiAspect, RhkKind
+from kinerja.models.skp import BEHAVIOUR_LABELS
+from kinerja.skp.services import IkiInput, LampiranInput, RhkInput
+
+
+class NewSkpForm(FlaskForm):
+    """A new draft plan for a period, optionally copied from an earlier plan (choices set by the view)."""
+
+    period_start = DateField(_l("Awal periode"), validators=[InputRequired(message=_l("Isi awal periode."))])
+    period_end = DateField(_l("Akhir periode"), validators=[InputRequired(message=_l("Isi akhir periode."))])
+    copy_from = SelectField(_l("Salin isi dari"), coerce=int, default=0, validators=[Optional()],
+                            choices=[(0, _l("— SKP kosong —"))])
+
+
+class RhkForm(FlaskForm):
+    kind = SelectField(_l("Jenis RHK"), default=RhkKind.MAIN.value)
+    text = TextAreaField(_l("Rencana hasil kerja"), render_kw={"rows": 2, "maxlength": 2000},
+                         validators=[DataRequired(message=_l("Rencana hasil kerja wajib diisi.")), Length(max=2000)])
+    # Choices: the RHK of the appraiser's approved SKP, set by the view.
+    parent_rhk_id = SelectField(_l("RHK atasan yang diintervensi"), coerce=int, default=0, validators=[Optional()],
+                                choices=[(0, _l("— pilih RHK atasan —"))])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = enum_choices(RhkKind)
+
+    def to_input(self) -> RhkInput:
+        return RhkInput(RhkKind(self.kind.data), self.text.data or "", self.parent_rhk_id.data or None)
+
+
+class IkiForm(FlaskForm):
+    text = TextAreaField(_l("Indikator kinerja individu"), render_kw={"rows": 2, "maxlength": 2000},
+                         validators=[DataRequired(message=_l("Indikator kinerja individu wajib diisi.")),
+                                     Length(max=2000)])
+    target_value = DecimalField(_l("Target"), places=2,
+                                validators=[InputRequired(message=_l("Isi target."))],
+                                render_kw={"inputmode": "decimal", "step": "any"})
+    unit = StringField(_l("Satuan"), validators=[DataRequired(message=_l("Satuan target wajib diisi.")),
+                                                 Length(max=40)], render_kw={"maxlength": 40})
+    aspect = SelectField(_l("Aspek"), default=IkiAspect.QUANTITY.value)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.aspect.choices = enum_choices(IkiAspect)
+
+    def to_input(self) -> IkiInput:
+        return IkiInput(self.text.data or "", self.target_value.data, self.unit.data or "",
+                        IkiAspect(self.aspect.data))
+
+
+class LampiranForm(FlaskForm):
+    agency_goal = TextAreaField(_l("Tujuan/sasaran organisasi"), validators=[Optional(), Length(max=4000)],
+                                render_kw={"rows": 2})
+    dukungan_sumber_daya = TextAreaField(_l("Dukungan sumber daya"), validators=[Optional(), Length(max=4000)],
+                                         render_kw={"rows": 2})
+    skema_pertanggungjawaban = TextAreaField(_l("Skema pertanggungjawaban"),
+                                             validators=[Optional(), Length(max=4000)], render_kw={"rows": 2})
+    konsekuensi = TextAreaField(_l("Konsekuensi"), validators=[Optional(), Length(max=4000)],
+                                render_kw={"rows": 2})
+
+    def to_input(self) -> LampiranInput:
+        return LampiranInput(self.dukungan_sumber_daya.data or "", self.skema_pertanggungjawaban.data or "",
+                             self.konsekuensi.data or "", self.agency_goal.data or "")
+
+
+class ApproveForm(FlaskForm):
+    """Approval, with the appraiser's optional ekspektasi khusus for each BerAKHLAK value."""
+
+    def expectations(self) -> dict[BehaviourValue, str]:
+        return {value: getattr(self, expectation_field(value)).data or "" for value in BehaviourValue}
+
+
+def expectation_field(value: BehaviourValue) -> str:
+    return f"expectation_{value.value}"
+
+
+for _value in BehaviourValue:
+    setattr(ApproveForm, expectation_field(_value),
+            TextAreaField(BEHAVIOUR_LABELS[_value], validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}))

@@ -1,0 +1,138 @@
+"""Reading SKP: the plan in force on a day, the appraiser's plan to cascade from, the IKI an activity may
+realise, and the month's realisation per IKI from approved daily activities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import aliased, selectinload
+
+from kinerja.activities.monthly import ApprovedOutput, approved_outputs, unit_key
+from kinerja.extensions import db
+from kinerja.models import Iki, Rhk, Skp, SkpStatus, User
+from kinerja.skp.rights import decidable
+from kinerja.workcalendar import month_days
+
+
+def in_force() -> ColumnElement[bool]:
+    """Approved and not replaced by an approved later version."""
+    newer = aliased(Skp)
+    return (Skp.status == SkpStatus.APPROVED) & ~exists(
+        select(newer.id).where(newer.previous_version_id == Skp.id, newer.status == SkpStatus.APPROVED)
+    )
+
+
+def approved_skp_on(employee_id: int | None, day: date) -> Skp | None:
+    """The employee's approved plan in force on the day."""
+    if employee_id is None:
+        return None
+    return db.session.scalar(
+        select(Skp).where(Skp.employee_id == employee_id, Skp.period_start <= day, Skp.period_end >= day,
+                          in_force())
+        .order_by(Skp.version.desc()).limit(1)
+    )
+
+
+def appraiser_skp(skp: Skp) -> Skp | None:
+    """The appraiser's approved plan covering the start of the plan's period: what its RHK cascade from."""
+    return approved_skp_on(skp.appraiser_id, skp.period_start)
+
+
+def parent_choices(skp: Skp) -> list[Rhk]:
+    source = appraiser_skp(skp)
+    return list(source.rhk) if source is not None else []
+
+
+@dataclass(frozen=True)
+class IkiChoice:
+    id: int
+    label: str
+    unit: str
+
+
+def iki_choices(employee_id: int, day: date) -> list[IkiChoice]:
+    """The IKI of the employee's approved plan in force on the day, in the plan's order (one query)."""
+    rows = db.session.execute(
+        select(Iki.id, Iki.text, Iki.unit)
+        .join(Rhk, Rhk.id == Iki.rhk_id).join(Skp, Skp.id == Rhk.skp_id)
+        .where(Skp.employee_id == employee_id, Skp.period_start <= day, Skp.period_end >= day, in_force())
+        .order_by(Skp.version.desc(), Rhk.kind.desc(), Rhk.position, Rhk.id, Iki.id)
+    )
+    return [IkiChoice(iki_id, f"{text} ({unit})", unit) for iki_id, text, unit in rows]
+
+
+@dataclass
+class IkiRealisation:
+    """The month's approved output for one IKI: in its unit, and apart what was reported in other units."""
+
+    iki_id: int
+    unit: str
+    quantity: Decimal = Decimal("0.00")
+    other_units: list[ApprovedOutput] = field(default_factory=list)
+
+
+def realisation(employee_id: int, year: int, month: int) -> dict[int, IkiRealisation]:
+    """Per IKI of the employee's plans overlapping the month: the sum of approved activities linked to it in the
+    IKI's unit (compared without regard to case or spaces); output in other units is listed apart, not added."""
+    start, end = month_days(year, month)
+    outputs = approved_outputs(employee_id, start)
+    linked = {indicator_id for indicator_id, _unit in outputs if indicator_id is not None}
+    rows = db.session.execute(
+        select(Iki.id, Iki.unit).join(Rhk, Rhk.id == Iki.rhk_id).join(Skp, Skp.id == Rhk.skp_id)
+        .where(Skp.employee_id == employee_id,
+               (Skp.period_start <= end) & (Skp.period_end >= start) | Iki.id.in_(linked or {-1}))
+    )
+    result = {iki_id: IkiRealisation(iki_id, unit) for iki_id, unit in rows}
+    for (indicator_id, key), output in outputs.items():
+        item = result.get(indicator_id)
+        if item is None:
+            continue
+        if key == unit_key(item.unit):
+            item.quantity += output.quantity
+        else:
+            item.other_units.append(output)
+    return result
+
+
+def own_plans(employee_id: int) -> list[Skp]:
+    """Every plan of the employee, newest period and version first."""
+    return list(db.session.scalars(
+        select(Skp).where(Skp.employee_id == employee_id)
+        .order_by(Skp.period_start.desc(), Skp.version.desc())
+    ))
+
+
+def versions(skp: Skp) -> list[Skp]:
+    """The versions of a plan for its period, newest first."""
+    return list(db.session.scalars(
+        select(Skp).where(Skp.employee_id == skp.employee_id, Skp.period_start == skp.period_start,
+                          Skp.period_end == skp.period_end).order_by(Skp.version.desc())
+    ))
+
+
+def waiting_for(user: User, today: date) -> list[Skp]:
+    """Submitted plans the user decides today, oldest submission first."""
+    return list(db.session.scalars(
+        decidable(user, today).where(Skp.status == SkpStatus.SUBMITTED)
+        .options(selectinload(Skp.employee)).order_by(Skp.submitted_at)
+    ))
+
+
+def load_plan(skp_id: int) -> Skp | None:
+    """A plan with its RHK, their parents and IKI, and its perilaku, in a few queries."""
+    return db.session.scalar(
+        select(Skp).where(Skp.id == skp_id).options(
+            selectinload(Skp.rhk).selectinload(Rhk.indicators),
+            selectinload(Skp.rhk).selectinload(Rhk.parent),
+            selectinload(Skp.behaviours),
+        )
+    )
+
+
+def indicator_choices(employee_id: int, day: date) -> list[tuple[int, str]]:
+    """The activity form's IKI choices for the day, "no indicator" first."""
+    return [(0, _("— tanpa indikator —"))] + [(choice.id, choice.label) for choice in iki_choices(employee_id, day)]
