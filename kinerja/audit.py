@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "delete_acting": _l("Plh/Plt dibatalkan"),
     "create": _l("Dibuat"),
     "revise": _l("Revisi dibuat"),
+    "evaluate": _l("Evaluasi bulanan"),
+    "set_predikat": _l("Predikat organisasi ditetapkan"),
     "cleared_flag": _l("Tanda presensi dinyatakan wajar"),
     "confirmed_flag": _l("Tanda presensi dikonfirmasi pelanggaran"),
 }

@@ -52,6 +52,8 @@ def navigation_for() -> list[NavItem]:
         items.append(NavItem(str(_l("Semua OPD")), url_for("main.agencies"), "buildings", "main.agencies"))
         items.append(NavItem(str(_l("Penutupan bulan")), url_for("oversight.month_locks"), "lock",
                              "oversight.month_locks"))
+        items.append(NavItem(str(_l("Distribusi predikat")), url_for("skp.distribution"), "bar-chart",
+                             "skp.distribution"))
     if is_global_admin(current_user) or admin_agency_ids(current_user):
         items.append(NavItem(str(_l("Jejak audit")), url_for("oversight.audit_log"), "journal-text",
                              "oversight.audit_log"))

@@ -69,7 +69,7 @@ class ActivityForm(OutputFieldsForm):
     client_token = HiddenField()
     # Choices: the IKI of the approved SKP on the day, set by the view.
     indicator_id = SelectField(_l("Indikator SKP (IKI)"), coerce=int, default=0, validators=[Optional()],
-                               choices=[(0, _l("— tanpa indikator —"))])
+                               choices=[SelectChoice(0, _l("— tanpa indikator —"))])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

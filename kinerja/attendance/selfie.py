@@ -38,7 +38,7 @@ def dhash(image: Image.Image) -> str:
     """64-bit difference hash as 16 hex digits: is each pixel of a 9×8 greyscale thumbnail brighter than
     its right-hand neighbour?"""
     small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = list(small.getdata())
+    pixels = small.tobytes()  # one byte per pixel in mode L
     bits = 0
     for row in range(8):
         for column in range(8):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from kinerja.auth.services import hash_password
 from kinerja.demo import data
 from kinerja.demo.activities import seed_activities
+from kinerja.demo.attendance import seed_attendance
 from kinerja.demo.review import seed_review_story
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
@@ -239,6 +240,7 @@ def seed_demo(today: date) -> bool:
         user.roles.append(UserRole(role=role, agency=agency))
         db.session.add(user)
     seed_activities(today, staff.id)
+    seed_attendance(today)
     seed_review_story(today, staff, appraiser)
     db.session.commit()
     return True

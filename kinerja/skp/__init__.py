@@ -1,7 +1,8 @@
-"""SKP (Sasaran Kinerja Pegawai): the annual plan cascaded from the appraiser's, its approval and realisation."""
+"""SKP (Sasaran Kinerja Pegawai): the annual plan cascaded from the appraiser's, its approval and realisation,
+the monthly evaluation and the organisation's predikat distribution check."""
 
 from flask import Blueprint
 
 bp = Blueprint("skp", __name__, url_prefix="/skp")
 
-from kinerja.skp import views  # noqa: E402,F401
+from kinerja.skp import evaluation_views, views  # noqa: E402,F401

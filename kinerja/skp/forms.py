@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kinerja.activities.forms import enum_choices
 from kinerja.models import BehaviourValue, IkiAspect, RhkKind
-from kinerja.models.skp import BEHAVIOUR_LABELS
+from kinerja.models.skp import BEHAVIOUR_LABELS, Rating
+from kinerja.skp.evaluation import IndicatorInput
 from kinerja.skp.services import IkiInput, LampiranInput, RhkInput
 
 
@@ -19,7 +23,7 @@ class NewSkpForm(FlaskForm):
     period_start = DateField(_l("Awal periode"), validators=[InputRequired(message=_l("Isi awal periode."))])
     period_end = DateField(_l("Akhir periode"), validators=[InputRequired(message=_l("Isi akhir periode."))])
     copy_from = SelectField(_l("Salin isi dari"), coerce=int, default=0, validators=[Optional()],
-                            choices=[(0, _l("— SKP kosong —"))])
+                            choices=[SelectChoice(0, _l("— SKP kosong —"))])
 
 
 class RhkForm(FlaskForm):
@@ -28,7 +32,7 @@ class RhkForm(FlaskForm):
                          validators=[DataRequired(message=_l("Rencana hasil kerja wajib diisi.")), Length(max=2000)])
     # Choices: the RHK of the appraiser's approved SKP, set by the view.
     parent_rhk_id = SelectField(_l("RHK atasan yang diintervensi"), coerce=int, default=0, validators=[Optional()],
-                                choices=[(0, _l("— pilih RHK atasan —"))])
+                                choices=[SelectChoice(0, _l("— pilih RHK atasan —"))])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -87,3 +91,40 @@ def expectation_field(value: BehaviourValue) -> str:
 for _value in BehaviourValue:
     setattr(ApproveForm, expectation_field(_value),
             TextAreaField(BEHAVIOUR_LABELS[_value], validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}))
+
+
+class EvaluationForm(FlaskForm):
+    """The month's evaluation: the two ratings, and per IKI (fields added by evaluation_form) an adjustment of
+    the realisation, a note and umpan balik."""
+
+    rating_result = SelectField(_l("Penilaian hasil kerja"),
+                                validators=[DataRequired(message=_l("Pilih penilaian hasil kerja."))])
+    rating_behaviour = SelectField(_l("Penilaian perilaku kerja"),
+                                   validators=[DataRequired(message=_l("Pilih penilaian perilaku kerja."))])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [SelectChoice("", _l("— pilih —")), *enum_choices(Rating)]
+        self.rating_result.choices = choices
+        self.rating_behaviour.choices = choices
+
+    def indicator_inputs(self, iki_ids) -> dict[int, IndicatorInput]:
+        return {iki_id: IndicatorInput(self[f"adjustment_{iki_id}"].data, self[f"note_{iki_id}"].data or "",
+                                       self[f"feedback_{iki_id}"].data or "") for iki_id in iki_ids}
+
+
+def evaluation_form(iki_ids, **kwargs) -> EvaluationForm:
+    """An EvaluationForm with the fields of each IKI of the plan."""
+
+    class PlanEvaluationForm(EvaluationForm):
+        pass
+
+    for iki_id in iki_ids:
+        setattr(PlanEvaluationForm, f"adjustment_{iki_id}",
+                DecimalField(_l("Penyesuaian"), places=2, default=Decimal("0"), validators=[Optional()],
+                             render_kw={"inputmode": "decimal", "step": "any"}))
+        setattr(PlanEvaluationForm, f"note_{iki_id}",
+                TextAreaField(_l("Catatan"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 1}))
+        setattr(PlanEvaluationForm, f"feedback_{iki_id}",
+                TextAreaField(_l("Umpan balik"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}))
+    return PlanEvaluationForm(**kwargs)

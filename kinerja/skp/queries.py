@@ -10,6 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import aliased, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from kinerja.activities.monthly import ApprovedOutput, approved_outputs, unit_key
 from kinerja.extensions import db
@@ -133,6 +134,7 @@ def load_plan(skp_id: int) -> Skp | None:
     )
 
 
-def indicator_choices(employee_id: int, day: date) -> list[tuple[int, str]]:
+def indicator_choices(employee_id: int, day: date) -> list[SelectChoice]:
     """The activity form's IKI choices for the day, "no indicator" first."""
-    return [(0, _("— tanpa indikator —"))] + [(choice.id, choice.label) for choice in iki_choices(employee_id, day)]
+    return [SelectChoice(0, _("— tanpa indikator —")),
+            *(SelectChoice(choice.id, choice.label) for choice in iki_choices(employee_id, day))]

@@ -3,11 +3,12 @@ subordinates' submitted plans."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from kinerja.activities.forms import ActionForm
 from kinerja.errors import DomainError
@@ -15,7 +16,7 @@ from kinerja.extensions import db
 from kinerja.i18n import local_today
 from kinerja.models import Iki, Rhk, SkpStatus
 from kinerja.review.forms import ReasonForm
-from kinerja.skp import bp, queries, services
+from kinerja.skp import bp, evaluation, queries, services
 from kinerja.skp.forms import ApproveForm, IkiForm, LampiranForm, NewSkpForm, RhkForm
 from kinerja.skp.rights import load_own_skp, load_skp_to_decide
 
@@ -56,8 +57,10 @@ def index():
     form = NewSkpForm(formdata=None)
     start, end = services.year_period(local_today())
     form.period_start.data, form.period_end.data = start, end
-    form.copy_from.choices += [(plan.id, f"{plan.period_start:%d/%m/%Y}–{plan.period_end:%d/%m/%Y} v{plan.version}")
-                               for plan in plans]
+    form.copy_from.choices += [
+        SelectChoice(plan.id, f"{plan.period_start:%d/%m/%Y}–{plan.period_end:%d/%m/%Y} v{plan.version}")
+        for plan in plans
+    ]
     return render_template("skp/index.html", plans=plans, form=form,
                            waiting=len(queries.waiting_for(current_user, local_today())))
 
@@ -67,7 +70,7 @@ def index():
 def create():
     employee = own_employee()
     form = NewSkpForm()
-    form.copy_from.choices += [(plan.id, "") for plan in queries.own_plans(employee.id)]
+    form.copy_from.choices += [SelectChoice(plan.id, "") for plan in queries.own_plans(employee.id)]
     if not form.validate_on_submit():
         flash(_("Periksa isian periode SKP."), "danger")
         return redirect(url_for("skp.index"))
@@ -97,14 +100,17 @@ def period_months(skp) -> list[date]:
 
 def rhk_form(skp, **kwargs) -> RhkForm:
     form = RhkForm(**kwargs)
-    form.parent_rhk_id.choices += [(rhk.id, rhk.text) for rhk in queries.parent_choices(skp)]
+    form.parent_rhk_id.choices += [SelectChoice(rhk.id, rhk.text) for rhk in queries.parent_choices(skp)]
     return form
 
 
 def render_detail(skp, rhk_form_=None, iki_forms=None, lampiran=None):
     month = month_param(skp)
+    periode = request.args.get("periode") or f"{month.year}-Q{(month.month - 1) // 3 + 1}"
     return render_template(
         "skp/detail.html", skp=skp, versions=queries.versions(skp), month=month, months=period_months(skp),
+        evaluation=evaluation.evaluation_of(skp.id, month.year, month.month),
+        rollup=evaluation.rollup(skp, periode) if skp.status is SkpStatus.APPROVED else None,
         realisation=queries.realisation(skp.employee_id, month.year, month.month),
         parent_source=queries.appraiser_skp(skp) if skp.appraiser_id else None,
         rhk_form=rhk_form_ or rhk_form(skp, formdata=None), iki_forms=iki_forms or {},
@@ -220,7 +226,11 @@ def revise(skp_id: int):
 @bp.route("/periksa")
 @login_required
 def inbox():
-    return render_template("skp/inbox.html", plans=queries.waiting_for(current_user, local_today()))
+    today = local_today()
+    return render_template("skp/inbox.html", plans=queries.waiting_for(current_user, today),
+                           evaluable=evaluation.evaluable_subordinates(current_user, today),
+                           this_month=today.replace(day=1),
+                           last_month=(today.replace(day=1) - timedelta(days=1)).replace(day=1))
 
 
 def render_review(skp, decider, approve_form=None, reason_form=None):

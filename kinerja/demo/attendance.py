@@ -1,0 +1,247 @@
+"""Two months of check-ins and check-outs for the staff of two demo agencies, inserted with Core in one go.
+
+Each working day follows the person's activities: at the office (a position inside an office's radius, a few
+metres of GPS wander), at home (a home a few kilometres away) or on a trip (somewhere in town, with the surat
+tugas of the day's activities). Most arrive before 07.30, some late; most leave after the end of the day, a few
+early. A day without activities is mostly a day without check-in. A few people carry anomalies for the review
+list: one reports the same coordinates with accuracy 0 on three days, two share a phone one day. No selfies:
+the demo has no photos (selfie_name stays empty).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select
+
+from kinerja.attendance import hours
+from kinerja.attendance.geo import distance_m
+from kinerja.extensions import db
+from kinerja.models import (
+    Activity,
+    Agency,
+    Assignment,
+    AttendanceFlag,
+    AttendanceKind,
+    AttendanceRecord,
+    Employee,
+    FlagKind,
+    FlagStatus,
+    Leave,
+    Office,
+    Regency,
+    WorkMode,
+)
+from kinerja.workcalendar import holidays_between, is_weekend
+
+AGENCY_CODES = ("DISDUKCAPIL", "BKPSDMD")
+METRES_PER_DEGREE = 111_195.0
+USER_AGENTS = (
+    "Mozilla/5.0 (Linux; Android 14; SM-A155F) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 13; Redmi Note 12) AppleWebKit/537.36 Chrome/129.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 Version/17.6 Mobile Safari",
+)
+
+
+def moved(lat: float, lon: float, metres: float, bearing: float) -> tuple[float, float]:
+    """The position `metres` away in the direction `bearing` (radians), on a flat local approximation."""
+    d_lat = metres * math.cos(bearing) / METRES_PER_DEGREE
+    d_lon = metres * math.sin(bearing) / (METRES_PER_DEGREE * math.cos(math.radians(lat)))
+    return round(lat + d_lat, 7), round(lon + d_lon, 7)
+
+
+class AttendanceBuilder:
+    def __init__(self, today: date, zone: ZoneInfo, offices: dict[int, list[Office]]) -> None:
+        self.today = today
+        self.zone = zone
+        self.offices = offices
+        self.rng = random.Random(2026_23)
+        self.rows: list[dict] = []
+        self.flags: dict[tuple[int, date, AttendanceKind], list[dict]] = {}
+
+    def local(self, day: date, minute: int) -> datetime:
+        return datetime.combine(day, time(minute // 60, minute % 60, self.rng.randint(0, 59)), tzinfo=self.zone)
+
+    def place(self, agency_id: int, lat: float, lon: float) -> tuple[int | None, float | None, bool]:
+        best = None
+        for office in self.offices.get(agency_id, ()):
+            metres = distance_m(lat, lon, office.latitude, office.longitude)
+            inside = metres <= office.radius_m
+            if best is None or (inside, -metres) > (best[2], -best[1]):
+                best = (office.id, metres, inside)
+        return (best[0], round(best[1], 1), best[2]) if best else (None, None, False)
+
+    def record(self, person: dict, day: date, kind: AttendanceKind, moment: datetime, mode: WorkMode,
+               position: tuple[float, float], accuracy: float, letter: str | None, device: str) -> dict:
+        working = hours.working_hours(day, person["work_week"])
+        office_id, metres, inside = self.place(person["agency_id"], *position)
+        row = {
+            "employee_id": person["employee_id"], "agency_id": person["agency_id"], "day": day, "kind": kind,
+            "at": moment.astimezone(UTC), "mode": mode, "latitude": position[0], "longitude": position[1],
+            "accuracy_m": accuracy, "office_id": office_id, "distance_m": metres, "within_radius": inside,
+            "assignment_letter": letter if mode is WorkMode.DL else None, "selfie_name": None, "selfie_hash": None,
+            "device_id": device, "user_agent_hash": person["ua_hash"],
+            "late_minutes": hours.late_minutes(moment, working) if kind is AttendanceKind.IN else 0,
+            "early_minutes": hours.early_minutes(moment, working) if kind is AttendanceKind.OUT else 0,
+            "off_day": False, "created_at": moment.astimezone(UTC), "updated_at": moment.astimezone(UTC),
+        }
+        self.rows.append(row)
+        return row
+
+    def position(self, person: dict, mode: WorkMode) -> tuple[float, float]:
+        rng = self.rng
+        if mode is WorkMode.WFO:
+            office = person["office"]
+            return moved(office.latitude, office.longitude, rng.uniform(3, office.radius_m * 0.6),
+                         rng.uniform(0, 2 * math.pi))
+        if mode is WorkMode.WFH:
+            return moved(*person["home"], rng.uniform(2, 15), rng.uniform(0, 2 * math.pi))
+        office = person["office"]
+        return moved(office.latitude, office.longitude, rng.uniform(1500, 6000), rng.uniform(0, 2 * math.pi))
+
+    def add_person(self, person: dict, days: list[date], modes: dict[date, tuple[WorkMode, str | None]],
+                   now: datetime | None) -> None:
+        rng = self.rng
+        for day in days:
+            planned = modes.get(day)
+            if planned is None and (day != self.today and rng.random() < 0.7):
+                continue  # no activities that day and no check-in either (sick without letter, forgotten)
+            mode, letter = planned or (WorkMode.WFO, None)
+            working = hours.working_hours(day, person["work_week"])
+            start = working.start.hour * 60 + working.start.minute
+            end = working.end.hour * 60 + working.end.minute
+            arrival = start - rng.randint(1, 35) if rng.random() > person["lateness"] else start + rng.randint(1, 55)
+            moment = self.local(day, arrival)
+            if day == self.today and (now is None or moment >= now):
+                continue
+            self.record(person, day, AttendanceKind.IN, moment, mode, self.position(person, mode),
+                        round(rng.uniform(4, 30), 1), letter, person["device"])
+            if day == self.today:
+                continue  # the day is not over yet
+            leaving = end + rng.randint(0, 70) if rng.random() > 0.06 else end - rng.randint(5, 60)
+            self.record(person, day, AttendanceKind.OUT, self.local(day, leaving), mode,
+                        self.position(person, mode), round(rng.uniform(4, 30), 1), letter, person["device"])
+
+    def flag(self, row: dict, kind: FlagKind, **params) -> None:
+        self.flags.setdefault((row["employee_id"], row["day"], row["kind"]), []).append(
+            {"kind": kind, "detail": json.dumps(params, ensure_ascii=False)[:500], "status": FlagStatus.OPEN,
+             "created_at": row["at"], "updated_at": row["at"]})
+
+    def add_anomalies(self, people: list[dict]) -> None:
+        """One person with a fixed spot and accuracy 0 on three office check-ins; two people sharing a phone."""
+        check_ins = [row for row in self.rows if row["kind"] is AttendanceKind.IN and row["day"] < self.today]
+        by_person: dict[int, list[dict]] = {}
+        for row in check_ins:
+            by_person.setdefault(row["employee_id"], []).append(row)
+
+        def at_office(person: dict) -> list[dict]:
+            return [row for row in by_person.get(person["employee_id"], []) if row["mode"] is WorkMode.WFO]
+
+        spoofer = next((person for person in people[3:] if len(at_office(person)) >= 8), None)
+        if spoofer is not None:
+            office = spoofer["office"]
+            spot = moved(office.latitude, office.longitude, min(20.0, office.radius_m / 3), 1.0)
+            days: list[str] = []
+            for row in sorted(at_office(spoofer), key=lambda row: row["day"])[-8:-5]:
+                row.update(latitude=spot[0], longitude=spot[1], accuracy_m=0.0)
+                row["office_id"], row["distance_m"], row["within_radius"] = self.place(row["agency_id"], *spot)
+                days.append(row["day"].isoformat())
+                self.flag(row, FlagKind.EXACT_ACCURACY, accuracy=0.0)
+                if len(days) >= 3:
+                    self.flag(row, FlagKind.SAME_COORDINATES, m=1, n=len(days), days=days[-5:])
+        pair = [person for person in people[5:] if by_person.get(person["employee_id"])][:2]
+        if len(pair) == 2:
+            shared_days = {row["day"] for row in by_person[pair[0]["employee_id"]]} & \
+                {row["day"] for row in by_person[pair[1]["employee_id"]]}
+            if shared_days:
+                day = sorted(shared_days)[-4] if len(shared_days) >= 4 else max(shared_days)
+                first = next(row for row in by_person[pair[0]["employee_id"]] if row["day"] == day)
+                second = next(row for row in by_person[pair[1]["employee_id"]] if row["day"] == day)
+                second["device_id"] = first["device_id"]
+                self.flag(second, FlagKind.SHARED_DEVICE, names=pair[0]["name"])
+
+
+def seed_attendance(today: date) -> int:
+    """Add the demo check-ins (once: nothing if any record exists); returns how many records. No commit."""
+    db.session.flush()
+    if db.session.scalar(select(func.count(AttendanceRecord.id))):
+        return 0
+    regency = db.session.scalar(select(Regency))
+    zone = ZoneInfo(regency.timezone if regency and regency.timezone else "Asia/Jakarta")
+    agencies = list(db.session.scalars(select(Agency).where(Agency.code.in_(AGENCY_CODES)).order_by(Agency.code)))
+    offices: dict[int, list[Office]] = {}
+    for office in db.session.scalars(select(Office).where(Office.agency_id.in_([a.id for a in agencies]))
+                                      .order_by(Office.id)):
+        offices.setdefault(office.agency_id, []).append(office)
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    days_off = holidays_between(first, today)
+    builder = AttendanceBuilder(today, zone, offices)
+    now = datetime.now(zone)
+    now = now if now.date() == today else None
+
+    rows = db.session.execute(
+        select(Assignment.employee_id, Assignment.agency_id, Agency.work_week)
+        .join(Agency, Agency.id == Assignment.agency_id)
+        .where(Assignment.agency_id.in_([a.id for a in agencies]), Assignment.active_on(today))
+        .order_by(Assignment.employee_id)).all()
+    ids = [row.employee_id for row in rows]
+    if not ids:
+        return 0
+    modes: dict[int, dict[date, tuple[WorkMode, str | None]]] = {}
+    for employee_id, day, mode, letter in db.session.execute(
+        select(Activity.employee_id, Activity.activity_date, Activity.work_mode, Activity.assignment_letter)
+        .where(Activity.employee_id.in_(ids), Activity.activity_date >= first)
+        .order_by(Activity.employee_id, Activity.activity_date, Activity.start_time)
+    ):
+        modes.setdefault(employee_id, {}).setdefault(day, (mode, letter))
+    leave: dict[int, set[date]] = {}
+    for item in db.session.scalars(select(Leave).where(Leave.employee_id.in_(ids), Leave.end_date >= first)):
+        day = item.start_date
+        while day <= item.end_date:
+            leave.setdefault(item.employee_id, set()).add(day)
+            day += timedelta(days=1)
+    names = dict(db.session.execute(select(Employee.id, Employee.name).where(Employee.id.in_(ids))).all())
+
+    people = []
+    for employee_id, agency_id, work_week in rows:
+        rng = builder.rng
+        office = offices[agency_id][0] if agency_id in offices else None
+        if office is None:
+            continue
+        person = {
+            "employee_id": employee_id, "agency_id": agency_id, "work_week": work_week, "office": office,
+            "name": names.get(employee_id, ""),
+            "home": moved(office.latitude, office.longitude, rng.uniform(2000, 6000), rng.uniform(0, 2 * math.pi)),
+            "device": f"demo-{rng.getrandbits(64):016x}",
+            "ua_hash": hashlib.sha256(rng.choice(USER_AGENTS).encode()).hexdigest(),
+            "lateness": rng.choice((0.02, 0.05, 0.05, 0.1, 0.25)),
+        }
+        people.append(person)
+        days = []
+        day = first
+        while day <= today:
+            if not is_weekend(day, work_week) and day not in days_off and day not in leave.get(employee_id, ()):
+                days.append(day)
+            day += timedelta(days=1)
+        builder.add_person(person, days, modes.get(employee_id, {}), now)
+    builder.add_anomalies(people)
+    if not builder.rows:
+        return 0
+    db.session.execute(insert(AttendanceRecord.__table__), builder.rows)
+    if builder.flags:
+        keys = {key[0] for key in builder.flags}
+        flags = []
+        for record_id, employee_id, day, kind in db.session.execute(
+            select(AttendanceRecord.id, AttendanceRecord.employee_id, AttendanceRecord.day, AttendanceRecord.kind)
+            .where(AttendanceRecord.employee_id.in_(keys), AttendanceRecord.day >= first)
+        ):
+            for item in builder.flags.get((employee_id, day, kind), ()):
+                flags.append({**item, "record_id": record_id})
+        if flags:
+            db.session.execute(insert(AttendanceFlag.__table__), flags)
+    return len(builder.rows)
