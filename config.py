@@ -131,6 +131,17 @@ class Config:
     RAMADAN_BREAK_MINUTES = env_int("RAMADAN_BREAK_MINUTES", 30)
     RAMADAN_FRIDAY_BREAK_MINUTES = env_int("RAMADAN_FRIDAY_BREAK_MINUTES", 60)
 
+    # Reports and background jobs. JOB_RUNNER: "auto" (RQ when REDIS_URL is set, else a local worker process
+    # started on demand), "rq", "local", or "none" (jobs wait for `flask jobs work`).
+    REPORT_FOLDER = env_str("REPORT_FOLDER", str(INSTANCE_DIR / "reports"))
+    REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7)
+    REPORT_PROCESSES = env_int("REPORT_PROCESSES", min(2, os.cpu_count() or 1))
+    REPORT_RECYCLE_AFTER = env_int("REPORT_RECYCLE_AFTER", 100)  # documents per rendering process
+    PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")  # for verification links printed on documents
+    JOB_RUNNER = env_str("JOB_RUNNER", "auto")
+    JOB_QUEUE = env_str("JOB_QUEUE", "kinerja")
+    JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10)  # a running job silent this long is counted as failed
+
     @classmethod
     def finalize(cls, config: dict) -> None:
         """Complete or check settings once the app has loaded them."""
@@ -154,6 +165,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(INSTANCE_DIR / "test-uploads"))
+    REPORT_FOLDER = env_str("REPORT_FOLDER", str(INSTANCE_DIR / "test-reports"))
+    JOB_RUNNER = "none"  # tests run queued jobs themselves
+    REPORT_PROCESSES = 1
 
 
 class ProductionConfig(Config):

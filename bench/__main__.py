@@ -1,8 +1,11 @@
 """Run every benchmark: python -m bench (make bench)."""
 
-from bench import activities, foundation, review
+from bench import activities, foundation, reports_pack, reports_pdf, reports_xlsx, review
 
 if __name__ == "__main__":
     foundation.main()
     activities.main()
     review.main()
+    reports_pdf.main()
+    reports_xlsx.main()
+    reports_pack.main()

@@ -68,8 +68,11 @@ def register_blueprints(app: Flask) -> None:
     from kinerja.attendance import bp as attendance_bp
     from kinerja.auth import bp as auth_bp
     from kinerja.converters import DayConverter, MonthConverter
+    from kinerja.jobs import bp as jobs_bp
     from kinerja.main import bp as main_bp
     from kinerja.oversight import bp as oversight_bp
+    from kinerja.reports import bp as reports_bp
+    from kinerja.reports import prerender
     from kinerja.review import bp as review_bp
     from kinerja.skp import bp as skp_bp
 
@@ -83,6 +86,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(skp_bp)
     app.register_blueprint(attendance_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(reports_bp)
+    prerender.init_app(app)
 
     @app.route("/health")
     @limiter.exempt
@@ -188,5 +194,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from kinerja.commands import register
+    from kinerja.jobs.commands import jobs_cli
 
     register(app)
+    app.cli.add_command(jobs_cli)

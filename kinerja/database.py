@@ -33,6 +33,17 @@ def read_only_transactions() -> Iterator[None]:
         _read_only.reset(token)
 
 
+@contextmanager
+def write_transactions() -> Iterator[None]:
+    """Begin SQLite transactions in this context IMMEDIATE again (to write from a read-only request or job).
+    End the current read transaction (commit or rollback) before entering."""
+    token = _read_only.set(False)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
 def engine_options(config: dict) -> dict:
     """Engine options for the configured database.
 

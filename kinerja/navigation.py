@@ -54,6 +54,7 @@ def navigation_for() -> list[NavItem]:
                              "oversight.month_locks"))
         items.append(NavItem(str(_l("Distribusi predikat")), url_for("skp.distribution"), "bar-chart",
                              "skp.distribution"))
+    items.append(NavItem(str(_l("Laporan")), url_for("reports.index"), "file-earmark-pdf", "reports.index"))
     if is_global_admin(current_user) or admin_agency_ids(current_user):
         items.append(NavItem(str(_l("Jejak audit")), url_for("oversight.audit_log"), "journal-text",
                              "oversight.audit_log"))

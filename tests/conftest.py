@@ -59,6 +59,7 @@ def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
         "testing",
         SQLALCHEMY_DATABASE_URI=database_url,
         UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
+        REPORT_FOLDER=str(tmp_path_factory.mktemp("reports")),
     )
     app.test_client_class = FreshClient
     with app.app_context():

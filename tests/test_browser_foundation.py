@@ -36,6 +36,7 @@ def test_staff_first_sign_in_on_a_phone(phone, live_server, org, db):
     screenshot(phone, "foundation-staff-home-360")
 
     phone.get_by_role("button", name="Buka menu").click()
+    phone.locator(".navbar-collapse.show").wait_for()  # the menu has finished opening
     phone.get_by_role("button", name="Keluar").click()
     phone.get_by_text("Anda telah keluar.").wait_for()
 

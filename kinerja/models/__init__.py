@@ -17,7 +17,9 @@ from kinerja.models.base import Base, utcnow
 from kinerja.models.calendar import BackdateGrant, HolidayEntry, HolidayKind, Leave, LeaveKind, MonthLock
 from kinerja.models.org import Agency, Office, Position, PositionKind, Regency, Unit
 from kinerja.models.people import ActingAssignment, ActingKind, Assignment, Employee
+from kinerja.models.reports import Job, JobStatus, ReportDocument
 from kinerja.models.review import ActivityComment, AuditEntry, Notification
+from kinerja.models.roster import CapReason, Roster, RosterEntry, RosterStatus, WfoCap
 from kinerja.models.skp import (
     BehaviourExpectation,
     BehaviourValue,
@@ -53,6 +55,7 @@ __all__ = [
     "Base",
     "BehaviourExpectation",
     "BehaviourValue",
+    "CapReason",
     "Employee",
     "Evaluation",
     "EvaluationIndicator",
@@ -64,6 +67,8 @@ __all__ = [
     "HolidayKind",
     "Iki",
     "IkiAspect",
+    "Job",
+    "JobStatus",
     "Leave",
     "LeaveKind",
     "MonthLock",
@@ -78,14 +83,19 @@ __all__ = [
     "Predikat",
     "Rating",
     "Regency",
+    "ReportDocument",
     "Rhk",
     "RhkKind",
     "Role",
+    "Roster",
+    "RosterEntry",
+    "RosterStatus",
     "Skp",
     "SkpStatus",
     "Unit",
     "User",
     "UserRole",
+    "WfoCap",
     "WorkMode",
     "utcnow",
 ]

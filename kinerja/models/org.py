@@ -85,6 +85,8 @@ class Unit(TimestampMixin, Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     code: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(150))
+    # An essential public service (pelayanan publik): its staff work on site whatever the WFO cap.
+    essential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     agency: Mapped[Agency] = relationship(back_populates="units")
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
@@ -133,6 +135,8 @@ class Position(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(150))
     kind: Mapped[PositionKind] = mapped_column(str_enum(PositionKind))
     class_grade: Mapped[int] = mapped_column(Integer)
+    # An essential public-service position (nurse, firefighter...): on site whatever the WFO cap.
+    essential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<Position {self.name}>"

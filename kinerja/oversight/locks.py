@@ -14,6 +14,7 @@ from kinerja.activities.services import closing_day_passed, month_closed
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Agency, MonthLock, User
+from kinerja.reports import prerender
 from kinerja.settings import setting
 
 
@@ -65,3 +66,6 @@ def set_lock(actor: User, agency: Agency, month: date, locked: bool, reason: str
     except IntegrityError:  # someone created the row at the same moment: apply ours over it
         db.session.rollback()
         set_lock(actor, agency, month, locked, reason, today)
+        return
+    if locked:  # the month's reports are final now: render them ahead for the month-end packs
+        prerender.queue_agency_month(agency.id, month)

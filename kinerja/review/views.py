@@ -62,7 +62,7 @@ def employee(employee_id: int, month: date | None = None):
         "review/employee.html", person=person, month=month, days=days, comments=queries.comment_counts(ids),
         monthly=queries.monthly_items(current_user, person.id, month, local_today()),
         reason_form=ReasonForm(), action_form=ActionForm(), flag_labels={flag: flag.label for flag in Flag},
-        waiting=[i for day in days for i in day.waiting_ids],
+        waiting=[i for day in days for i in day.waiting_ids], today=local_today(),
     )
 
 

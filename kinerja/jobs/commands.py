@@ -1,0 +1,104 @@
+"""Command-line tools of background jobs: flask --app wsgi jobs work | worker | purge."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from rq import Worker
+from sqlalchemy.exc import SQLAlchemyError
+
+from kinerja.extensions import db
+from kinerja.jobs.launcher import WorkerLock, redis_connection
+from kinerja.jobs.runner import claim, execute, fail_stale_jobs, next_queued
+from kinerja.jobs.services import purge_expired, sweep_folders
+
+log = logging.getLogger(__name__)
+jobs_cli = AppGroup("jobs", help="Background jobs (exports): run, serve with RQ, clean up.")
+
+IDLE_SECONDS = 2.0
+
+
+def import_job_modules(modules: tuple[str, ...]) -> None:
+    """Import modules that register job kinds beyond the app's own."""
+    for name in modules:
+        importlib.import_module(name)
+
+
+def run_queued() -> int:
+    """Claim and run queued jobs, oldest first, until none is left; return how many ran here."""
+    count = 0
+    while (job_id := next_queued()) is not None:
+        if claim(job_id):
+            try:
+                execute(job_id)
+            except SQLAlchemyError:
+                # Its end state could not be written: it is reported failed once its heartbeat goes stale.
+                log.exception("Job %s: end state not recorded", job_id)
+            db.session.remove()
+            count += 1
+    return count
+
+
+@jobs_cli.command("work")
+@click.option("--burst", is_flag=True, help="Exit once no queued job is left (the local runner uses this).")
+@click.option("--import", "modules", multiple=True, envvar="KINERJA_JOB_MODULES",
+              help="Also import this module, which registers job kinds (repeatable).")
+def work_command(burst: bool, modules: tuple[str, ...]) -> None:
+    """Run queued jobs in this process (for JOB_RUNNER=local or none)."""
+    import_job_modules(modules)
+    fail_stale_jobs()
+    lock = WorkerLock(current_app.config["REPORT_FOLDER"])
+    if not lock.acquire() and burst:
+        click.echo("Pekerja lain sedang berjalan.")
+        return
+    count = 0
+    while True:
+        count += run_queued()
+        if not burst:
+            time.sleep(IDLE_SECONDS)
+            continue
+        # A job queued while we let go of the lock is seen by the check below, or its request finds the
+        # lock free and starts a new worker: it is never left waiting.
+        lock.release()
+        if next_queued() is None or not lock.acquire():
+            break
+    click.echo(f"{count} tugas dijalankan.")
+
+
+class EngineSafeWorker(Worker):
+    """An RQ worker whose forked work horses open their own database connections."""
+
+    def main_work_horse(self, job, queue):
+        # Connections inherited from the parent share its sockets: the child must not use them, close them or
+        # let them be garbage-collected (which rolls back). Keep the inherited session aside, start afresh.
+        self.inherited_session = db.session.registry()
+        db.session.registry.set(db.session.session_factory())
+        db.engine.dispose(close=False)
+        return super().main_work_horse(job, queue)
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
+@click.option("--import", "modules", multiple=True, envvar="KINERJA_JOB_MODULES",
+              help="Also import this module, which registers job kinds (repeatable).")
+def rq_worker_command(burst: bool, modules: tuple[str, ...]) -> None:
+    """Run an RQ worker on JOB_QUEUE inside the app (for JOB_RUNNER=rq or auto with REDIS_URL)."""
+    import_job_modules(modules)
+    fail_stale_jobs()
+    worker = EngineSafeWorker([current_app.config["JOB_QUEUE"]], connection=redis_connection())
+    worker.work(burst=burst)
+
+
+@jobs_cli.command("purge")
+def purge_command() -> None:
+    """Delete result files past REPORT_RETENTION_DAYS (rows stay, marked expired) and orphaned job folders."""
+    fail_stale_jobs()
+    expired = purge_expired()
+    db.session.commit()
+    orphans = sweep_folders()
+    click.echo(f"{expired} berkas hasil kedaluwarsa dihapus; {orphans} folder tanpa tugas dibersihkan.")

@@ -1,0 +1,185 @@
+"""The store of rendered employee reports, keyed by the hash of the data behind them.
+
+A download or a pack first loads the month's data (cheap, in bulk), hashes it and looks for a stored document
+of the same hash: found, its file is served as it is; not found, the report is rendered, stored and the older
+documents of that employee and month are marked superseded (their files removed, their verification codes kept,
+so a printed copy can still be checked and is told that a newer version exists).
+
+Files live under REPORT_FOLDER/store/<year>-<month>/, outside static/, named by a random token.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from kinerja.database import write_transactions
+from kinerja.extensions import db
+from kinerja.models import ReportDocument, utcnow
+from kinerja.reports.model import EmployeeMonth
+
+PDF = "employee_pdf"
+XLSX = "employee_xlsx"
+SUFFIX = {PDF: ".pdf", XLSX: ".xlsx"}
+# No 0/O, 1/I/L: the code is read from paper and typed.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+Renderer = Callable[[EmployeeMonth, str, str], bytes]  # (month, code, verify_url) -> file content
+
+
+def new_code() -> str:
+    """A verification code such as 'K7Q2-M9XD' (40 bits of randomness; unique in the table)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def base_url() -> str:
+    """Where the app is reachable from outside, for links printed on documents."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return "http://localhost:5000"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute address of a page, also inside a job (no request; no request context pushed either, whose
+    teardown would reset the transaction mode of the work around it)."""
+    parts = urlsplit(base_url())
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def verify_url(code: str) -> str:
+    return external_url("reports.verify", code=code)
+
+
+def store_root() -> Path:
+    return Path(current_app.config["REPORT_FOLDER"]) / "store"
+
+
+def path_of(document: ReportDocument) -> Path | None:
+    if not document.stored_name:
+        return None
+    return store_root() / f"{document.year:04d}-{document.month:02d}" / document.stored_name
+
+
+def find(employee_id: int, year: int, month: int, kind: str, data_hash: str) -> ReportDocument | None:
+    """The newest stored document with this data whose file is still there."""
+    for document in db.session.scalars(
+        select(ReportDocument).where(
+            ReportDocument.employee_id == employee_id, ReportDocument.year == year, ReportDocument.month == month,
+            ReportDocument.kind == kind, ReportDocument.data_hash == data_hash,
+            ReportDocument.superseded_at.is_(None)).order_by(ReportDocument.id.desc())
+    ):
+        path = path_of(document)
+        if path is not None and path.is_file():
+            return document
+    return None
+
+
+def current_documents(subjects: Iterable[tuple[int, int, int]], kind: str = PDF) -> dict[tuple[int, int, int], list]:
+    """Stored, not superseded documents per (employee, year, month), in one query per year-month."""
+    wanted = set(subjects)
+    found: dict[tuple[int, int, int], list] = {}
+    for year, month in {(year, month) for _employee, year, month in wanted}:
+        ids = [employee for employee, y, m in wanted if (y, m) == (year, month)]
+        for start in range(0, len(ids), 1000):
+            for document in db.session.scalars(select(ReportDocument).where(
+                ReportDocument.employee_id.in_(ids[start:start + 1000]), ReportDocument.year == year,
+                ReportDocument.month == month, ReportDocument.kind == kind, ReportDocument.superseded_at.is_(None),
+            )):
+                found.setdefault((document.employee_id, year, month), []).append(document)
+    return found
+
+
+def write_file(folder: Path, suffix: str, content: bytes) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + suffix
+    temporary = folder / (name + ".part")
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, folder / name)
+    return name
+
+
+def save(month: EmployeeMonth, kind: str, render: Renderer, data_hash: str | None = None) -> ReportDocument:
+    """Render the report, keep its file and its row, supersede the older documents; commits."""
+    data_hash = data_hash or month.data_hash()
+    code = new_code()  # 40 random bits: a clash is checked by the unique index, and retried
+    content = render(month, code, verify_url(code))
+    folder = store_root() / f"{month.year:04d}-{month.month:02d}"
+    stored_name = write_file(folder, SUFFIX[kind], content)
+    db.session.commit()  # end the reading transaction: the writing one below takes the write lock first
+    with write_transactions():
+        document = ReportDocument(code=code, kind=kind, employee_id=month.employee_id, year=month.year,
+                                  month=month.month, data_hash=data_hash, draft=month.is_draft,
+                                  stored_name=stored_name, size_bytes=len(content))
+        db.session.add(document)
+        try:
+            db.session.flush()
+        except IntegrityError:  # the code exists already (about one chance in a trillion per document)
+            db.session.rollback()
+            (folder / stored_name).unlink(missing_ok=True)
+            return save(month, kind, render, data_hash)
+        supersede_others(document)
+        db.session.commit()
+    return document
+
+
+def supersede_others(document: ReportDocument) -> None:
+    """Mark the employee's other documents of the month and kind superseded and remove their files."""
+    older = list(db.session.scalars(select(ReportDocument).where(
+        ReportDocument.employee_id == document.employee_id, ReportDocument.year == document.year,
+        ReportDocument.month == document.month, ReportDocument.kind == document.kind,
+        ReportDocument.id != document.id, ReportDocument.superseded_at.is_(None))))
+    if not older:
+        return
+    paths = [path_of(item) for item in older]
+    db.session.execute(update(ReportDocument).where(ReportDocument.id.in_([item.id for item in older]))
+                       .values(superseded_at=utcnow(), stored_name=None))
+    for path in paths:
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Served:
+    document: ReportDocument
+    path: Path
+    reused: bool
+
+
+def obtain(month: EmployeeMonth, kind: str, render: Renderer) -> Served:
+    """The stored document for this data, rendering it first when there is none."""
+    data_hash = month.data_hash()
+    document = find(month.employee_id, month.year, month.month, kind, data_hash)
+    if document is not None:
+        return Served(document, path_of(document), True)
+    document = save(month, kind, render, data_hash)
+    return Served(document, path_of(document), False)
+
+
+def verification(code: str) -> tuple[ReportDocument, ReportDocument | None] | None:
+    """The document with this code and, when it has been superseded, the current one of its subject."""
+    document = db.session.scalar(select(ReportDocument).where(ReportDocument.code == code.strip().upper()))
+    if document is None:
+        return None
+    current = None
+    if document.superseded_at is not None:
+        current = db.session.scalar(select(ReportDocument).where(
+            ReportDocument.employee_id == document.employee_id, ReportDocument.year == document.year,
+            ReportDocument.month == document.month, ReportDocument.kind == document.kind,
+            ReportDocument.superseded_at.is_(None)).order_by(ReportDocument.id.desc()).limit(1))
+    return document, current

@@ -1,0 +1,205 @@
+"""Report pages: the reports index, one employee's report as PDF/XLSX/BKN, starting exports as jobs, and the
+public verification page of a printed document.
+
+Who may: staff their own; appraisers their subordinates' (on the month's last day or today, so an appraiser
+keeps a transferred subordinate's past months); agency heads and admins their agency's; BKD everything.
+Anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import or_, select
+from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
+
+from kinerja.exports import XLSX_MIMETYPE
+from kinerja.extensions import db, limiter
+from kinerja.i18n import local_today
+from kinerja.jobs import create_job, dispatch
+from kinerja.models import Agency, Assignment, Employee, Job
+from kinerja.permissions import employee_scope, is_global_admin, overseen_agency_ids, subordinates_select
+from kinerja.reports import bp, data, documents, store, xlsx
+from kinerja.reports.tasks import evidence_url_pattern
+from kinerja.workcalendar import month_days
+
+# export name -> (job kind, extra params, needs an agency, label)
+EXPORTS = {
+    "recap_pdf": ("agency_recap", {"format": "pdf"}, True, _l("Rekapitulasi OPD (PDF)")),
+    "recap_xlsx": ("agency_recap", {"format": "xlsx"}, True, _l("Rekapitulasi OPD (Excel)")),
+    "pack": ("pdf_pack", {}, True, _l("Laporan semua pegawai OPD (ZIP berisi PDF)")),
+    "bkn": ("bkn_xlsx", {}, True, _l("Kegiatan harian format BKN (Excel)")),
+    "regency_xlsx": ("regency_xlsx", {}, False, _l("Rekapitulasi seluruh OPD untuk BKD (Excel)")),
+    "regency_pack": ("pdf_pack", {}, False, _l("Laporan seluruh pegawai (ZIP berisi PDF)")),
+    "regency_bkn": ("bkn_xlsx", {}, False, _l("Kegiatan harian seluruh pegawai format BKN (Excel)")),
+}
+AGENCY_EXPORTS = [name for name, spec in EXPORTS.items() if spec[2]]
+REGENCY_EXPORTS = [name for name, spec in EXPORTS.items() if not spec[2]]
+
+
+class ExportForm(FlaskForm):
+    export = SelectField(choices=[SelectChoice(name, spec[3]) for name, spec in EXPORTS.items()])
+    month = HiddenField()
+    agency_id = HiddenField()
+
+
+def recent_months(today: date, count: int = 13) -> list[date]:
+    months, first = [], today.replace(day=1)
+    for _number in range(count):
+        months.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return months
+
+
+def chosen_month(today: date) -> date:
+    """?bulan=YYYY-MM, else the month whose reports are due: the previous one during the first ten days."""
+    try:
+        month = date.fromisoformat(request.args.get("bulan", "") + "-01")
+    except ValueError:
+        month = (today.replace(day=1) - timedelta(days=1)).replace(day=1) if today.day <= 10 else today.replace(day=1)
+    return min(month, today.replace(day=1))
+
+
+def reportable_agencies(user) -> list[Agency]:
+    query = select(Agency).order_by(Agency.code)
+    if not is_global_admin(user):
+        ids = overseen_agency_ids(user)
+        if not ids:
+            return []
+        query = query.where(Agency.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def subordinates(user, today: date) -> list[Employee]:
+    if user.employee_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Employee).where(Employee.id.in_(subordinates_select(user.employee_id, today))).order_by(Employee.name)))
+
+
+@bp.route("/")
+@login_required
+def index():
+    today = local_today()
+    month = chosen_month(today)
+    jobs = list(db.session.scalars(select(Job).where(Job.requested_by == current_user.id)
+                                   .order_by(Job.created_at.desc()).limit(5)))
+    return render_template(
+        "reports/index.html", month=month, months=recent_months(today), agencies=reportable_agencies(current_user),
+        team=subordinates(current_user, today), global_admin=is_global_admin(current_user), jobs=jobs,
+        agency_exports=[(name, EXPORTS[name][3]) for name in AGENCY_EXPORTS],
+        regency_exports=[(name, EXPORTS[name][3]) for name in REGENCY_EXPORTS], form=ExportForm(formdata=None))
+
+
+def report_subject(employee_id: int, month: date) -> None:
+    """404 unless the user may see this employee's report of the month (and the month has begun)."""
+    today = local_today()
+    if month > today.replace(day=1):
+        abort(404)
+    if is_global_admin(current_user) or current_user.employee_id == employee_id:
+        return
+    last = month_days(month.year, month.month)[1]
+    allowed = db.session.scalar(select(Employee.id).where(
+        Employee.id == employee_id, or_(employee_scope(current_user, today), employee_scope(current_user, last))))
+    if allowed is None:
+        abort(404)
+
+
+def send_stored(employee_id: int, month: date, kind: str, suffix: str, mimetype: str):
+    report_subject(employee_id, month)
+    found = documents.employee_document(employee_id, month, local_today(), kind)
+    if found is None:
+        abort(404)
+    employee_month, served = found
+    return send_file(served.path, mimetype=mimetype, as_attachment=True,
+                     download_name=documents.file_name(employee_month, suffix), max_age=0)
+
+
+@bp.route("/pegawai/<int:employee_id>/<month:month>.pdf")
+@login_required
+def employee_pdf(employee_id: int, month: date):
+    return send_stored(employee_id, month, store.PDF, ".pdf", "application/pdf")
+
+
+@bp.route("/pegawai/<int:employee_id>/<month:month>.xlsx")
+@login_required
+def employee_xlsx(employee_id: int, month: date):
+    return send_stored(employee_id, month, store.XLSX, ".xlsx", XLSX_MIMETYPE)
+
+
+@bp.route("/pegawai/<int:employee_id>/<month:month>/bkn.xlsx")
+@login_required
+def employee_bkn(employee_id: int, month: date):
+    """One employee's month in BKN's daily-progress shape: small, so made in the request."""
+    report_subject(employee_id, month)
+    employee = db.session.get(Employee, employee_id) or abort(404)
+    output = io.BytesIO()
+    xlsx.bkn_xlsx(data.bkn_rows(month, [employee_id], evidence_url_pattern()), output)
+    return send_file(io.BytesIO(output.getvalue()), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=f"Kegiatan Harian BKN {month:%Y-%m} {employee.id_number}.xlsx", max_age=0)
+
+
+@bp.route("/ekspor", methods=["POST"])
+@login_required
+def export():
+    """Start an export larger than one employee as a background job and show its progress."""
+    form = ExportForm()
+    if not form.validate_on_submit():
+        flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
+        return redirect(url_for("reports.index"))
+    kind, extra, needs_agency, label = EXPORTS[form.export.data]
+    try:
+        month = date.fromisoformat(f"{form.month.data}-01")
+    except ValueError:
+        flash(_("Bulan tidak valid."), "danger")
+        return redirect(url_for("reports.index"))
+    if month > local_today().replace(day=1):
+        flash(_("Bulan tersebut belum dimulai."), "danger")
+        return redirect(url_for("reports.index"))
+    params = {"month": f"{month:%Y-%m}", **extra}
+    if needs_agency:
+        try:
+            agency_id = int(form.agency_id.data)
+        except (TypeError, ValueError):
+            abort(404)
+        agency = db.session.get(Agency, agency_id)
+        if agency is None or not (is_global_admin(current_user) or agency_id in overseen_agency_ids(current_user)):
+            abort(404)
+        params["agency_id"] = agency_id
+        title = f"{label} · {agency.short_name} · {month:%Y-%m}"
+    else:
+        if not is_global_admin(current_user):
+            abort(404)
+        title = f"{label} · {month:%Y-%m}"
+    job = create_job(kind, params, title=title, requested_by=current_user.id)
+    dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+@bp.route("/verifikasi", defaults={"code": None})
+@bp.route("/verifikasi/<code>")
+@limiter.limit("30 per minute")
+def verify(code: str | None):
+    """Public: anyone holding a printed report checks that it is genuine and current."""
+    code = code or request.args.get("kode", "").strip()
+    if not code:
+        return render_template("reports/verify.html", document=None, code="")
+    found = store.verification(code) if len(code) <= 16 else None
+    if found is None:
+        return render_template("reports/verify.html", document=None, code=code, unknown=True), 404
+    document, current = found
+    employee = db.session.get(Employee, document.employee_id)
+    agency = db.session.execute(
+        select(Agency.name).join(Assignment, Assignment.agency_id == Agency.id)
+        .where(Assignment.employee_id == document.employee_id,
+               Assignment.valid_from <= month_days(document.year, document.month)[1])
+        .order_by(Assignment.valid_from.desc()).limit(1)).scalar()
+    return render_template("reports/verify.html", document=document, current=current, employee=employee,
+                           agency=agency, code=code, period=date(document.year, document.month, 1))
