@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from kinerja.reports import bp as reports_bp
     from kinerja.reports import prerender
     from kinerja.review import bp as review_bp
+    from kinerja.roster import bp as roster_bp
     from kinerja.skp import bp as skp_bp
 
     app.url_map.converters["day"] = DayConverter
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(roster_bp)
     prerender.init_app(app)
 
     @app.route("/health")

@@ -38,6 +38,15 @@ ACTION_LABELS = {
     "set_predikat": _l("Predikat organisasi ditetapkan"),
     "cleared_flag": _l("Tanda presensi dinyatakan wajar"),
     "confirmed_flag": _l("Tanda presensi dikonfirmasi pelanggaran"),
+    "set_wfo_cap": _l("Batas WFO ditetapkan"),
+    "end_wfo_cap": _l("Batas WFO diakhiri"),
+    "set_unit_essential": _l("Tanda unit esensial diubah"),
+    "set_position_essential": _l("Tanda jabatan esensial diubah"),
+    "generate_roster": _l("Jadwal piket disusun"),
+    "regenerate_roster": _l("Jadwal piket disusun ulang"),
+    "edit_roster_entry": _l("Jadwal piket diubah manual"),
+    "publish_roster": _l("Jadwal piket diterbitkan"),
+    "delete_roster": _l("Draf jadwal piket dihapus"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

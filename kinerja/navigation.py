@@ -31,6 +31,8 @@ def navigation_for() -> list[NavItem]:
                              "activities.monthly"))
         items.append(NavItem(str(_l("SKP")), url_for("skp.index"), "bullseye", "skp.index"))
         items.append(NavItem(str(_l("Presensi")), url_for("attendance.index"), "geo-alt", "attendance.index"))
+        items.append(NavItem(str(_l("Jadwal saya")), url_for("roster.my_schedule"), "calendar-week",
+                             "roster.my_schedule"))
         items.append(NavItem(str(_l("Profil")), url_for("main.profile"), "person-badge", "main.profile"))
     if is_appraiser(current_user) or admin_agency_ids(current_user):
         items.append(NavItem(str(_l("Pemeriksaan")), url_for("review.inbox"), "clipboard-check", "review.inbox"))
@@ -45,6 +47,8 @@ def navigation_for() -> list[NavItem]:
                 "main.agency_detail",
             )
         )
+        items.append(NavItem(str(_l("Kuota & jadwal")), url_for("roster.rosters", agency_id=agency_id),
+                             "calendar2-week", "roster.rosters"))
     for agency_id in sorted(headed_agency_ids(current_user) - admin_agency_ids(current_user)):
         items.append(NavItem(str(_l("Pemantauan OPD")), url_for("oversight.monitoring_page", agency_id=agency_id),
                              "graph-up", "oversight.monitoring_page"))
@@ -54,6 +58,8 @@ def navigation_for() -> list[NavItem]:
                              "oversight.month_locks"))
         items.append(NavItem(str(_l("Distribusi predikat")), url_for("skp.distribution"), "bar-chart",
                              "skp.distribution"))
+        items.append(NavItem(str(_l("Jabatan esensial")), url_for("roster.positions"), "shield-check",
+                             "roster.positions"))
     items.append(NavItem(str(_l("Laporan")), url_for("reports.index"), "file-earmark-pdf", "reports.index"))
     if is_global_admin(current_user) or admin_agency_ids(current_user):
         items.append(NavItem(str(_l("Jejak audit")), url_for("oversight.audit_log"), "journal-text",

@@ -43,6 +43,9 @@ MESSAGES = {
     "unfiled": _l("Ada %(n)s hari kerja bulan ini yang belum Anda isi kegiatannya."),
     "waiting": _l("%(n)s kegiatan bawahan menunggu pemeriksaan Anda lebih dari %(days)s hari."),
     "month_closing": _l("Pengisian kegiatan bulan %(month)s ditutup setelah %(day)s."),
+    "roster_published": _l("Jadwal piket %(agency)s %(start)s – %(end)s telah diterbitkan: lihat hari WFO dan WFH "
+                           "Anda."),
+    "roster_changed": _l("Jadwal kerja Anda pada %(day)s diubah menjadi %(mode)s."),
 }
 
 

@@ -2,7 +2,9 @@
 employee. Each runs a fixed number of queries whatever the headcount.
 
 A day's check-in decides where a person is (office, home or field); without one, leave covering the day counts
-as leave, else the person has not checked in. In the month, a working day (weekday, no holiday, no leave,
+as leave, else the person has not checked in. Today's figures also hold the WFO cap in force, the office
+capacity it allows (the cap's percentage of the staff not on leave, as the roster counts it), and how check-ins
+compare with the published roster. In the month, a working day (weekday, no holiday, no leave,
 inside the assignment) before today without a check-in is a day without check-in; today is still open.
 """
 
@@ -17,7 +19,20 @@ from sqlalchemy.orm import joinedload
 
 from kinerja.extensions import db
 from kinerja.i18n import local_today
-from kinerja.models import Agency, Assignment, AttendanceKind, AttendanceRecord, Leave, WorkMode
+from kinerja.models import (
+    Agency,
+    Assignment,
+    AttendanceKind,
+    AttendanceRecord,
+    Leave,
+    Roster,
+    RosterEntry,
+    RosterStatus,
+    WfoCap,
+    WorkMode,
+)
+from kinerja.roster.caps import cap_on
+from kinerja.roster.plan import capacity
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
 
 MONTH_SORT_KEYS = ("name", "wfo", "wfh", "dl", "late", "early", "missing")
@@ -37,10 +52,25 @@ class TodayCount:
     leave: int = 0
     missing: int = 0
     missing_names: list[str] = field(default_factory=list)
+    capacity: int = 0
+    scheduled_wfo: int = 0
+    # Against the published roster: scheduled in the office but checked in from home / not checked in, and
+    # in the office although scheduled at home.
+    wfo_at_home: list[str] = field(default_factory=list)
+    wfo_missing: list[str] = field(default_factory=list)
+    wfh_in_office: list[str] = field(default_factory=list)
 
     @property
     def present(self) -> int:
         return self.office + self.home + self.field_duty
+
+    @property
+    def over(self) -> bool:
+        return self.office > self.capacity
+
+    @property
+    def off_schedule(self) -> int:
+        return len(self.wfo_at_home) + len(self.wfo_missing) + len(self.wfh_in_office)
 
 
 @dataclass
@@ -49,6 +79,12 @@ class AgencyToday:
     off_day: bool
     units: list[TodayCount]
     total: TodayCount
+    cap: WfoCap | None = None
+    scheduled: bool = False  # whether a published roster covers the day
+
+    @property
+    def over_units(self) -> list[TodayCount]:
+        return [unit for unit in self.units if unit.over] if self.cap else []
 
 
 def leave_by_employee(ids: list[int], start: date, end: date) -> dict[int, list[Leave]]:
@@ -60,8 +96,32 @@ def leave_by_employee(ids: list[int], start: date, end: date) -> dict[int, list[
     return found
 
 
+def scheduled_modes(agency_id: int, ids: list[int], day: date) -> dict[int, WorkMode]:
+    """Each employee's mode that day in the agency's published rosters."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(RosterEntry.employee_id, RosterEntry.mode).join(Roster, Roster.id == RosterEntry.roster_id)
+        .where(Roster.agency_id == agency_id, Roster.status == RosterStatus.PUBLISHED, RosterEntry.day == day,
+               RosterEntry.employee_id.in_(ids))).all())
+
+
+def compare_schedule(count: TodayCount, name: str, planned: WorkMode | None, mode: WorkMode | None,
+                     on_leave: bool) -> None:
+    """Note where a person is against where the roster put them."""
+    if planned is WorkMode.WFO:
+        count.scheduled_wfo += 1
+        if mode is WorkMode.WFH:
+            count.wfo_at_home.append(name)
+        elif mode is None and not on_leave:
+            count.wfo_missing.append(name)
+    elif planned is WorkMode.WFH and mode is WorkMode.WFO:
+        count.wfh_in_office.append(name)
+
+
 def agency_today(agency: Agency, day: date) -> AgencyToday:
-    """Per unit and in total: in the office, at home, in the field, on leave, not checked in (four queries)."""
+    """Per unit and in total: in the office, at home, in the field, on leave, not checked in; the WFO cap with
+    each unit's office capacity, and check-ins against the published roster (six queries)."""
     assignments = list(db.session.scalars(
         select(Assignment).where(Assignment.agency_id == agency.id, Assignment.active_on(day))
         .options(joinedload(Assignment.employee), joinedload(Assignment.unit))
@@ -74,6 +134,8 @@ def agency_today(agency: Agency, day: date) -> AgencyToday:
             AttendanceRecord.employee_id.in_(ids), AttendanceRecord.day == day,
             AttendanceRecord.kind == AttendanceKind.IN)).all())
     on_leave = leave_by_employee(ids, day, day)
+    planned = scheduled_modes(agency.id, ids, day)
+    cap = cap_on(agency.id, day)
     off_day = is_weekend(day, agency.work_week) or day in holidays_between(day, day)
     units: dict[str, TodayCount] = {}
     total = TodayCount("")
@@ -81,6 +143,7 @@ def agency_today(agency: Agency, day: date) -> AgencyToday:
                                           key=lambda item: (item[1].unit.code, item[1].employee.name)):
         unit = units.setdefault(assignment.unit.code, TodayCount(assignment.unit.name))
         mode = modes.get(employee_id)
+        leave = bool(on_leave.get(employee_id))
         for count in (unit, total):
             count.staff += 1
             if mode is WorkMode.WFO:
@@ -89,13 +152,22 @@ def agency_today(agency: Agency, day: date) -> AgencyToday:
                 count.home += 1
             elif mode is WorkMode.DL:
                 count.field_duty += 1
-            elif on_leave.get(employee_id):
+            elif leave:
                 count.leave += 1
             else:
                 count.missing += 1
                 if count is unit:
                     unit.missing_names.append(assignment.employee.full_name)
-    return AgencyToday(day, off_day, list(units.values()), total)
+        compare_schedule(unit, assignment.employee.full_name, planned.get(employee_id), mode, leave)
+    percent = cap.percent if cap else None
+    for count in (*units.values(), total):
+        count.capacity = capacity(count.staff - count.leave, percent)
+    for unit in units.values():
+        total.scheduled_wfo += unit.scheduled_wfo
+        total.wfo_at_home += unit.wfo_at_home
+        total.wfo_missing += unit.wfo_missing
+        total.wfh_in_office += unit.wfh_in_office
+    return AgencyToday(day, off_day, list(units.values()), total, cap, bool(planned))
 
 
 # --- The month ------------------------------------------------------------------------------------------------

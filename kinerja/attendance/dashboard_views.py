@@ -13,6 +13,7 @@ from kinerja.exports import XLSX_MIMETYPE, xlsx_bytes
 from kinerja.i18n import local_today
 from kinerja.models import WorkMode
 from kinerja.permissions import load_agency
+from kinerja.roster.caps import can_manage
 
 
 def month_arg(default: date) -> date:
@@ -33,7 +34,8 @@ def agency_today(agency_id: int):
     agency = load_agency(current_user, agency_id)
     today = local_today(agency.timezone)
     return render_template("attendance/agency_today.html", agency=agency,
-                           summary=dashboard.agency_today(agency, today))
+                           summary=dashboard.agency_today(agency, today),
+                           manages=can_manage(current_user, agency.id))
 
 
 @bp.route("/opd/<int:agency_id>/bulan")

@@ -33,6 +33,7 @@ from kinerja.models import (
     WorkMode,
     utcnow,
 )
+from kinerja.roster.queries import scheduled_mode
 from kinerja.settings import setting
 from kinerja.workcalendar import holidays_between, is_weekend
 
@@ -96,7 +97,7 @@ def check_position(data: CheckInput) -> None:
 
 
 def check_day(employee: Employee, day: date, data: CheckInput, tz_name: str) -> None:
-    """Rules of the day: leave, and for check-out an earlier check-in."""
+    """Rules of the day: leave, for check-out an earlier check-in, and the published roster's WFO day."""
     leave = leave_on(employee.id, day)
     if leave is not None and not (leave.kind is LeaveKind.DINAS_LUAR and data.mode is WorkMode.DL):
         raise ValidationFailed(
@@ -107,6 +108,11 @@ def check_day(employee: Employee, day: date, data: CheckInput, tz_name: str) -> 
     existing = record_of(employee.id, day, data.kind)
     if existing is not None:
         raise Conflict(already_message(existing, data.kind, tz_name))
+    if data.kind is AttendanceKind.IN and data.mode is WorkMode.WFH and \
+            scheduled_mode(employee.id, day) is WorkMode.WFO:
+        raise ValidationFailed(
+            _("Jadwal Anda hari ini WFO: presensi harus dari kantor, di dalam radius kantor. Jika Anda dinas luar, "
+              "pilih DL dan isi nomor surat tugas."), field="mode")
 
 
 def place(record: AttendanceRecord, data: CheckInput, offices: list[Office]) -> None:

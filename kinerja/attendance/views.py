@@ -16,6 +16,7 @@ from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.i18n import local_today, local_zone
 from kinerja.models import AttendanceKind, AttendanceRecord
+from kinerja.roster.queries import scheduled_mode
 from kinerja.settings import setting
 
 SELFIE_HEADERS = {
@@ -75,13 +76,16 @@ def index():
     today = local_today()
     status = queries.today_of(employee.id, today)
     form.kind.data = status.next_kind.value if status.next_kind else ""
+    scheduled = scheduled_mode(employee.id, today)
     if status.check_in is not None and request.method == "GET":
         form.mode.data = status.check_in.mode.value
         form.assignment_letter.data = status.check_in.assignment_letter
+    elif scheduled is not None and request.method == "GET":
+        form.mode.data = scheduled.value
     month = chosen_month()
     history = queries.month_history(employee.id, month, request.args.get("page", 1, type=int), setting("PER_PAGE"))
     return render_template("attendance/index.html", form=form, status=status, history=history, month=month,
-                           today=today, max_accuracy=setting("ATTENDANCE_MAX_ACCURACY_M"))
+                           today=today, scheduled=scheduled, max_accuracy=setting("ATTENDANCE_MAX_ACCURACY_M"))
 
 
 @bp.route("/tinjauan")

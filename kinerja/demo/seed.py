@@ -14,6 +14,7 @@ from kinerja.demo import data
 from kinerja.demo.activities import seed_activities
 from kinerja.demo.attendance import seed_attendance
 from kinerja.demo.review import seed_review_story
+from kinerja.demo.roster import seed_roster
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import (
@@ -182,8 +183,8 @@ def find_demo_accounts() -> list[DemoAccount]:
         )
         if user and user.employee:
             accounts.append(DemoAccount(label, user.employee.id_number, DEMO_PASSWORDS[key], user.employee.full_name))
-    for key, label in (("agency_admin", "Admin OPD (Disdukcapil)"), ("bkd_admin", "Admin BKD"),
-                       ("superadmin", "Superadmin")):
+    for key, label in (("agency_admin", "Admin OPD (Disdukcapil, kuota WFO & jadwal piket)"),
+                       ("bkd_admin", "Admin BKD"), ("superadmin", "Superadmin")):
         accounts.append(DemoAccount(label, ADMIN_USERNAMES[key], DEMO_PASSWORDS[key], ADMIN_USERNAMES[key]))
     return accounts
 
@@ -242,5 +243,6 @@ def seed_demo(today: date) -> bool:
     seed_activities(today, staff.id)
     seed_attendance(today)
     seed_review_story(today, staff, appraiser)
+    seed_roster(today)
     db.session.commit()
     return True

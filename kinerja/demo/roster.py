@@ -1,0 +1,42 @@
+"""The demo's office duty: Disdukcapil works under a 50% WFO cap (PPKM level 3) since before the demo's two months,
+its move-in/move-out service desk is an essential unit, and a published roster covers this week and the next two.
+
+Everything goes through the roster services, as the agency admin would do it, so the roster is the fair one the
+rules produce. Nothing happens when the agency already has a cap.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from kinerja.extensions import db
+from kinerja.models import Agency, CapReason, Unit, User, WfoCap
+from kinerja.roster import caps, services
+
+AGENCY_CODE = "DISDUKCAPIL"
+ADMIN_USERNAME = "admin.disdukcapil"
+ESSENTIAL_UNIT = "02.02"  # Seksi Pindah Datang Penduduk: the counter stays open
+CAP_REASON = "Instruksi Wali Kota tentang PPKM level 3: paling banyak 50% pegawai bekerja di kantor."
+
+
+def seed_roster(today: date) -> bool:
+    """Cap, essential unit and published roster of the demo agency; returns True when it created them."""
+    agency = db.session.scalar(select(Agency).where(Agency.code == AGENCY_CODE))
+    admin = db.session.scalar(select(User).where(User.username == ADMIN_USERNAME))
+    if agency is None or admin is None:
+        return False
+    if db.session.scalar(select(WfoCap.id).where(WfoCap.agency_id == agency.id).limit(1)) is not None:
+        return False
+    db.session.flush()
+    two_months_back = (today.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    caps.set_cap(admin, agency, percent=None, valid_from=two_months_back.replace(day=1), valid_to=None,
+                 reason_kind=CapReason.PPKM_3, reason=CAP_REASON)
+    unit = db.session.scalar(select(Unit).where(Unit.agency_id == agency.id, Unit.code == ESSENTIAL_UNIT))
+    if unit is not None:
+        caps.set_unit_essential(admin, unit, True)
+    monday = today - timedelta(days=today.weekday())
+    roster = services.generate_roster(admin, agency, monday, monday + timedelta(days=18))
+    services.publish(admin, roster)
+    return True
