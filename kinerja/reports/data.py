@@ -561,7 +561,8 @@ def month_employee_ids(first: date, *, agency_id: int | None = None) -> list[int
 # --- BKN daily progress ---------------------------------------------------------------------------------------
 
 
-def bkn_rows(first: date, employee_ids: list[int] | None, evidence_url: str, chunk: int = 5000) -> Iterator[BknRow]:
+def bkn_rows(first: date, employee_ids: list[int] | None, evidence_url: str,
+             chunk: int = 20_000) -> Iterator[BknRow]:
     """The month's approved activities in the BKN daily-progress shape, per employee by date and time, read
     in keyset-paginated chunks (memory stays flat whatever the size). `employee_ids` None means everyone;
     `evidence_url` is the download address of a stored file with '{id}' for its id. Rencana aksi: the month's
@@ -605,5 +606,6 @@ def bkn_rows(first: date, employee_ids: list[int] | None, evidence_url: str, chu
                 or row.iki or row.description
             yield BknRow(id_number=row.id_number, name=row.name, planned_action=action, day=row.activity_date,
                          start=row.start_time, end=row.end_time, description=row.description,
-                         quantity=decimal(row.quantity), unit=row.unit, evidence="\n".join(links.get(row.id, ())))
+                         quantity=row.quantity, unit=row.unit,  # Numeric(10, 2): already a 2-place Decimal
+                         evidence="\n".join(links[row.id]) if row.id in links else "")
         db.session.expire_all()
