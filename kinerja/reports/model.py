@@ -157,10 +157,6 @@ class RecapRow:
     def filed_percent(self) -> float:
         return 100.0 * self.days_filed / self.working_days if self.working_days else 0.0
 
-    @property
-    def decided(self) -> int:
-        return self.approved + self.pending + self.returned
-
 
 @dataclass(frozen=True)
 class AgencyRecap:

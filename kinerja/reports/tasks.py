@@ -24,6 +24,7 @@ from kinerja.i18n import local_today
 from kinerja.jobs import job_kind, map_in_processes
 from kinerja.models import Activity, ActivityStatus, Agency
 from kinerja.reports import data, documents, pdf, store, xlsx
+from kinerja.skp import evaluation
 from kinerja.workcalendar import month_days
 
 CHUNK = 200  # employees loaded and checked against the store at a time
@@ -34,11 +35,21 @@ class Cancelled(Exception):
 
 
 def parse_month(text: str) -> date:
-    try:
-        year, month = (int(part) for part in str(text).split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        raise ValidationFailed(_("Bulan tidak valid.")) from None
+    first = evaluation.parse_month(str(text))
+    if first is None:
+        raise ValidationFailed(_("Bulan tidak valid."))
+    return first
+
+
+def cancellable_progress(ctx):
+    """A progress callback for the writers that stops them (raising Cancelled) once cancelling is asked for."""
+
+    def progress(count: int) -> None:
+        ctx.advance(count)
+        if ctx.cancelled():
+            raise Cancelled
+
+    return progress
 
 
 def agency_row(agency_id: int | None):
@@ -189,6 +200,10 @@ def agency_recap(ctx, params: dict) -> None:
 @job_kind("regency_xlsx")
 def regency_workbook(ctx, params: dict) -> None:
     """BKD's workbook: a summary sheet per agency and a recap sheet for each agency."""
+    run_cancellable(_regency_workbook, ctx, params)
+
+
+def _regency_workbook(ctx, params: dict) -> None:
     first, today = parse_month(params["month"]), local_today()
     recaps = data.agency_recaps(None, first, today)
     ctx.set_total(len(recaps))
@@ -196,15 +211,7 @@ def regency_workbook(ctx, params: dict) -> None:
     with force_locale("id"):
         title = recaps[0].regency if recaps else _("Rekapitulasi kinerja")
         period = recaps[0].period_label if recaps else f"{first:%Y-%m}"
-
-    def progress(count: int) -> None:
-        ctx.advance(count)
-        if ctx.cancelled():
-            raise Cancelled
-
-    if run_cancellable(xlsx.regency_xlsx, recaps, target, title=title, period_label=period, progress=progress) \
-            is None and ctx.cancelled():
-        return
+    xlsx.regency_xlsx(recaps, target, title=title, period_label=period, progress=cancellable_progress(ctx))
     ctx.finish_file(target, f"Rekapitulasi Kinerja {first:%Y-%m}.xlsx")
 
 
@@ -233,18 +240,14 @@ def evidence_url_pattern() -> str:
 @job_kind("bkn_xlsx")
 def bkn_workbook(ctx, params: dict) -> None:
     """The month's approved activities in BKN's daily-progress shape (streamed, any size)."""
+    run_cancellable(_bkn_workbook, ctx, params)
+
+
+def _bkn_workbook(ctx, params: dict) -> None:
     first = parse_month(params["month"])
     ids, label = bkn_scope(first, params)
     ctx.set_total(approved_count(first, ids))
     db.session.rollback()
     target = ctx.output_path(f"bkn-{label}-{first:%Y-%m}.xlsx")
-
-    def progress(count: int) -> None:
-        ctx.advance(count)
-        if ctx.cancelled():
-            raise Cancelled
-
-    if run_cancellable(xlsx.bkn_xlsx, data.bkn_rows(first, ids, evidence_url_pattern()), target,
-                       progress=progress) is None:
-        return
+    xlsx.bkn_xlsx(data.bkn_rows(first, ids, evidence_url_pattern()), target, progress=cancellable_progress(ctx))
     ctx.finish_file(target, f"Kegiatan Harian BKN {label} {first:%Y-%m}.xlsx")

@@ -28,6 +28,7 @@ from kinerja.models import Agency, Assignment, Employee, Job
 from kinerja.permissions import employee_scope, is_global_admin, overseen_agency_ids, subordinates_select
 from kinerja.reports import bp, data, documents, store, xlsx
 from kinerja.reports.tasks import evidence_url_pattern
+from kinerja.skp import evaluation
 from kinerja.workcalendar import month_days
 
 # export name -> (job kind, extra params, needs an agency, label)
@@ -155,9 +156,8 @@ def export():
         flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
         return redirect(url_for("reports.index"))
     kind, extra, needs_agency, label = EXPORTS[form.export.data]
-    try:
-        month = date.fromisoformat(f"{form.month.data}-01")
-    except ValueError:
+    month = evaluation.parse_month(form.month.data or "")
+    if month is None:
         flash(_("Bulan tidak valid."), "danger")
         return redirect(url_for("reports.index"))
     if month > local_today().replace(day=1):
