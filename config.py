@@ -110,6 +110,12 @@ class Config:
     # break EVIDENCE_MAX_BYTES are refused by the form with a message.
     MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_MB", 60) * 1024 * 1024
 
+    # JSON API (/api/v1): how long a personal access token lives; origins allowed to call it from a browser
+    # (comma-separated; empty: CORS off).
+    API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+    API_RATE_LIMIT = env_str("API_RATE_LIMIT", "300 per minute")  # per token (or per address without one)
+    API_CORS_ORIGINS = [origin.strip() for origin in env_str("API_CORS_ORIGINS", "").split(",") if origin.strip()]
+
     # Attendance (presensi): position and selfie rules, anti-spoofing flags, working hours (Perpres 21/2023).
     ATTENDANCE_MAX_ACCURACY_M = env_int("ATTENDANCE_MAX_ACCURACY_M", 100)
     ATTENDANCE_MAX_SPEED_KMH = env_int("ATTENDANCE_MAX_SPEED_KMH", 200)

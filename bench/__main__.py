@@ -1,6 +1,6 @@
 """Run every benchmark: python -m bench (make bench)."""
 
-from bench import activities, foundation, reports_pack, reports_pdf, reports_xlsx, review
+from bench import activities, foundation, reports_pack, reports_pdf, reports_xlsx, review, staff_import
 
 if __name__ == "__main__":
     foundation.main()
@@ -9,3 +9,4 @@ if __name__ == "__main__":
     reports_pdf.main()
     reports_xlsx.main()
     reports_pack.main()
+    staff_import.main()

@@ -65,6 +65,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from kinerja.absence import bp as absence_bp
     from kinerja.activities import bp as activities_bp
+    from kinerja.admin import bp as admin_bp
+    from kinerja.api import init_app as init_api
     from kinerja.attendance import bp as attendance_bp
     from kinerja.auth import bp as auth_bp
     from kinerja.converters import DayConverter, MonthConverter
@@ -90,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(roster_bp)
+    app.register_blueprint(admin_bp)
+    init_api(app)
     prerender.init_app(app)
 
     @app.route("/health")
@@ -195,8 +199,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from kinerja.admin.commands import staff_cli
     from kinerja.commands import register
     from kinerja.jobs.commands import jobs_cli
 
     register(app)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(staff_cli)

@@ -11,7 +11,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -23,6 +23,8 @@ def select_locale() -> str:
     It never touches the database, so even a page saying the database is down can be translated.
     """
     languages = current_app.config["LANGUAGES"]
+    if has_request_context() and request.path.startswith("/api/"):  # the JSON API has no session: the caller says
+        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale") if has_request_context() else None
     if chosen in languages:
         return chosen

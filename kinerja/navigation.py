@@ -8,7 +8,13 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from kinerja.permissions import admin_agency_ids, headed_agency_ids, is_appraiser, is_global_admin
+from kinerja.permissions import (
+    admin_agency_ids,
+    headed_agency_ids,
+    is_appraiser,
+    is_global_admin,
+    overseen_agency_ids,
+)
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,16 @@ def navigation_for() -> list[NavItem]:
         )
         items.append(NavItem(str(_l("Kuota & jadwal")), url_for("roster.rosters", agency_id=agency_id),
                              "calendar2-week", "roster.rosters"))
+    if not is_global_admin(current_user):
+        for agency_id in sorted(overseen_agency_ids(current_user)):
+            items.append(NavItem(str(_l("Dasbor OPD")), url_for("admin.dashboard_agency", agency_id=agency_id),
+                                 "speedometer2", "admin.dashboard_agency"))
     for agency_id in sorted(headed_agency_ids(current_user) - admin_agency_ids(current_user)):
         items.append(NavItem(str(_l("Pemantauan OPD")), url_for("oversight.monitoring_page", agency_id=agency_id),
                              "graph-up", "oversight.monitoring_page"))
     if is_global_admin(current_user):
+        items.append(NavItem(str(_l("Dasbor kinerja")), url_for("admin.dashboard"), "speedometer2",
+                             "admin.dashboard"))
         items.append(NavItem(str(_l("Semua OPD")), url_for("main.agencies"), "buildings", "main.agencies"))
         items.append(NavItem(str(_l("Penutupan bulan")), url_for("oversight.month_locks"), "lock",
                              "oversight.month_locks"))
@@ -62,6 +74,7 @@ def navigation_for() -> list[NavItem]:
                              "roster.positions"))
     items.append(NavItem(str(_l("Laporan")), url_for("reports.index"), "file-earmark-pdf", "reports.index"))
     if is_global_admin(current_user) or admin_agency_ids(current_user):
+        items.append(NavItem(str(_l("Administrasi")), url_for("admin.index"), "gear", "admin.index"))
         items.append(NavItem(str(_l("Jejak audit")), url_for("oversight.audit_log"), "journal-text",
                              "oversight.audit_log"))
     return items

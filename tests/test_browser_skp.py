@@ -1,5 +1,6 @@
-"""A staff member drafts an SKP on a phone under the appraiser's approved RHK and submits it; the appraiser
-approves it; an approved activity linked to the IKI then shows in the SKP's monthly realisation."""
+"""A staff member drafts an SKP on a phone under the appraiser's approved RHK, corrects the IKI's target and the
+RHK's text in their inline forms and submits it; the appraiser approves it; an approved activity linked to the IKI
+then shows in the SKP's monthly realisation."""
 
 from datetime import date
 
@@ -42,6 +43,22 @@ def test_draft_approve_and_realise_an_skp(phone, desktop, live_server, org, db, 
     phone.get_by_label("Target").fill("120")
     phone.get_by_label("Satuan").fill("berkas")
     click_and_wait(phone, "Simpan indikator", "Indikator ditambahkan.")
+    edit = phone.locator("details.iki-edit")
+    edit.locator("summary").click()
+    edit.get_by_label("Target").fill("150")
+    with phone.expect_navigation():
+        edit.get_by_role("button", name="Simpan indikator").click()
+    phone.get_by_text("Indikator diubah.").wait_for()
+    assert "150 berkas" in phone.locator(".skp-iki").inner_text()
+    rhk_edit = phone.locator("details.rhk-edit")
+    rhk_edit.locator("summary").click()
+    rhk_edit.get_by_label("Rencana hasil kerja").fill("Terverifikasinya berkas pindah datang tepat waktu")
+    assert_fits_width(phone)
+    screenshot(phone, "skp-edit-rhk-360")
+    with phone.expect_navigation():
+        rhk_edit.get_by_role("button", name="Simpan RHK").click()
+    phone.get_by_text("RHK diubah.").wait_for()
+    assert "tepat waktu" in phone.locator(".skp-rhk").inner_text()
     assert_fits_width(phone)
     click_and_wait(phone, "Ajukan SKP ke pejabat penilai", "SKP diajukan ke pejabat penilai.")
     screenshot(phone, "skp-submitted-360")

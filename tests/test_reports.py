@@ -452,3 +452,24 @@ def test_month_calendar_and_review_page_link_to_the_report(client, org):
     login(client, org.appraiser_a)
     page = client.get(f"/pemeriksaan/pegawai/{org.staff_a.id}/2026-10").get_data(as_text=True)
     assert f"/laporan/pegawai/{org.staff_a.id}/2026-10.pdf" in page
+
+
+def test_the_data_hash_reads_the_report_data_as_asdict_does(app):
+    """The store keys documents by this hash: the fast copy must give what dataclasses.asdict gives."""
+    import dataclasses
+
+    from kinerja.reports.model import plain
+    from tests.report_samples import employee_month
+
+    with app.app_context():
+        month = employee_month(12)
+        assert plain(month) == json_ready(dataclasses.asdict(month))
+
+
+def json_ready(value):
+    """asdict keeps tuples; plain() gives lists (json.dumps writes both as arrays)."""
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    return value

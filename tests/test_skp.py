@@ -229,6 +229,152 @@ def test_rhk_and_iki_edit_and_delete(db, org):
     assert db.session.scalar(select(Iki).where(Iki.id == iki.id)) is None and skp.rhk == []
 
 
+def rhk_data(rhk: Rhk, **fields) -> dict:
+    """The inline "Ubah RHK" form of an RHK as posted (its fields are prefixed with the RHK's id)."""
+    values = {"kind": rhk.kind.value, "text": rhk.text, "parent_rhk_id": str(rhk.parent_rhk_id or 0), **fields}
+    return {f"rhk-{rhk.id}-{name}": value for name, value in values.items()}
+
+
+def iki_data(iki: Iki, **fields) -> dict:
+    values = {"text": iki.text, "target_value": str(iki.target_value), "unit": iki.unit, "aspect": iki.aspect.value,
+              **fields}
+    return {f"iki-{iki.id}-{name}": value for name, value in values.items()}
+
+
+def test_owner_edits_rhk_and_iki_through_the_inline_forms(client, auth, db, org):
+    skp = complete_draft(db, org)
+    rhk, iki = skp.rhk[0], iki_of(skp)
+    auth.login(org.staff_a.id_number)
+    page = client.get(f"/skp/{skp.id}").get_data(as_text=True)
+    assert f'id="rhk-{rhk.id}-text"' in page and f'id="iki-{iki.id}-target_value"' in page
+    response = client.post(f"/skp/rhk/{rhk.id}/ubah", data=rhk_data(rhk, text="Verifikasi berkas pindah datang"))
+    assert response.status_code == 302 and response.location.endswith(f"/skp/{skp.id}#rhk-{rhk.id}")
+    response = client.post(f"/skp/iki/{iki.id}/ubah", data=iki_data(iki, text="Berkas pindah terverifikasi",
+                                                                     target_value="150.5", unit="dokumen",
+                                                                     aspect="kualitas"),
+                           follow_redirects=True)
+    assert "Indikator diubah." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (rhk.text, rhk.parent_rhk_id) == ("Verifikasi berkas pindah datang", queries.appraiser_skp(skp).rhk[0].id)
+    assert (iki.text, iki.target_value, iki.unit, iki.aspect) == ("Berkas pindah terverifikasi", Decimal("150.50"),
+                                                                  "dokumen", IkiAspect.QUALITY)
+
+
+def test_a_main_rhk_becomes_additional_without_a_parent_and_goes_last(db, org):
+    skp = complete_draft(db, org)
+    staff = user(db, org.staff_a)
+    extra = services.add_rhk(staff, skp, RhkInput(RhkKind.ADDITIONAL, "Panitia HUT kota"))
+    rhk = skp.rhk[0]
+    services.update_rhk(staff, rhk, RhkInput(RhkKind.ADDITIONAL, rhk.text))
+    assert (rhk.kind, rhk.parent_rhk_id) == (RhkKind.ADDITIONAL, None)
+    assert rhk.position > extra.position
+    db.session.expire_all()
+    assert [item.text for item in skp.rhk] == ["Panitia HUT kota", "Verifikasi berkas"]
+
+
+def test_a_returned_plan_is_editable_again(db, org):
+    skp = complete_draft(db, org)
+    staff = user(db, org.staff_a)
+    services.submit_skp(staff, skp)
+    services.return_skp(user(db, org.appraiser_a), skp, "Perjelas RHK", TODAY)
+    rhk = skp.rhk[0]
+    services.update_rhk(staff, rhk, RhkInput(RhkKind.MAIN, "Verifikasi berkas tepat waktu", rhk.parent_rhk_id))
+    assert rhk.text == "Verifikasi berkas tepat waktu"
+
+
+@pytest.mark.parametrize("status", [SkpStatus.SUBMITTED, SkpStatus.APPROVED])
+@pytest.mark.parametrize("what", ["rhk", "iki", "move"])
+def test_edits_of_a_submitted_or_approved_plan_are_refused(client, auth, db, org, status, what):
+    skp = complete_draft(db, org)
+    services.add_rhk(user(db, org.staff_a), skp, RhkInput(RhkKind.MAIN, "Arsip berkas",
+                                                           queries.appraiser_skp(skp).rhk[0].id))
+    rhk, iki = skp.rhk[1], iki_of(skp)
+    skp.status = status
+    db.session.commit()
+    auth.login(org.staff_a.id_number)
+    path, data = {"rhk": (f"/skp/rhk/{rhk.id}/ubah", rhk_data(rhk, text="Diubah")),
+                  "iki": (f"/skp/iki/{iki.id}/ubah", iki_data(iki, text="Diubah")),
+                  "move": (f"/skp/rhk/{rhk.id}/geser/naik", {})}[what]
+    response = client.post(path, data=data, follow_redirects=True)
+    assert f"SKP berstatus {status.label} tidak dapat diubah." in response.get_data(as_text=True)
+    assert response.status_code == (200 if what == "move" else 422)
+    db.session.expire_all()
+    assert [(r.text, r.position) for r in skp.rhk] == [("Verifikasi berkas", 1), ("Arsip berkas", 2)]
+    assert iki_of(skp).text == "Berkas terverifikasi"
+    assert 'action="/skp/rhk/' not in response.get_data(as_text=True)
+
+
+def test_an_edit_cannot_link_to_another_appraisers_rhk(client, auth, db, org):
+    skp = complete_draft(db, org)
+    foreign = plan(db, org.other_appraiser_a, text="RHK bidang lain")
+    rhk = skp.rhk[0]
+    parent_id = rhk.parent_rhk_id
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_rhk(user(db, org.staff_a), rhk, RhkInput(RhkKind.MAIN, "Verifikasi", foreign.rhk[0].id))
+    assert refused.value.field == "parent_rhk_id"
+    auth.login(org.staff_a.id_number)
+    response = client.post(f"/skp/rhk/{rhk.id}/ubah", data=rhk_data(rhk, parent_rhk_id=str(foreign.rhk[0].id)))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "bukan bagian dari SKP pejabat penilai Anda yang disetujui" in page
+    assert '<details class="mt-2 rhk-edit" open>' in page  # the failed form stays open with its error
+    db.session.expire_all()
+    assert (rhk.text, rhk.parent_rhk_id) == ("Verifikasi berkas", parent_id)
+
+
+def test_an_edit_without_a_parent_for_a_main_rhk_is_refused(client, auth, db, org):
+    skp = complete_draft(db, org)
+    rhk = skp.rhk[0]
+    auth.login(org.staff_a.id_number)
+    response = client.post(f"/skp/rhk/{rhk.id}/ubah", data=rhk_data(rhk, parent_rhk_id="0"))
+    assert response.status_code == 422 and "Pilih RHK atasan yang diintervensi." in response.get_data(as_text=True)
+
+
+def test_a_top_officials_rhk_keeps_no_parent(db, org):
+    boss = plan(db, org.appraiser_a)
+    head = user(db, org.head_a)
+    skp = services.create_skp(head)
+    rhk = services.add_rhk(head, skp, RhkInput(RhkKind.MAIN, "Meningkatnya kualitas layanan"))
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_rhk(head, rhk, RhkInput(RhkKind.MAIN, "Meningkatnya layanan", boss.rhk[0].id))
+    assert refused.value.field == "parent_rhk_id"
+    services.update_rhk(head, rhk, RhkInput(RhkKind.MAIN, "Meningkatnya layanan"))
+    assert (rhk.text, rhk.parent_rhk_id) == ("Meningkatnya layanan", None)
+
+
+def test_a_failed_iki_edit_shows_its_error_in_its_own_form(client, auth, db, org):
+    skp = complete_draft(db, org)
+    iki = iki_of(skp)
+    auth.login(org.staff_a.id_number)
+    response = client.post(f"/skp/iki/{iki.id}/ubah", data=iki_data(iki, target_value="0"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Target harus berupa angka lebih dari 0." in page
+    assert '<details class="w-100 iki-edit" open>' in page
+    db.session.expire_all()
+    assert iki.target_value == Decimal(120)
+
+
+def test_rhk_move_up_and_down_within_their_kind(client, auth, db, org):
+    skp = complete_draft(db, org)
+    staff = user(db, org.staff_a)
+    parent_id = skp.rhk[0].parent_rhk_id
+    second = services.add_rhk(staff, skp, RhkInput(RhkKind.MAIN, "Arsip berkas", parent_id))
+    services.add_rhk(staff, skp, RhkInput(RhkKind.ADDITIONAL, "Panitia HUT kota"))
+    auth.login(org.staff_a.id_number)
+    response = client.post(f"/skp/rhk/{second.id}/geser/naik", follow_redirects=True)
+    assert "Urutan RHK diubah." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [rhk.text for rhk in skp.rhk] == ["Arsip berkas", "Verifikasi berkas", "Panitia HUT kota"]
+    client.post(f"/skp/rhk/{second.id}/geser/naik")  # already first of the utama: stays
+    client.post(f"/skp/rhk/{skp.rhk[2].id}/geser/turun")  # the only tambahan: stays
+    db.session.expire_all()
+    assert [(rhk.text, rhk.position) for rhk in skp.rhk] == [("Arsip berkas", 1), ("Verifikasi berkas", 2),
+                                                           ("Panitia HUT kota", 1)]
+    client.post(f"/skp/rhk/{second.id}/geser/turun")
+    db.session.expire_all()
+    assert [rhk.text for rhk in skp.rhk] == ["Verifikasi berkas", "Arsip berkas", "Panitia HUT kota"]
+    assert client.post(f"/skp/rhk/{second.id}/geser/samping").status_code == 404
+
+
 # ---------------------------------------------------------------------------------------------- workflow
 
 
@@ -358,7 +504,8 @@ def test_pages_are_scoped(client, auth, db, org, who, path, expected):
 
 
 @pytest.mark.parametrize("path", ["/skp/{id}/ajukan", "/skp/{id}/revisi", "/skp/rhk/{rhk}/hapus",
-                                  "/skp/iki/{iki}/hapus", "/skp/periksa/{id}/setujui"])
+                                  "/skp/iki/{iki}/hapus", "/skp/periksa/{id}/setujui", "/skp/rhk/{rhk}/ubah",
+                                  "/skp/iki/{iki}/ubah", "/skp/rhk/{rhk}/geser/naik", "/skp/rhk/{rhk}/iki"])
 def test_another_persons_plan_is_404_for_changes(client, auth, db, org, path):
     skp = complete_draft(db, org)
     auth.login(org.staff_a2.id_number)
@@ -433,3 +580,31 @@ def test_realisation_sums_approved_output_in_the_iki_unit_and_lists_other_units(
     auth.login(org.staff_a.id_number)
     page = client.get(f"/skp/{skp.id}?bulan=2026-11").get_data(as_text=True)
     assert "5 dokumen" in page and "1 berkas" in page
+
+
+# ------------------------------------------------------------------------------------- agency page links
+
+
+@pytest.mark.parametrize(("who", "distribution", "roster"), [
+    ("agency_admin", True, True),
+    ("bkd_admin", True, True),
+    ("head", True, False),  # the Kepala OPD oversees the agency but does not keep its rosters
+])
+def test_agency_page_links_to_the_distribution_and_the_roster(client, auth, db, org, who, distribution, roster):
+    login = {"agency_admin": "admin.a", "bkd_admin": "admin.bkd", "head": org.head_a.id_number}[who]
+    auth.login(login)
+    agency_id = org.agency_a.id
+    page = client.get(f"/opd/{agency_id}").get_data(as_text=True)
+    assert (f'href="/skp/distribusi/{agency_id}"' in page) is distribution
+    assert (f'href="/opd/{agency_id}/jadwal"' in page) is roster
+    assert client.get(f"/skp/distribusi/{agency_id}").status_code == 200
+    assert client.get(f"/opd/{agency_id}/jadwal").status_code == (200 if roster else 404)
+
+
+@pytest.mark.parametrize("who", ["staff", "appraiser"])
+def test_plain_staff_get_neither_the_agency_page_nor_its_links(client, auth, db, org, who):
+    auth.login({"staff": org.staff_a, "appraiser": org.appraiser_a}[who].id_number)
+    agency_id = org.agency_a.id
+    for path in (f"/opd/{agency_id}", f"/skp/distribusi/{agency_id}", f"/opd/{agency_id}/jadwal"):
+        assert client.get(path).status_code == 404
+    assert "/skp/distribusi/" not in client.get("/").get_data(as_text=True)

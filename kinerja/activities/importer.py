@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -134,6 +134,21 @@ def parse_row(number: int, cells: dict[str, object]) -> ParsedRow:
 
 # --- reading the workbook -----------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where an import finds its rows: the sheet, the header that names the columns, the limits and the words
+    for a file with too many or no rows. The activity import and the staff import share the reading."""
+
+    sheet_name: str
+    columns: Sequence  # each with .header, .key and .required
+    header_keys: dict[str, str]  # normalised header -> column key
+    header_key: Callable[[object], str]
+    max_rows: int
+    too_many: Callable[[int], str]
+    empty: Callable[[], str]
+    scanned_rows: int = 10  # times max_rows: how far down blank rows are read before the sheet is refused
+
+
 def header_key(value: object) -> str:
     return normalise(clean_text(value).split("(")[0])
 
@@ -141,13 +156,13 @@ def header_key(value: object) -> str:
 HEADER_KEYS = {header_key(column.header): column.key for column in COLUMNS}
 
 
-def column_positions(header: tuple | None) -> dict[str, int]:
+def column_positions(header: tuple | None, layout: SheetLayout) -> dict[str, int]:
     positions: dict[str, int] = {}
     for index, value in enumerate(header or ()):
-        key = HEADER_KEYS.get(header_key(value))
+        key = layout.header_keys.get(layout.header_key(value))
         if key is not None:
             positions.setdefault(key, index)
-    missing = [column.header for column in COLUMNS if column.required and column.key not in positions]
+    missing = [column.header for column in layout.columns if column.required and column.key not in positions]
     if missing:
         raise ValidationFailed(
             _("Baris pertama harus berisi judul kolom templat; tidak ditemukan: %(columns)s. Gunakan templat "
@@ -172,25 +187,26 @@ def check_package(content: bytes) -> None:
             raise ValidationFailed(_("Isi berkas Excel terlalu besar."), field="file")
 
 
-def read_sheet(content: bytes) -> list[tuple[int, dict[str, object]]]:
+def read_sheet(content: bytes, layout: SheetLayout | None = None) -> list[tuple[int, dict[str, object]]]:
     """The non-empty rows under the header as (row number, {column key: cell value})."""
+    layout = layout or ACTIVITY_SHEET
     check_package(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
-            sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
+            sheet = workbook[layout.sheet_name] if layout.sheet_name in workbook.sheetnames \
+                else workbook.worksheets[0]
             rows = sheet.iter_rows(values_only=True)
-            positions = column_positions(next(rows, None))
+            positions = column_positions(next(rows, None), layout)
             found: list[tuple[int, dict[str, object]]] = []
             for number, values in enumerate(rows, start=2):
-                if number > MAX_ROWS * 10:
+                if number > layout.max_rows * layout.scanned_rows:
                     raise ValidationFailed(_("Lembar berisi terlalu banyak baris; hapus baris kosong di bawah data."),
                                            field="file")
                 if is_blank(values):
                     continue
-                if len(found) == MAX_ROWS:
-                    raise ValidationFailed(_("Paling banyak %(n)d kegiatan per berkas; bagi menjadi beberapa "
-                                             "berkas.", n=MAX_ROWS), field="file")
+                if len(found) == layout.max_rows:
+                    raise ValidationFailed(layout.too_many(layout.max_rows), field="file")
                 found.append((number, {key: values[index] if index < len(values) else None
                                        for key, index in positions.items()}))
         finally:
@@ -200,8 +216,14 @@ def read_sheet(content: bytes) -> list[tuple[int, dict[str, object]]]:
         raise ValidationFailed(_("Berkas Excel tidak dapat dibaca. Simpan ulang dari templat lalu unggah lagi."),
                                field="file") from error
     if not found:
-        raise ValidationFailed(_("Berkas tidak berisi baris kegiatan di bawah judul kolom."), field="file")
+        raise ValidationFailed(layout.empty(), field="file")
     return found
+
+
+ACTIVITY_SHEET = SheetLayout(
+    SHEET_NAME, COLUMNS, HEADER_KEYS, header_key, MAX_ROWS,
+    too_many=lambda n: _("Paling banyak %(n)d kegiatan per berkas; bagi menjadi beberapa berkas.", n=n),
+    empty=lambda: _("Berkas tidak berisi baris kegiatan di bawah judul kolom."))
 
 
 # --- checking and saving ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
+from kinerja.settings import clock_setting, day_setting, setting
 
 FRIDAY = 4
 
@@ -24,21 +24,20 @@ class WorkingHours:
 
 
 def in_ramadan(day: date) -> bool:
-    start, end = current_app.config.get("RAMADAN_START"), current_app.config.get("RAMADAN_END")
-    if not start or not end:
+    start, end = day_setting("RAMADAN_START"), day_setting("RAMADAN_END")
+    if start is None or end is None:
         return False
-    return date.fromisoformat(start) <= day <= date.fromisoformat(end)
+    return start <= day <= end
 
 
 def working_hours(day: date, work_week: int = 5) -> WorkingHours:
     """Start and end of the working day; the day's share of the weekly minutes plus its break."""
-    config = current_app.config
     ramadan = in_ramadan(day)
     prefix = "RAMADAN_" if ramadan else ""
-    start = time.fromisoformat(config["RAMADAN_WORK_START" if ramadan else "WORK_START"])
+    start = clock_setting("RAMADAN_WORK_START" if ramadan else "WORK_START")
     break_key = "FRIDAY_BREAK_MINUTES" if day.weekday() == FRIDAY else "BREAK_MINUTES"
-    minutes = int(config[f"{prefix}WEEK_MINUTES" if ramadan else "WORK_WEEK_MINUTES"]) / work_week
-    minutes += int(config[prefix + break_key])
+    minutes = setting(f"{prefix}WEEK_MINUTES" if ramadan else "WORK_WEEK_MINUTES") / work_week
+    minutes += setting(prefix + break_key)
     end = (datetime.combine(day, start) + timedelta(minutes=minutes)).time()
     return WorkingHours(start, end, ramadan)
 

@@ -51,11 +51,14 @@ def sign_in_session(user: User) -> None:
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=failed_sign_in
+# Shared with the API's token request (kinerja/api/token_views.py): one budget of failures per address and per
+# account, whichever door the guesses come through.
+@limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], "sign-in-ip", methods=["POST"], deduct_when=failed_sign_in
 )
-@limiter.limit(
+@limiter.shared_limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    "sign-in-account",
     key_func=account_key,
     methods=["POST"],
     deduct_when=failed_sign_in,

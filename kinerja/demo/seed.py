@@ -15,6 +15,7 @@ from kinerja.demo.activities import seed_activities
 from kinerja.demo.attendance import seed_attendance
 from kinerja.demo.review import seed_review_story
 from kinerja.demo.roster import seed_roster
+from kinerja.demo.skp import seed_evaluations, seed_skp
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import (
@@ -240,7 +241,9 @@ def seed_demo(today: date) -> bool:
         user = User(username=ADMIN_USERNAMES[key], password_hash=demo_hashes[key], must_change_password=True)
         user.roles.append(UserRole(role=role, agency=agency))
         db.session.add(user)
-    seed_activities(today, staff.id)
+    indicators = seed_skp(today, staff.id)
+    seed_activities(today, staff.id, indicators)
+    seed_evaluations(today, appraiser.id)
     seed_attendance(today)
     seed_review_story(today, staff, appraiser)
     seed_roster(today)

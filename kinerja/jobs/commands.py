@@ -96,9 +96,13 @@ def rq_worker_command(burst: bool, modules: tuple[str, ...]) -> None:
 
 @jobs_cli.command("purge")
 def purge_command() -> None:
-    """Delete result files past REPORT_RETENTION_DAYS (rows stay, marked expired) and orphaned job folders."""
+    """Delete result files past REPORT_RETENTION_DAYS (rows stay, marked expired) and orphaned job folders, and the
+    staff import's files left for more than a day (uploads never confirmed, passwords never downloaded)."""
+    from kinerja.admin.staff_import_store import remove_old  # the admin package imports the jobs package
+
     fail_stale_jobs()
     expired = purge_expired()
     db.session.commit()
     orphans = sweep_folders()
+    remove_old()
     click.echo(f"{expired} berkas hasil kedaluwarsa dihapus; {orphans} folder tanpa tugas dibersihkan.")

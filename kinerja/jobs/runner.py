@@ -20,6 +20,7 @@ from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.jobs.context import KINDS, JobContext, jobs_folder
 from kinerja.models import Job, JobStatus, utcnow
+from kinerja.settings import setting
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ UNKNOWN_KIND_ERROR = "Jenis tugas ini tidak dikenal oleh pekerja."
 
 
 def expiry(now: datetime) -> datetime:
-    return now + timedelta(days=int(current_app.config["REPORT_RETENTION_DAYS"]))
+    return now + timedelta(days=setting("REPORT_RETENTION_DAYS"))
 
 
 def remove_job_folder(job_id: str) -> None:

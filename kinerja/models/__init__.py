@@ -12,6 +12,7 @@ from kinerja.models.activities import (
     OutputUnit,
     WorkMode,
 )
+from kinerja.models.api import ApiToken
 from kinerja.models.attendance import AttendanceFlag, AttendanceKind, AttendanceRecord, FlagKind, FlagStatus
 from kinerja.models.base import Base, utcnow
 from kinerja.models.calendar import BackdateGrant, HolidayEntry, HolidayKind, Leave, LeaveKind, MonthLock
@@ -20,6 +21,7 @@ from kinerja.models.people import ActingAssignment, ActingKind, Assignment, Empl
 from kinerja.models.reports import Job, JobStatus, ReportDocument
 from kinerja.models.review import ActivityComment, AuditEntry, Notification
 from kinerja.models.roster import CapReason, Roster, RosterEntry, RosterStatus, WfoCap
+from kinerja.models.settings import RegencySetting
 from kinerja.models.skp import (
     BehaviourExpectation,
     BehaviourValue,
@@ -46,6 +48,7 @@ __all__ = [
     "ActivityStatus",
     "ActivityTemplate",
     "Agency",
+    "ApiToken",
     "Assignment",
     "AttendanceFlag",
     "AttendanceKind",
@@ -83,6 +86,7 @@ __all__ = [
     "Predikat",
     "Rating",
     "Regency",
+    "RegencySetting",
     "ReportDocument",
     "Rhk",
     "RhkKind",

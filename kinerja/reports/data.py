@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, tuple_
@@ -65,6 +64,7 @@ from kinerja.reports.model import (
     Rated,
     RecapRow,
 )
+from kinerja.settings import setting
 from kinerja.skp.queries import in_force
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
 
@@ -278,7 +278,7 @@ def _employee_months(requested: list[int], first: date, today: date) -> dict[int
         select(Agency.id, Agency.name).where(Agency.id.in_(list(weeks)))).all())
     days_off = holidays_between(first, last)
     leave = leave_periods(first, last, ids)
-    effective = current_app.config["EFFECTIVE_MINUTES_PER_DAY"]
+    effective = setting("EFFECTIVE_MINUTES_PER_DAY")
 
     activities: dict[int, list] = defaultdict(list)
     for row in db.session.execute(
@@ -488,7 +488,7 @@ def _agency_recaps(agency_ids: list[int] | None, first: date, today: date) -> li
     units = {row.id: (row.code, row.name) for row in db.session.execute(select(Unit.id, Unit.code, Unit.name))}
     days_off = holidays_between(first, last)
     leave = leave_periods(first, last, scope)
-    effective = current_app.config["EFFECTIVE_MINUTES_PER_DAY"]
+    effective = setting("EFFECTIVE_MINUTES_PER_DAY")
     weeks = {agency.id: agency.work_week for agency in agencies}
 
     regency = regency_info()

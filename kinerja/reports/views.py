@@ -13,36 +13,23 @@ from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from kinerja.errors import DomainError
 from kinerja.exports import XLSX_MIMETYPE
 from kinerja.extensions import db, limiter
 from kinerja.i18n import local_today
-from kinerja.jobs import create_job, dispatch
 from kinerja.models import Agency, Assignment, Employee, Job
 from kinerja.permissions import employee_scope, is_global_admin, overseen_agency_ids, subordinates_select
 from kinerja.reports import bp, data, documents, store, xlsx
+from kinerja.reports.exports import AGENCY_EXPORTS, EXPORTS, REGENCY_EXPORTS, start_export
 from kinerja.reports.tasks import evidence_url_pattern
 from kinerja.skp import evaluation
 from kinerja.workcalendar import month_days
-
-# export name -> (job kind, extra params, needs an agency, label)
-EXPORTS = {
-    "recap_pdf": ("agency_recap", {"format": "pdf"}, True, _l("Rekapitulasi OPD (PDF)")),
-    "recap_xlsx": ("agency_recap", {"format": "xlsx"}, True, _l("Rekapitulasi OPD (Excel)")),
-    "pack": ("pdf_pack", {}, True, _l("Laporan semua pegawai OPD (ZIP berisi PDF)")),
-    "bkn": ("bkn_xlsx", {}, True, _l("Kegiatan harian format BKN (Excel)")),
-    "regency_xlsx": ("regency_xlsx", {}, False, _l("Rekapitulasi seluruh OPD untuk BKD (Excel)")),
-    "regency_pack": ("pdf_pack", {}, False, _l("Laporan seluruh pegawai (ZIP berisi PDF)")),
-    "regency_bkn": ("bkn_xlsx", {}, False, _l("Kegiatan harian seluruh pegawai format BKN (Excel)")),
-}
-AGENCY_EXPORTS = [name for name, spec in EXPORTS.items() if spec[2]]
-REGENCY_EXPORTS = [name for name, spec in EXPORTS.items() if not spec[2]]
 
 
 class ExportForm(FlaskForm):
@@ -155,31 +142,16 @@ def export():
     if not form.validate_on_submit():
         flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
         return redirect(url_for("reports.index"))
-    kind, extra, needs_agency, label = EXPORTS[form.export.data]
     month = evaluation.parse_month(form.month.data or "")
     if month is None:
         flash(_("Bulan tidak valid."), "danger")
         return redirect(url_for("reports.index"))
-    if month > local_today().replace(day=1):
-        flash(_("Bulan tersebut belum dimulai."), "danger")
+    agency_id = int(form.agency_id.data) if (form.agency_id.data or "").isdigit() else None
+    try:
+        job = start_export(current_user, form.export.data, month, agency_id, local_today())
+    except DomainError as error:
+        flash(error.message, "danger")
         return redirect(url_for("reports.index"))
-    params = {"month": f"{month:%Y-%m}", **extra}
-    if needs_agency:
-        try:
-            agency_id = int(form.agency_id.data)
-        except (TypeError, ValueError):
-            abort(404)
-        agency = db.session.get(Agency, agency_id)
-        if agency is None or not (is_global_admin(current_user) or agency_id in overseen_agency_ids(current_user)):
-            abort(404)
-        params["agency_id"] = agency_id
-        title = f"{label} · {agency.short_name} · {month:%Y-%m}"
-    else:
-        if not is_global_admin(current_user):
-            abort(404)
-        title = f"{label} · {month:%Y-%m}"
-    job = create_job(kind, params, title=title, requested_by=current_user.id)
-    dispatch(job)
     return redirect(url_for("jobs.progress", job_id=job.id))
 
 

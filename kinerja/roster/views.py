@@ -21,6 +21,8 @@ from kinerja.permissions import GLOBAL_ROLES, roles_required
 from kinerja.roster import bp, caps, queries, services
 from kinerja.roster.forms import CapForm, CellForm, EndCapForm, EssentialForm, RosterForm
 
+bp.add_app_template_global(caps.can_manage, "can_manage_roster")
+
 
 def managed_agency(agency_id: int) -> Agency:
     """The agency if the current user administers it or is BKD, else 404."""

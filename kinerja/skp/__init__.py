@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("skp", __name__, url_prefix="/skp")
 
-from kinerja.skp import evaluation_views, views  # noqa: E402,F401
+from kinerja.skp import document_views, evaluation_views, views  # noqa: E402,F401

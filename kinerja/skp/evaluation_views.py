@@ -58,6 +58,7 @@ def evaluate(employee_id: int, month: str):
     return render_template(
         "skp/evaluate.html", skp=skp, decider=decider, month=first, form=form, evaluation=saved, ikis=ikis,
         realisation=queries.realisation(skp.employee_id, first.year, first.month),
+        evidence=queries.evidence_by_indicator(skp.employee_id, first.year, first.month),
         open=evaluation.month_open(skp, first, today()),
     ), status
 

@@ -30,9 +30,10 @@ class RhkForm(FlaskForm):
     kind = SelectField(_l("Jenis RHK"), default=RhkKind.MAIN.value)
     text = TextAreaField(_l("Rencana hasil kerja"), render_kw={"rows": 2, "maxlength": 2000},
                          validators=[DataRequired(message=_l("Rencana hasil kerja wajib diisi.")), Length(max=2000)])
-    # Choices: the RHK of the appraiser's approved SKP, set by the view.
-    parent_rhk_id = SelectField(_l("RHK atasan yang diintervensi"), coerce=int, default=0, validators=[Optional()],
-                                choices=[SelectChoice(0, _l("— pilih RHK atasan —"))])
+    # Choices: the RHK of the appraiser's approved SKP, set by the view. The service checks the pick (and says
+    # plainly why another appraiser's RHK or an unapproved plan's is refused), so the form does not.
+    parent_rhk_id = SelectField(_l("RHK atasan yang diintervensi"), coerce=int, default=0, validate_choice=False,
+                                validators=[Optional()], choices=[SelectChoice(0, _l("— pilih RHK atasan —"))])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

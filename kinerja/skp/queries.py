@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from kinerja.activities.monthly import ApprovedOutput, approved_outputs, unit_key
 from kinerja.extensions import db
-from kinerja.models import Iki, Rhk, Skp, SkpStatus, User
+from kinerja.models import Activity, ActivityStatus, Evidence, EvidenceKind, Iki, Rhk, Skp, SkpStatus, User
 from kinerja.skp.rights import decidable
 from kinerja.workcalendar import month_days
 
@@ -138,3 +138,31 @@ def indicator_choices(employee_id: int, day: date) -> list[SelectChoice]:
     """The activity form's IKI choices for the day, "no indicator" first."""
     return [SelectChoice(0, _("— tanpa indikator —")),
             *(SelectChoice(choice.id, choice.label) for choice in iki_choices(employee_id, day))]
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """A piece of evidence (bukti dukung) behind an IKI's realisation: of an approved activity linked to it."""
+
+    evidence_id: int
+    kind: EvidenceKind
+    url: str | None
+    name: str | None
+    day: date
+    description: str
+
+
+def evidence_by_indicator(employee_id: int, year: int, month: int) -> dict[int, list[EvidenceLine]]:
+    """Per IKI, the evidence of the month's approved activities linked to it (one query), oldest first."""
+    start, end = month_days(year, month)
+    found: dict[int, list[EvidenceLine]] = {}
+    for row in db.session.execute(
+        select(Activity.indicator_id, Evidence.id, Evidence.kind, Evidence.url, Evidence.original_name,
+               Activity.activity_date, Activity.description)
+        .join(Activity, Activity.id == Evidence.activity_id)
+        .where(Activity.employee_id == employee_id, Activity.activity_date.between(start, end),
+               Activity.status == ActivityStatus.APPROVED, Activity.indicator_id.is_not(None))
+        .order_by(Activity.activity_date, Activity.start_time, Evidence.id)
+    ):
+        found.setdefault(row[0], []).append(EvidenceLine(*row[1:]))
+    return found

@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, false, or_, select
 
 from kinerja.extensions import db
 from kinerja.models import ActingAssignment, Assignment, Skp, User
-from kinerja.permissions import absent_ids_select, admin_agency_ids
+from kinerja.permissions import absent_ids_select, admin_agency_ids, is_global_admin, overseen_agency_ids
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,22 @@ def load_skp_to_decide(user: User, skp_id: int, today: date) -> tuple[Skp, Decid
     if found is None:
         abort(404)
     return skp, found
+
+
+def may_view(user: User, skp: Skp, today: date) -> bool:
+    """Who may read a plan and its evaluations: the owner, whoever decides it, the admins and head of the
+    owner's agency, and BKD."""
+    if is_global_admin(user) or (user.employee_id is not None and user.employee_id == skp.employee_id):
+        return True
+    if decider(user, skp, today) is not None:
+        return True
+    overseen = overseen_agency_ids(user)
+    return bool(overseen) and owner_agency_id(skp) in overseen
+
+
+def load_skp_to_view(user: User, skp_id: int, today: date) -> Skp:
+    """A plan the user may read, else 404."""
+    skp = db.session.get(Skp, skp_id)
+    if skp is None or not may_view(user, skp, today):
+        abort(404)
+    return skp

@@ -260,8 +260,29 @@ def add_rhk(actor: User, skp: Skp, data: RhkInput) -> Rhk:
 
 
 def update_rhk(actor: User, rhk: Rhk, data: RhkInput) -> None:
-    require_editable(actor, rhk.skp)
-    rhk.kind, rhk.text, rhk.parent_rhk_id = clean_rhk(rhk.skp, data)
+    """Change an RHK's kind, text and the appraiser's RHK it intervenes, under the same cascade rules as adding;
+    an RHK that changes kind goes to the end of its new kind's list."""
+    skp = rhk.skp
+    require_editable(actor, skp)
+    kind, text, parent_id = clean_rhk(skp, data)
+    if kind is not rhk.kind:
+        rhk.position = max((item.position for item in skp.rhk if item.kind is kind), default=0) + 1
+    rhk.kind, rhk.text, rhk.parent_rhk_id = kind, text, parent_id
+    db.session.commit()
+
+
+def move_rhk(actor: User, rhk: Rhk, step: int) -> None:
+    """Move an RHK one place up (step -1) or down (+1) among the plan's RHK of its kind; at either end it stays.
+    The kind's RHK are renumbered, as copied and deleted ones leave gaps and ties in the positions."""
+    skp = rhk.skp
+    require_editable(actor, skp)
+    group = [item for item in skp.rhk if item.kind is rhk.kind]
+    here = group.index(rhk)
+    there = here + step
+    if 0 <= there < len(group):
+        group[here], group[there] = group[there], group[here]
+    for number, item in enumerate(group, start=1):
+        item.position = number
     db.session.commit()
 
 

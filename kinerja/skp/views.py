@@ -98,23 +98,55 @@ def period_months(skp) -> list[date]:
     return [date(skp.year, number, 1) for number in range(skp.period_start.month, skp.period_end.month + 1)]
 
 
-def rhk_form(skp, **kwargs) -> RhkForm:
+def rhk_form(skp, parents: list[Rhk] | None = None, **kwargs) -> RhkForm:
     form = RhkForm(**kwargs)
-    form.parent_rhk_id.choices += [SelectChoice(rhk.id, rhk.text) for rhk in queries.parent_choices(skp)]
+    parents = queries.parent_choices(skp) if parents is None else parents
+    form.parent_rhk_id.choices += [SelectChoice(rhk.id, rhk.text) for rhk in parents]
     return form
 
 
-def render_detail(skp, rhk_form_=None, iki_forms=None, lampiran=None):
+def rhk_prefix(rhk: Rhk) -> str:
+    return f"rhk-{rhk.id}"
+
+
+def iki_prefix(iki: Iki) -> str:
+    return f"iki-{iki.id}"
+
+
+def new_iki_prefix(rhk: Rhk) -> str:
+    return f"rhk-{rhk.id}-iki"
+
+
+def inline_forms(skp, parents: list[Rhk], submitted: dict | None = None) -> dict:
+    """The forms inside each RHK card of an editable plan, keyed by their prefix (which keeps their field ids
+    apart): change the RHK, add an IKI, change each IKI. A form just submitted with errors replaces its own."""
+    if not skp.status.editable:
+        return {}
+    forms = {}
+    for rhk in skp.rhk:
+        forms[rhk_prefix(rhk)] = rhk_form(skp, parents, formdata=None, prefix=rhk_prefix(rhk),
+                                          kind=rhk.kind.value, text=rhk.text, parent_rhk_id=rhk.parent_rhk_id or 0)
+        forms[new_iki_prefix(rhk)] = IkiForm(formdata=None, prefix=new_iki_prefix(rhk))
+        for iki in rhk.indicators:
+            forms[iki_prefix(iki)] = IkiForm(formdata=None, prefix=iki_prefix(iki), text=iki.text,
+                                             target_value=iki.target_value, unit=iki.unit, aspect=iki.aspect.value)
+    forms.update(submitted or {})
+    return forms
+
+
+def render_detail(skp, rhk_form_=None, submitted=None, lampiran=None):
     month = month_param(skp)
     periode = request.args.get("periode") or f"{month.year}-Q{(month.month - 1) // 3 + 1}"
+    parent_source = queries.appraiser_skp(skp) if skp.appraiser_id else None
+    parents = list(parent_source.rhk) if parent_source is not None else []
     return render_template(
         "skp/detail.html", skp=skp, versions=queries.versions(skp), month=month, months=period_months(skp),
         evaluation=evaluation.evaluation_of(skp.id, month.year, month.month),
         rollup=evaluation.rollup(skp, periode) if skp.status is SkpStatus.APPROVED else None,
         realisation=queries.realisation(skp.employee_id, month.year, month.month),
-        parent_source=queries.appraiser_skp(skp) if skp.appraiser_id else None,
-        rhk_form=rhk_form_ or rhk_form(skp, formdata=None), iki_forms=iki_forms or {},
-        iki_form=IkiForm(formdata=None),
+        parent_source=parent_source, rhk_form=rhk_form_ or rhk_form(skp, parents, formdata=None),
+        forms=inline_forms(skp, parents, submitted),
+        opened=set(submitted or {}),
         lampiran_form=lampiran or LampiranForm(formdata=None, obj=skp), action_form=ActionForm(),
     )
 
@@ -150,6 +182,32 @@ def own_rhk(rhk_id: int) -> Rhk:
     return rhk
 
 
+@bp.route("/rhk/<int:rhk_id>/ubah", methods=["POST"])
+@login_required
+def edit_rhk(rhk_id: int):
+    rhk = own_rhk(rhk_id)
+    skp = rhk.skp
+    form = rhk_form(skp, prefix=rhk_prefix(rhk))
+    if form.validate_on_submit():
+        try:
+            services.update_rhk(current_user, rhk, form.to_input())
+        except DomainError as error:
+            refused(error, form)
+        else:
+            flash(_("RHK diubah."), "success")
+            return redirect(url_for("skp.detail", skp_id=skp.id, _anchor=f"rhk-{rhk.id}"))
+    return render_detail(queries.load_plan(skp.id), submitted={rhk_prefix(rhk): form}), 422
+
+
+@bp.route("/rhk/<int:rhk_id>/geser/<any(naik, turun):direction>", methods=["POST"])
+@login_required
+def move_rhk(rhk_id: int, direction: str):
+    rhk = own_rhk(rhk_id)
+    skp_id = rhk.skp_id
+    run(lambda: services.move_rhk(current_user, rhk, -1 if direction == "naik" else 1), _("Urutan RHK diubah."))
+    return redirect(url_for("skp.detail", skp_id=skp_id, _anchor=f"rhk-{rhk_id}"))
+
+
 @bp.route("/rhk/<int:rhk_id>/hapus", methods=["POST"])
 @login_required
 def delete_rhk(rhk_id: int):
@@ -163,7 +221,7 @@ def delete_rhk(rhk_id: int):
 @login_required
 def add_iki(rhk_id: int):
     rhk = own_rhk(rhk_id)
-    form = IkiForm()
+    form = IkiForm(prefix=new_iki_prefix(rhk))
     if form.validate_on_submit():
         try:
             services.add_iki(current_user, rhk, form.to_input())
@@ -172,16 +230,39 @@ def add_iki(rhk_id: int):
         else:
             flash(_("Indikator ditambahkan."), "success")
             return redirect(url_for("skp.detail", skp_id=rhk.skp_id, _anchor=f"rhk-{rhk.id}"))
-    return render_detail(queries.load_plan(rhk.skp_id), iki_forms={rhk.id: form}), 422
+    return render_detail(queries.load_plan(rhk.skp_id), submitted={new_iki_prefix(rhk): form}), 422
+
+
+def own_iki(iki_id: int) -> Iki:
+    iki = db.session.get(Iki, iki_id)
+    if iki is None:
+        abort(404)
+    own_rhk(iki.rhk_id)
+    return iki
+
+
+@bp.route("/iki/<int:iki_id>/ubah", methods=["POST"])
+@login_required
+def edit_iki(iki_id: int):
+    iki = own_iki(iki_id)
+    skp_id = iki.rhk.skp_id
+    form = IkiForm(prefix=iki_prefix(iki))
+    if form.validate_on_submit():
+        try:
+            services.update_iki(current_user, iki, form.to_input())
+        except DomainError as error:
+            refused(error, form)
+        else:
+            flash(_("Indikator diubah."), "success")
+            return redirect(url_for("skp.detail", skp_id=skp_id, _anchor=f"rhk-{iki.rhk_id}"))
+    return render_detail(queries.load_plan(skp_id), submitted={iki_prefix(iki): form}), 422
 
 
 @bp.route("/iki/<int:iki_id>/hapus", methods=["POST"])
 @login_required
 def delete_iki(iki_id: int):
-    iki = db.session.get(Iki, iki_id)
-    if iki is None:
-        abort(404)
-    skp_id = own_rhk(iki.rhk_id).skp_id
+    iki = own_iki(iki_id)
+    skp_id = iki.rhk.skp_id
     run(lambda: services.delete_iki(current_user, iki), _("Indikator dihapus."))
     return redirect(url_for("skp.detail", skp_id=skp_id, _anchor="rhk"))
 

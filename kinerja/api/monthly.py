@@ -1,0 +1,119 @@
+"""Monthly activities (kegiatan bulanan): list a month, add, change, delete, submit and withdraw the month.
+The same services and loader as the web page (kinerja/activities/monthly_views.py)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_login import current_user
+from marshmallow import fields, validate
+
+from kinerja.activities import monthly as services
+from kinerja.activities.monthly import MonthlyInput
+from kinerja.activities.monthly_views import load_own_monthly
+from kinerja.api.activity_schemas import cents
+from kinerja.api.common import ID, CountSchema, MonthField, api_blueprint, own_employee_id
+from kinerja.models import ActivityStatus
+
+bp = api_blueprint("monthly_api", "Kegiatan bulanan milik sendiri.", "/monthly-activities")
+
+
+class MonthlySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    month = fields.Function(lambda item: f"{item.year:04d}-{item.month:02d}", metadata={"type": "string"})
+    planned_action = fields.String(required=True)
+    unit = fields.String(required=True)
+    quantity = fields.Float(required=True, metadata={"description": "Approved daily output of the month"})
+    adjustment = fields.Float(required=True)
+    adjustment_reason = fields.String(required=True)
+    evidence_url = fields.String(required=True)
+    note = fields.String(required=True)
+    indicator_id = fields.Integer(allow_none=True)
+    status = fields.Enum(ActivityStatus, by_value=True, required=True)
+    return_reason = fields.String(allow_none=True)
+    feedback = fields.String(required=True)
+    submitted_at = fields.AwareDateTime(allow_none=True)
+    reviewed_at = fields.AwareDateTime(allow_none=True)
+
+
+def values_of(data: dict) -> MonthlyInput:
+    adjustment = data.pop("adjustment", None)
+    return MonthlyInput(adjustment=None if adjustment is None else cents(adjustment), **data)
+
+
+class MonthlyInputSchema(ma.Schema):
+    planned_action = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    adjustment = fields.Float(load_default=None, allow_none=True,
+                              validate=validate.Range(min=-99_999_999, max=99_999_999))
+    adjustment_reason = fields.String(load_default="", validate=validate.Length(max=500))
+    evidence_url = fields.String(load_default="", validate=validate.Length(max=500))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @ma.post_load
+    def to_input(self, data, **kwargs) -> MonthlyInput:
+        return values_of(data)
+
+
+class NewMonthlySchema(MonthlyInputSchema):
+    month = MonthField(required=True)
+
+    @ma.post_load
+    def to_input(self, data, **kwargs) -> tuple:
+        month = data.pop("month")
+        return month, values_of(data)
+
+
+class MonthArgs(ma.Schema):
+    month = MonthField(required=True)
+
+
+@bp.route("", methods=["GET"])
+@bp.arguments(MonthArgs, location="query")
+@bp.response(200, MonthlySchema(many=True))
+def list_month(args):
+    """Your monthly activities of a month."""
+    return services.month_items(own_employee_id(), args["month"])
+
+
+@bp.route("", methods=["POST"])
+@bp.arguments(NewMonthlySchema)
+@bp.response(201, MonthlySchema)
+def create(data):
+    """Add a draft monthly activity; its realisation comes from the month's approved daily output."""
+    month, values = data
+    return services.create_monthly_activity(current_user, month, values)
+
+
+@bp.route(f"/<{ID}:item_id>", methods=["PUT"])
+@bp.arguments(MonthlyInputSchema)
+@bp.response(200, MonthlySchema)
+def update(data: MonthlyInput, item_id: int):
+    """Change a draft or returned monthly activity."""
+    item = load_own_monthly(item_id)
+    services.update_monthly_activity(current_user, item, data)
+    return item
+
+
+@bp.route(f"/<{ID}:item_id>", methods=["DELETE"])
+@bp.response(204)
+def delete(item_id: int):
+    """Delete a draft or returned monthly activity."""
+    services.delete_monthly_activity(current_user, load_own_monthly(item_id))
+
+
+@bp.route("/submit", methods=["POST"])
+@bp.arguments(MonthArgs)
+@bp.response(200, CountSchema)
+def submit(args):
+    """Submit the month's draft and returned monthly activities to your appraiser."""
+    own_employee_id()
+    return {"count": services.submit_month(current_user, args["month"])}
+
+
+@bp.route("/withdraw", methods=["POST"])
+@bp.arguments(MonthArgs)
+@bp.response(200, CountSchema)
+def withdraw(args):
+    """Take the month's submission back while nothing of it was reviewed (else 409)."""
+    own_employee_id()
+    return {"count": services.withdraw_month(current_user, args["month"])}

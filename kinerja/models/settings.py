@@ -1,0 +1,21 @@
+"""BKD's settings: values that override the configuration's defaults, each change audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kinerja.models.base import Base, UTCDateTime, utcnow
+
+
+class RegencySetting(Base):
+    """One setting's value as text (parsed and checked by kinerja.settings); absent means the default."""
+
+    __tablename__ = "regency_setting"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
