@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kinerja.activities import bp, queries
-from kinerja.activities.evidence import delete_evidence, path_of
+from kinerja.activities.evidence import delete_evidence, load_stored_file
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import own_employee
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.i18n import local_today
-from kinerja.models import ActivityStatus, EvidenceKind, WorkMode
+from kinerja.models import ActivityStatus, WorkMode
 from kinerja.permissions import load_evidence, load_own_activity
 
 
@@ -83,12 +83,7 @@ def listing():
 @login_required
 def evidence_file(evidence_id: int):
     """Serve a stored file as an attachment to someone who may see the activity."""
-    evidence = load_evidence(current_user, evidence_id)
-    if evidence.kind is not EvidenceKind.FILE:
-        abort(404)  # links are shown as links; this route never redirects off-site
-    path = path_of(evidence.stored_name)
-    if not path.is_file():
-        abort(404)
+    evidence, path = load_stored_file(current_user, evidence_id)
     # Images and PDFs may be shown inline (the appraiser's inbox shows them); everything else downloads.
     inline = request.args.get("inline") == "1" and (
         evidence.content_type.startswith("image/") or evidence.content_type == "application/pdf"

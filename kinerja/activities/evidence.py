@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import abort, current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
-from kinerja.models import Activity, Evidence, EvidenceKind
+from kinerja.models import Activity, Evidence, EvidenceKind, User
+from kinerja.permissions import load_evidence
 from kinerja.settings import setting
 
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; larger images are refused before decoding
@@ -127,6 +128,18 @@ def evidence_root() -> Path:
 
 def path_of(stored_name: str) -> Path:
     return evidence_root() / stored_name[:2] / stored_name
+
+
+def load_stored_file(user: User, evidence_id: int) -> tuple[Evidence, Path]:
+    """A stored evidence file of an activity the user may see, with its path; 404 for anything else (out of
+    scope, a link, a file gone from the disk). Both the web page and the API serve through this."""
+    evidence = load_evidence(user, evidence_id)
+    if evidence.kind is not EvidenceKind.FILE:
+        abort(404)  # links are shown as links; a download never redirects off-site
+    path = path_of(evidence.stored_name)
+    if not path.is_file():
+        abort(404)
+    return evidence, path
 
 
 def write(prepared: PreparedFile) -> tuple[str, Path]:

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kinerja.activities import queries, services
-from kinerja.activities.evidence import delete_evidence, path_of
+from kinerja.activities.evidence import delete_evidence, load_stored_file
 from kinerja.activities.services import ActivityInput
-from kinerja.api import errors
 from kinerja.api.activity_schemas import (
     ActivityInputSchema,
     ActivitySchema,
@@ -21,7 +20,7 @@ from kinerja.api.activity_schemas import (
     RangeArgs,
 )
 from kinerja.api.common import ID, CountSchema, api_blueprint, own_employee_id, page_of, paginate
-from kinerja.models import Activity, EvidenceKind
+from kinerja.models import Activity
 from kinerja.permissions import load_evidence, load_own_activity
 
 bp = api_blueprint("activities_api", "Kegiatan harian milik sendiri dan bukti dukungnya.")
@@ -139,12 +138,7 @@ def add_link(data, activity_id: int):
 @bp.response(200, {"format": "binary", "type": "string"}, content_type="application/octet-stream")
 def evidence_file(evidence_id: int):
     """Download an evidence file of an activity you may see (your own, your subordinates', your agency's)."""
-    evidence = load_evidence(current_user, evidence_id)
-    if evidence.kind is not EvidenceKind.FILE:
-        raise errors.not_found()
-    path = path_of(evidence.stored_name)
-    if not path.is_file():
-        raise errors.not_found()
+    evidence, path = load_stored_file(current_user, evidence_id)
     return send_file(path, mimetype=evidence.content_type, as_attachment=True,
                      download_name=evidence.original_name or path.name, max_age=0)
 

@@ -5,7 +5,9 @@ Writers take the frozen data of kinerja.reports.model and never query. Headings 
 Flask-Babel, rendered under `force_locale("id")` (official documents are Indonesian), so an app context is needed.
 All user text goes through `exports.safe_text` (a formula stays text; control characters are removed).
 
-The two small workbooks (employee, agency recap) use openpyxl's normal mode (merged cells, a signature block).
+The two small workbooks (employee, agency recap) use openpyxl's normal mode (merged cells, a signature block),
+written through SheetWriter and the row helpers next to it, which the SKP documents share
+(kinerja.skp.document_files).
 The two large ones (regency, BKN) are streamed with XlsxWriter's constant_memory mode, at flat memory: each sheet
 goes to its own temporary file, row by row, and the workbook is zipped when closed.
 """
@@ -88,7 +90,7 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def _signing_title(person: Person, default: str) -> str:
+def signing_title(person: Person, default: str) -> str:
     """`default` for the titular signer; the acting one's own position, "Plh./Plt." first, when standing in."""
     if not person.acting:
         return default
@@ -96,7 +98,7 @@ def _signing_title(person: Person, default: str) -> str:
     return position if position.startswith(person.acting) else f"{person.acting} {position}"
 
 
-def _id_line(person: Person | None) -> str:
+def id_line(person: Person | None) -> str:
     """"NIP 1987..." under a signature, as the PDF; dots to fill in by hand without a known signer."""
     if person is None:
         return f"{_('NIP')} " + "." * 40
@@ -115,7 +117,7 @@ def unique_sheet_title(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _page_setup(sheet, *, landscape: bool, title_rows: str | None) -> None:
+def print_setup(sheet, *, landscape: bool, title_rows: str | None) -> None:
     """A4, fit to one page wide (any number of pages tall), sensible margins, page numbers in the footer."""
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -131,7 +133,7 @@ def _page_setup(sheet, *, landscape: bool, title_rows: str | None) -> None:
     sheet.oddFooter.center.text = _("Halaman &P dari &N")
 
 
-def _save(workbook: Workbook) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -143,7 +145,7 @@ def _estimated_lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in (text or "").split("\n"))
 
 
-class _Sheet:
+class SheetWriter:
     """A normal-mode sheet written top to bottom: a row cursor plus the column widths of the layout."""
 
     def __init__(self, sheet, widths: Sequence[float]):
@@ -220,7 +222,7 @@ def employee_xlsx(month: EmployeeMonth, *, code: str, verify_url: str) -> bytes:
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = sheet_title(_("Laporan"))
-        page = _Sheet(sheet, EMPLOYEE_WIDTHS)
+        page = SheetWriter(sheet, EMPLOYEE_WIDTHS)
         _employee_heading(page, month)
         _employee_identity(page, month)
         header_row = _employee_activities(page, month)
@@ -230,12 +232,12 @@ def employee_xlsx(month: EmployeeMonth, *, code: str, verify_url: str) -> bytes:
         _employee_signatures(page, month)
         _employee_verification(page, code, verify_url)
         sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
-        _page_setup(sheet, landscape=False, title_rows=f"{header_row}:{header_row}")
+        print_setup(sheet, landscape=False, title_rows=f"{header_row}:{header_row}")
         if month.is_draft:  # on every printed page, as the PDF's DRAF stamp
             sheet.oddHeader.right.text = _("DRAF")
         sheet.print_area = f"A1:{get_column_letter(page.last_column)}{page.row - 1}"
         workbook.properties.title = f"{_('Laporan kinerja bulanan')} {month.period_label}"
-        return _save(workbook)
+        return workbook_bytes(workbook)
 
 
 def _percent_target() -> str:
@@ -247,7 +249,7 @@ def _status_text(month: EmployeeMonth) -> str:
     return _("DRAF (belum semua kegiatan disetujui)") if month.is_draft else _("FINAL (semua kegiatan disetujui)")
 
 
-def _employee_heading(page: _Sheet, month: EmployeeMonth) -> None:
+def _employee_heading(page: SheetWriter, month: EmployeeMonth) -> None:
     page.line(month.regency.upper(), font=KOP_FONT)
     page.line(month.agency_name.upper(), font=KOP_FONT)
     page.skip()
@@ -257,7 +259,7 @@ def _employee_heading(page: _Sheet, month: EmployeeMonth) -> None:
     page.skip()
 
 
-def _employee_identity(page: _Sheet, month: EmployeeMonth) -> None:
+def _employee_identity(page: SheetWriter, month: EmployeeMonth) -> None:
     """The two identity blocks side by side: labels, the employee, the appraiser (blank when outside the system)."""
     employee, appraiser = month.employee, month.appraiser
     page.put(LABEL_FIRST, "", last=LABEL_LAST, fill=SECTION_FILL, border=True)
@@ -290,8 +292,8 @@ def _employee_identity(page: _Sheet, month: EmployeeMonth) -> None:
     page.skip()
 
 
-def _employee_activities(page: _Sheet, month: EmployeeMonth) -> int:
-    _section(page, _("A. Kegiatan harian"))
+def _employee_activities(page: SheetWriter, month: EmployeeMonth) -> int:
+    section_row(page, _("A. Kegiatan harian"))
     header_row = page.header((_("No"), _("Tanggal"), _("Waktu"), _("Uraian kegiatan"), _("Output"), _("Satuan"),
                               _("Mode"), _("Status")))
     sheet = page.sheet
@@ -312,36 +314,36 @@ def _employee_activities(page: _Sheet, month: EmployeeMonth) -> int:
     return header_row
 
 
-def _section(page: _Sheet, title: str) -> None:
+def section_row(page: SheetWriter, title: str) -> None:
     page.put(1, title, last=page.last_column, font=BOLD, fill=SECTION_FILL, border=True)
     page.skip()
 
 
-def _labelled(page: _Sheet, label: str, value, number_format: str | None = None) -> None:
+def labelled_row(page: SheetWriter, label: str, value, number_format: str | None = None) -> None:
     page.put(1, label, last=3, border=True)
     page.put(4, value, number_format=number_format, border=True, alignment=Alignment(horizontal="left"))
     page.skip()
 
 
-def _employee_summary(page: _Sheet, month: EmployeeMonth) -> None:
-    _section(page, _("B. Ringkasan bulan"))
-    _labelled(page, _("Hari kerja"), month.working_days)
-    _labelled(page, _("Hari mengisi"), month.days_filed)
-    _labelled(page, _("Menit efektif disetujui"), month.approved_minutes, INTEGER_FORMAT)
-    _labelled(page, _("Target menit"), month.target_minutes, INTEGER_FORMAT)
-    _labelled(page, _percent_target(), _fraction(month.minutes_percent), PERCENT_FORMAT)
-    _labelled(page, _("Menit diajukan"), month.filed_minutes, INTEGER_FORMAT)
+def _employee_summary(page: SheetWriter, month: EmployeeMonth) -> None:
+    section_row(page, _("B. Ringkasan bulan"))
+    labelled_row(page, _("Hari kerja"), month.working_days)
+    labelled_row(page, _("Hari mengisi"), month.days_filed)
+    labelled_row(page, _("Menit efektif disetujui"), month.approved_minutes, INTEGER_FORMAT)
+    labelled_row(page, _("Target menit"), month.target_minutes, INTEGER_FORMAT)
+    labelled_row(page, _percent_target(), _fraction(month.minutes_percent), PERCENT_FORMAT)
+    labelled_row(page, _("Menit diajukan"), month.filed_minutes, INTEGER_FORMAT)
     for mode in MODES:
-        _labelled(page, f"{_('Hari kegiatan per mode')}: {mode}", month.mode_days.get(mode, 0))
+        labelled_row(page, f"{_('Hari kegiatan per mode')}: {mode}", month.mode_days.get(mode, 0))
     for mode in MODES:
-        _labelled(page, f"{_('Presensi per mode')}: {mode}", month.attendance_days.get(mode, 0))
-    _labelled(page, _("Terlambat"), month.late_minutes, MINUTES_FORMAT)
-    _labelled(page, _("Status dokumen"), month.status_label)
+        labelled_row(page, f"{_('Presensi per mode')}: {mode}", month.attendance_days.get(mode, 0))
+    labelled_row(page, _("Terlambat"), month.late_minutes, MINUTES_FORMAT)
+    labelled_row(page, _("Status dokumen"), month.status_label)
     page.skip()
 
 
-def _employee_indicators(page: _Sheet, month: EmployeeMonth) -> None:
-    _section(page, _("C. Realisasi SKP"))
+def _employee_indicators(page: SheetWriter, month: EmployeeMonth) -> None:
+    section_row(page, _("C. Realisasi SKP"))
     # No | Rencana hasil kerja (B:C) | Indikator kinerja individu (D) | Target | Realisasi | Penyesuaian | Total
     page.put(1, _("No"), font=BOLD, fill=HEADER_FILL, alignment=CENTER, border=True)
     page.put(2, _("Rencana hasil kerja"), last=3, font=BOLD, fill=HEADER_FILL, alignment=CENTER, border=True)
@@ -383,8 +385,8 @@ def _number(value) -> str:
     return text.replace(".", ",")
 
 
-def _employee_evaluation(page: _Sheet, month: EmployeeMonth) -> None:
-    _section(page, _("D. Evaluasi"))
+def _employee_evaluation(page: SheetWriter, month: EmployeeMonth) -> None:
+    section_row(page, _("D. Evaluasi"))
     rated = month.evaluation
     if rated is None:
         page.put(1, _("Belum dinilai"), last=page.last_column, border=True)
@@ -403,7 +405,7 @@ def _employee_evaluation(page: _Sheet, month: EmployeeMonth) -> None:
     page.skip()
 
 
-def _employee_signatures(page: _Sheet, month: EmployeeMonth) -> None:
+def _employee_signatures(page: SheetWriter, month: EmployeeMonth) -> None:
     """Left: the employee; right: "<kota>, <tanggal>" and the appraiser (or the Plh./Plt. standing in)."""
     left, right = (1, 4), (5, 8)
     appraiser = month.appraiser
@@ -411,7 +413,7 @@ def _employee_signatures(page: _Sheet, month: EmployeeMonth) -> None:
     page.skip()
     page.put(left[0], _("Pegawai yang Dinilai"), last=left[1], alignment=CENTER)
     title = _("Pejabat Penilai Kinerja")
-    title = _signing_title(appraiser, title) if appraiser else title
+    title = signing_title(appraiser, title) if appraiser else title
     page.put(right[0], title, last=right[1], alignment=CENTER)
     page.fit_height((title, page.width(*right)))
     page.skip(4)
@@ -419,12 +421,12 @@ def _employee_signatures(page: _Sheet, month: EmployeeMonth) -> None:
     page.put(right[0], appraiser.name if appraiser else "(" + "." * 48 + ")", last=right[1], font=NAME_FONT,
              alignment=CENTER)
     page.skip()
-    page.put(left[0], _id_line(month.employee), last=left[1], alignment=CENTER)
-    page.put(right[0], _id_line(appraiser), last=right[1], alignment=CENTER)
+    page.put(left[0], id_line(month.employee), last=left[1], alignment=CENTER)
+    page.put(right[0], id_line(appraiser), last=right[1], alignment=CENTER)
     page.skip(2)
 
 
-def _employee_verification(page: _Sheet, code: str, verify_url: str) -> None:
+def _employee_verification(page: SheetWriter, code: str, verify_url: str) -> None:
     page.put(1, _("Kode verifikasi: %(code)s", code=code), last=page.last_column, font=BOLD)
     page.skip()
     cell = page.put(1, _("Verifikasi keaslian dokumen: %(url)s", url=verify_url), last=page.last_column,
@@ -476,7 +478,7 @@ def agency_recap_xlsx(recap: AgencyRecap) -> bytes:
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = sheet_title(recap.agency_short_name or recap.agency_code or _("Rekapitulasi kinerja pegawai"))
-        page = _Sheet(sheet, RECAP_WIDTHS)
+        page = SheetWriter(sheet, RECAP_WIDTHS)
         page.line(recap.regency.upper(), font=KOP_FONT)
         page.line(recap.agency_name.upper(), font=KOP_FONT)
         page.skip()
@@ -496,10 +498,10 @@ def agency_recap_xlsx(recap: AgencyRecap) -> bytes:
         page.skip(2)
         _recap_signature(page, recap)
         sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3).coordinate  # header and names stay
-        _page_setup(sheet, landscape=True, title_rows=f"{header_row}:{header_row}")
+        print_setup(sheet, landscape=True, title_rows=f"{header_row}:{header_row}")
         sheet.print_area = f"A1:{get_column_letter(page.last_column)}{page.row - 1}"
         workbook.properties.title = f"{_('Rekapitulasi kinerja pegawai')} {recap.agency_name} {recap.period_label}"
-        return _save(workbook)
+        return workbook_bytes(workbook)
 
 
 def _recap_cells(sheet, row: int, values: Sequence, *, total: bool = False) -> None:
@@ -524,7 +526,7 @@ def _recap_cells_like(sheet, row: int, values: Sequence, model_row: int) -> None
         cell._style = copy(sheet.cell(row=model_row, column=column)._style)
 
 
-def _recap_signature(page: _Sheet, recap: AgencyRecap) -> None:
+def _recap_signature(page: SheetWriter, recap: AgencyRecap) -> None:
     """Under the right-hand columns, as the PDF: "Kepala <OPD>", "Plh. Kepala <OPD>" when someone stands in."""
     first, last = 13, page.last_column
     head = recap.head
@@ -533,7 +535,7 @@ def _recap_signature(page: _Sheet, recap: AgencyRecap) -> None:
         title = f"{head.acting} {title}"
     lines = (
         (f"{recap.city}, {recap.signature_date_label}", None), (title, None), None, None, None,
-        (head.name if head else "(" + "." * 48 + ")", NAME_FONT), (_id_line(head), None),
+        (head.name if head else "(" + "." * 48 + ")", NAME_FONT), (id_line(head), None),
     )
     for entry in lines:
         if entry is not None:

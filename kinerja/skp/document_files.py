@@ -41,11 +41,11 @@ def evaluation_pdf(doc: EvaluationDocument) -> bytes:
     return render_pdf(_html("reports/skp_evaluation.html", doc))
 
 
-def _start(title: str, header: Header, lines: Sequence[str], draft: bool) -> tuple[Workbook, book._Sheet]:
+def _start(title: str, header: Header, lines: Sequence[str], draft: bool) -> tuple[Workbook, book.SheetWriter]:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title(title)
-    page = book._Sheet(sheet, WIDTHS)
+    page = book.SheetWriter(sheet, WIDTHS)
     page.line(header.regency.upper(), font=book.KOP_FONT)
     page.line(header.agency.upper(), font=book.KOP_FONT)
     page.skip()
@@ -59,7 +59,7 @@ def _start(title: str, header: Header, lines: Sequence[str], draft: bool) -> tup
     return workbook, page
 
 
-def _identity(page: book._Sheet, header: Header) -> None:
+def _identity(page: book.SheetWriter, header: Header) -> None:
     page.put(1, _("NO"), font=book.BOLD, fill=book.HEADER_FILL, border=True, alignment=book.CENTER)
     page.put(2, _("PEGAWAI YANG DINILAI"), last=4, font=book.BOLD, fill=book.HEADER_FILL, border=True,
              alignment=book.CENTER)
@@ -84,7 +84,7 @@ def _identity(page: book._Sheet, header: Header) -> None:
     page.skip()
 
 
-def _table_header(page: book._Sheet, labels: Sequence[str]) -> int:
+def _table_header(page: book.SheetWriter, labels: Sequence[str]) -> int:
     """A header row; with fewer labels than columns the last one spans the rest."""
     header_row = page.row
     _row(page, labels, font=book.BOLD, fill=book.HEADER_FILL, alignment=book.CENTER)
@@ -92,7 +92,7 @@ def _table_header(page: book._Sheet, labels: Sequence[str]) -> int:
     return header_row
 
 
-def _row(page: book._Sheet, values: Sequence, *, font=None, fill=None, alignment=None) -> None:
+def _row(page: book.SheetWriter, values: Sequence, *, font=None, fill=None, alignment=None) -> None:
     """One bordered row of the table; with fewer values than columns the last one spans the rest."""
     for column, value in enumerate(values, start=1):
         last = page.last_column if column == len(values) else None
@@ -103,8 +103,8 @@ def _row(page: book._Sheet, values: Sequence, *, font=None, fill=None, alignment
     page.skip()
 
 
-def _behaviours(page: book._Sheet, doc) -> None:
-    book._section(page, _("PERILAKU KERJA"))
+def _behaviours(page: book.SheetWriter, doc) -> None:
+    book.section_row(page, _("PERILAKU KERJA"))
     page.put(1, _("NO"), font=book.BOLD, fill=book.HEADER_FILL, border=True, alignment=book.CENTER)
     page.put(2, _("PERILAKU KERJA"), last=3, font=book.BOLD, fill=book.HEADER_FILL, border=True,
              alignment=book.CENTER)
@@ -120,33 +120,33 @@ def _behaviours(page: book._Sheet, doc) -> None:
     page.skip()
 
 
-def _signatures(page: book._Sheet, header: Header) -> None:
+def _signatures(page: book.SheetWriter, header: Header) -> None:
     appraiser = header.appraiser
     page.put(5, f"{header.city}, {header.signature_date}", last=8, alignment=book.CENTER)
     page.skip()
     page.put(1, _("Pegawai yang Dinilai"), last=4, alignment=book.CENTER)
     title = _("Pejabat Penilai Kinerja")
-    page.put(5, book._signing_title(appraiser, title) if appraiser else title, last=8, alignment=book.CENTER)
+    page.put(5, book.signing_title(appraiser, title) if appraiser else title, last=8, alignment=book.CENTER)
     page.skip(4)
     page.put(1, header.employee.name, last=4, font=book.NAME_FONT, alignment=book.CENTER)
     page.put(5, appraiser.name if appraiser else "(" + "." * 48 + ")", last=8, font=book.NAME_FONT,
              alignment=book.CENTER)
     page.skip()
-    page.put(1, book._id_line(header.employee), last=4, alignment=book.CENTER)
-    page.put(5, book._id_line(appraiser), last=8, alignment=book.CENTER)
+    page.put(1, book.id_line(header.employee), last=4, alignment=book.CENTER)
+    page.put(5, book.id_line(appraiser), last=8, alignment=book.CENTER)
     page.skip(2)
 
 
-def _finish(workbook: Workbook, page: book._Sheet, header_row: int, draft: bool) -> bytes:
+def _finish(workbook: Workbook, page: book.SheetWriter, header_row: int, draft: bool) -> bytes:
     sheet = page.sheet
-    book._page_setup(sheet, landscape=True, title_rows=f"{header_row}:{header_row}")
+    book.print_setup(sheet, landscape=True, title_rows=f"{header_row}:{header_row}")
     if draft:
         sheet.oddHeader.right.text = _("DRAF")
     sheet.print_area = f"A1:{get_column_letter(page.last_column)}{page.row - 1}"
-    return book._save(workbook)
+    return book.workbook_bytes(workbook)
 
 
-def _plan_rows(page: book._Sheet, title: str, rows: tuple[RhkRow, ...]) -> None:
+def _plan_rows(page: book.SheetWriter, title: str, rows: tuple[RhkRow, ...]) -> None:
     page.put(1, title, last=page.last_column, font=book.BOLD, fill=book.SECTION_FILL, border=True)
     page.skip()
     for number, row in enumerate(rows, start=1):
@@ -165,7 +165,7 @@ def skp_xlsx(doc: SkpDocument) -> bytes:
             _("PENDEKATAN HASIL KERJA KUANTITATIF"),
             _("PERIODE PENILAIAN: %(period)s", period=doc.period_label),
             f"{_('Versi %(version)s', version=doc.version)} · {doc.status_label}"), doc.is_draft)
-        book._section(page, _("HASIL KERJA"))
+        book.section_row(page, _("HASIL KERJA"))
         header_row = _table_header(page, (
             _("NO"), _("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI"), _("RENCANA HASIL KERJA"), _("ASPEK"),
             _("INDIKATOR KINERJA INDIVIDU"), _("TARGET")))
@@ -174,7 +174,7 @@ def skp_xlsx(doc: SkpDocument) -> bytes:
         page.skip()
         _behaviours(page, doc)
         _signatures(page, doc.header)
-        book._section(page, _("LAMPIRAN SASARAN KINERJA PEGAWAI"))
+        book.section_row(page, _("LAMPIRAN SASARAN KINERJA PEGAWAI"))
         for label, text in doc.lampiran:
             page.put(1, label.upper(), last=page.last_column, font=book.BOLD)
             page.skip()
@@ -192,9 +192,9 @@ def evaluation_xlsx(doc: EvaluationDocument) -> bytes:
         workbook, page = _start(_("Evaluasi Kinerja Pegawai"), doc.header, (
             _("PERIODE: %(kind)s", kind=doc.period_kind),
             _("PERIODE PENILAIAN: %(period)s", period=doc.period_label)), doc.is_draft)
-        book._labelled(page, _("CAPAIAN KINERJA ORGANISASI"), doc.organisation_predikat)
+        book.labelled_row(page, _("CAPAIAN KINERJA ORGANISASI"), doc.organisation_predikat)
         page.skip()
-        book._section(page, _("HASIL KERJA"))
+        book.section_row(page, _("HASIL KERJA"))
         header_row = _table_header(page, (
             _("NO"), _("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI"), _("RENCANA HASIL KERJA"), _("ASPEK"),
             _("INDIKATOR KINERJA INDIVIDU"), _("TARGET"), _("REALISASI BERDASARKAN BUKTI DUKUNG"),
@@ -206,13 +206,13 @@ def evaluation_xlsx(doc: EvaluationDocument) -> bytes:
             page.put(1, _("Tidak ada indikator kinerja"), last=page.last_column, border=True, alignment=book.CENTER)
             page.skip()
         unrated = _("Belum dinilai")
-        book._labelled(page, _("RATING HASIL KERJA"), doc.rating_result or unrated)
+        book.labelled_row(page, _("RATING HASIL KERJA"), doc.rating_result or unrated)
         page.skip()
         _behaviours(page, doc)
-        book._labelled(page, _("RATING PERILAKU KERJA"), doc.rating_behaviour or unrated)
-        book._labelled(page, _("PREDIKAT KINERJA PEGAWAI"), doc.predikat or unrated)
+        book.labelled_row(page, _("RATING PERILAKU KERJA"), doc.rating_behaviour or unrated)
+        book.labelled_row(page, _("PREDIKAT KINERJA PEGAWAI"), doc.predikat or unrated)
         for month, predikat in doc.months:
-            book._labelled(page, month, predikat)
+            book.labelled_row(page, month, predikat)
         page.skip()
         _signatures(page, doc.header)
         sheet = page.sheet
