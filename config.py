@@ -72,6 +72,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"  # unused today (no "remember me"), strict should it ever be offered
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which the idle timeout bounds
@@ -146,6 +147,7 @@ class Config:
     PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")  # for verification links printed on documents
     JOB_RUNNER = env_str("JOB_RUNNER", "auto")
     JOB_QUEUE = env_str("JOB_QUEUE", "kinerja")
+    JOB_WORKER_NICE = env_int("JOB_WORKER_NICE", 10)  # job workers yield the CPU to web requests (0: no change)
     JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10)  # a running job silent this long is counted as failed
 
     @classmethod
@@ -173,6 +175,7 @@ class TestingConfig(Config):
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(INSTANCE_DIR / "test-uploads"))
     REPORT_FOLDER = env_str("REPORT_FOLDER", str(INSTANCE_DIR / "test-reports"))
     JOB_RUNNER = "none"  # tests run queued jobs themselves
+    JOB_WORKER_NICE = env_int("JOB_WORKER_NICE", 0)  # `jobs worker` run inside pytest must not nice pytest
     REPORT_PROCESSES = 1
 
 

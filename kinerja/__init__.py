@@ -117,7 +117,13 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
-    "Permissions-Policy": "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()",
+    # Attendance needs the position and the camera on this site only; every other powerful feature is off.
+    "Permissions-Policy": ", ".join([
+        "geolocation=(self)", "camera=(self)", "microphone=()", "payment=()", "usb=()", "display-capture=()",
+        "fullscreen=()", "serial=()", "bluetooth=()", "hid=()", "midi=()", "publickey-credentials-get=()",
+        "screen-wake-lock=()", "xr-spatial-tracking=()", "browsing-topics=()", "accelerometer=()", "gyroscope=()",
+        "magnetometer=()", "autoplay=()", "encrypted-media=()", "picture-in-picture=()",
+    ]),
 }
 
 
@@ -136,6 +142,9 @@ def register_request_hooks(app: Flask) -> None:
     def security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        policy = response.headers["Content-Security-Policy"]
+        if "frame-ancestors" not in policy:  # a view's own, stricter policy (served files) must not allow framing
+            response.headers["Content-Security-Policy"] = f"{policy.rstrip('; ')}; frame-ancestors 'none'"
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static":

@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "disable_account": _l("Akun dinonaktifkan"),
     "grant_role": _l("Peran diberikan"),
     "revoke_role": _l("Peran dicabut"),
+    "revoke_token": _l("Token API dicabut"),
     "import_staff": _l("Impor pegawai"),
     "import_create": _l("Dibuat lewat impor"),
     "import_update": _l("Diperbarui lewat impor"),

@@ -312,7 +312,8 @@ def test_who_sees_a_selfie(client, auth, org, db, checked_in, who, status):
     assert response.status_code == status
     if status == 200:
         assert response.mimetype == "image/jpeg"
-        assert response.headers["Content-Security-Policy"] == "default-src 'none'; img-src 'self'; sandbox"
+        assert response.headers["Content-Security-Policy"] == (
+            "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 

@@ -265,8 +265,8 @@ def test_fetcher_serves_static_reports_files_and_data_uris():
     emblem = url_fetcher(render.static_url("lambang.svg"))
     assert emblem["mime_type"] == "image/svg+xml" and emblem["string"].startswith(b"<svg")
     assert url_fetcher(render.static_url("fonts/ReportSans-Regular.ttf"))["string"][:4] == b"\x00\x01\x00\x00"
-    data = url_fetcher("data:text/plain;base64,aGFsbw==")
-    assert data["string"] == b"halo" and data["mime_type"] == "text/plain"
+    data = url_fetcher("data:image/png;base64,aGFsbw==")
+    assert data["string"] == b"halo" and data["mime_type"] == "image/png"
 
 
 def test_fetcher_refuses_symlinks_out_of_static_reports(tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kinerja.activities import bp, queries
+from kinerja.activities.downloads import download_name
 from kinerja.activities.evidence import delete_evidence, load_stored_file
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import own_employee
@@ -89,7 +90,7 @@ def evidence_file(evidence_id: int):
         evidence.content_type.startswith("image/") or evidence.content_type == "application/pdf"
     )
     response = send_file(path, mimetype=evidence.content_type, as_attachment=not inline,
-                         download_name=evidence.original_name or path.name, max_age=0)
+                         download_name=download_name(evidence.original_name, path.name), max_age=0)
     if evidence.content_type != "application/pdf":
         response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response

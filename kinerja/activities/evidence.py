@@ -22,6 +22,7 @@ from flask import abort, current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from kinerja.activities import pdf_safety
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Activity, Evidence, EvidenceKind, User
@@ -99,6 +100,7 @@ def prepare(upload) -> PreparedFile:
     if not content:
         raise ValidationFailed(_("Berkas %(name)s kosong.", name=name), field="files")
     if content.startswith(b"%PDF-"):
+        pdf_safety.refuse_active(name, content)
         return PreparedFile(name, "pdf", DOCUMENT_TYPES["pdf"], content)
     if content.startswith(b"PK\x03\x04"):
         kind = office_kind(content)
@@ -143,13 +145,20 @@ def load_stored_file(user: User, evidence_id: int) -> tuple[Evidence, Path]:
 
 
 def write(prepared: PreparedFile) -> tuple[str, Path]:
-    """Store the content under a fresh random name; returns the name and the path."""
+    """Store the content under a fresh random name; returns the name and the path.
+
+    A write the disk refuses half-way (full, read-only, failing) leaves no partial file behind.
+    """
     stored_name = f"{secrets.token_hex(16)}.{prepared.extension}"
     path = path_of(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".part")
-    temporary.write_bytes(prepared.content)
-    temporary.replace(path)
+    try:
+        temporary.write_bytes(prepared.content)
+        temporary.replace(path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
     return stored_name, path
 
 

@@ -1,6 +1,7 @@
 """The staff import workbook: the data sheet with the SIMPEG-style columns (identity numbers formatted as text,
 drop-down lists for the coded columns), instructions, and reference sheets with the agencies, units and
-positions the importer may use. The demo sample is the same workbook with rows filled in."""
+positions the importer may use. The demo sample is the same workbook with rows filled in. Names from the
+database go through `exports.safe_value`, so a unit or position name never becomes a formula."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
 from kinerja.admin.staff_import_rows import COLUMNS, MAX_ROWS, SHEET_NAME, TEMPLATE_KIND_NAMES, TEXT_COLUMNS
+from kinerja.exports import safe_text, safe_value
 from kinerja.extensions import db
 from kinerja.identity import PNS_RANKS, PPPK_GRADES
 from kinerja.models import Agency, Position, Unit, User
@@ -83,7 +85,7 @@ def data_sheet(workbook: Workbook, rows: list[list]) -> None:
     keys = [column.key for column in COLUMNS]
     text_letters = [get_column_letter(keys.index(key) + 1) for key in TEXT_COLUMNS]
     for values in rows:
-        sheet.append(values)
+        sheet.append([safe_value(value) for value in values])
     for letter in text_letters:  # the cells typed later are text too
         for row_number in range(2, max(len(rows), VALIDATED_ROWS) + 2):
             sheet[f"{letter}{row_number}"].number_format = "@"
@@ -116,14 +118,14 @@ def reference_sheets(workbook: Workbook, actor: User) -> None:
     units = workbook.create_sheet(_("OPD dan unit"))
     units.append([_("Kode OPD"), "OPD", _("Kode unit"), "Unit kerja"])
     for row in db.session.execute(query):
-        units.append(list(row))
+        units.append([safe_value(value) for value in row])
     bold_header(units, [16, 50, 12, 50])
 
     positions = workbook.create_sheet(_("Jabatan"))
     positions.append(["Jabatan", "Jenis jabatan", _("Kelas jabatan")])
     for name, kind, grade in db.session.execute(
             select(Position.name, Position.kind, Position.class_grade).order_by(Position.name)):
-        positions.append([name, TEMPLATE_KIND_NAMES[kind], grade])
+        positions.append([safe_text(name), TEMPLATE_KIND_NAMES[kind], grade])
     bold_header(positions, [55, 16, 14])
 
     grades = workbook.create_sheet(_("Golongan"))

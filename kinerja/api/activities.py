@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kinerja.activities import queries, services
+from kinerja.activities.downloads import download_name
 from kinerja.activities.evidence import delete_evidence, load_stored_file
 from kinerja.activities.services import ActivityInput
 from kinerja.api.activity_schemas import (
@@ -140,7 +141,7 @@ def evidence_file(evidence_id: int):
     """Download an evidence file of an activity you may see (your own, your subordinates', your agency's)."""
     evidence, path = load_stored_file(current_user, evidence_id)
     return send_file(path, mimetype=evidence.content_type, as_attachment=True,
-                     download_name=evidence.original_name or path.name, max_age=0)
+                     download_name=download_name(evidence.original_name, path.name), max_age=0)
 
 
 @bp.route(f"/evidence/<{ID}:evidence_id>", methods=["DELETE"])

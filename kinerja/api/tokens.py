@@ -12,7 +12,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 
+from kinerja import audit
 from kinerja.activities.services import agency_on
+from kinerja.admin.accounts import agency_of
 from kinerja.api.errors import ApiError
 from kinerja.auth import services as auth_services
 from kinerja.extensions import db
@@ -98,8 +100,11 @@ def load_revocable(actor: User, token_id: int) -> ApiToken | None:
 
 
 def revoke(actor: User, token: ApiToken) -> None:
+    """Revoke the token; audited, since an admin may revoke another person's token."""
     token.revoked_at = utcnow()
     token.revoked_by_id = actor.id
+    audit.record(actor, audit.Change("api_token", token.id, "revoke_token", "active", "revoked",
+                                     agency_of(token.user), reason=f"{token.user.login_name} {token.prefix}"))
     db.session.commit()
 
 

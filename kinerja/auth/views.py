@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -37,6 +37,17 @@ def failed_sign_in(response) -> bool:
 
 def account_key() -> str:
     return "login-account:" + services.normalize_identity(request.form.get("identifier", "")).lower()
+
+
+def own_account_key() -> str:
+    """The signed-in user's key in the sign-in account budget (the same key `account_key` gives their login)."""
+    name = current_user.login_name if current_user.is_authenticated else ""
+    return "login-account:" + services.normalize_identity(name).lower()
+
+
+def wrong_current_password(response) -> bool:
+    """Count a password change against the account's sign-in budget only when it guessed the password wrong."""
+    return bool(g.get("wrong_current_password"))
 
 
 def sign_in_session(user: User) -> None:
@@ -96,6 +107,14 @@ def logout():
 
 @bp.route("/kata-sandi", methods=["GET", "POST"])
 @login_required
+# Guessing the current password here is guessing the sign-in password: the same budget of failures per account.
+@limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    "sign-in-account",
+    key_func=own_account_key,
+    methods=["POST"],
+    deduct_when=wrong_current_password,
+)
 def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()
@@ -103,6 +122,7 @@ def change_password():
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as error:
+            g.wrong_current_password = error.field == "current_password"
             getattr(form, error.field or "new_password").errors.append(error.message)
         else:
             sign_in_session(user)

@@ -1,9 +1,9 @@
 """The safe WeasyPrint renderer of the report PDFs.
 
 Safety: documents only ever load the app's own files under static/reports/ (through the private
-`report-static:` scheme) and data: URIs. file://, http(s)://, ftp: and anything else are refused by
-`url_fetcher`, so user text slipping an <img src="file:///etc/passwd"> or a CSS url(http://...) into a report
-loads nothing (WeasyPrint logs the refusal and skips the resource).
+`report-static:` scheme) and data: URIs of pictures and fonts. file://, http(s)://, ftp:, other data: URIs and
+anything else are refused by `url_fetcher`, so user text slipping an <img src="file:///etc/passwd"> or a CSS
+url(http://...) into a report loads nothing (WeasyPrint logs the refusal and skips the resource).
 
 Speed (WeasyPrint 70, 2 cores, 110-row employee report ≈4 pages, warm p50, python -m bench.reports_pdf):
 measured against the straightforward template in bench/templates_baseline/ (auto table layout,
@@ -63,6 +63,10 @@ FONT_UNICODES = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2028)
 PDF_OPTIONS: dict = {"full_fonts": True}
 
 
+# data: URIs may carry pictures (the inlined kop logo) and fonts, nothing a document could run or style itself with.
+DATA_TYPES = ("image/", "font/", "application/font-", "application/x-font-")
+
+
 class RefusedURL(Exception):
     """A report tried to load something else than its own static files or a data: URI."""
 
@@ -99,8 +103,10 @@ def url_fetcher(url: str, timeout=10, ssl_context=None) -> dict:
     scheme = scheme.lower()
     if scheme == "data":
         with _data_opener().open(url, timeout=timeout) as response:
-            return {"string": response.read(), "mime_type": response.headers.get_content_type(),
-                    "redirected_url": url}
+            mime_type = response.headers.get_content_type()
+            if not mime_type.startswith(DATA_TYPES):
+                raise RefusedURL(f"Refused report data: URI of type {mime_type!r}")
+            return {"string": response.read(), "mime_type": mime_type, "redirected_url": url}
     if scheme == SCHEME:
         path = _static_file(rest)
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
