@@ -162,6 +162,10 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kinerja.database import end_session_quietly
+
     messages = {
         400: (_l("Permintaan tidak valid"),
               _l("Permintaan tidak dapat diproses. Muat ulang halaman dan coba lagi.")),
@@ -195,10 +199,16 @@ def register_errorhandlers(app: Flask) -> None:
             message=_l("Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."),
         ), 400
 
+    # The database going away between the response and the end of the request is not an error of the page.
+    app.teardown_appcontext(end_session_quietly)
+
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         """A friendly 503 rendered without the layout, which would ask the database for the user."""
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except SQLAlchemyError as rollback_error:  # the connection died under the rollback too
+            app.logger.warning("Rollback after a database error failed: %s", rollback_error)
         app.logger.error("Database unavailable: %s", error)
         title, message = messages[503]
         page = app.jinja_env.get_template("errors/unavailable.html").render(

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _read_only: ContextVar[bool] = ContextVar("kinerja_read_only", default=False)
@@ -91,6 +92,25 @@ def configure_engine_events(app: Flask) -> None:
     @app.teardown_request
     def reset_transaction_mode(_exc) -> None:
         _read_only.set(False)
+
+
+def end_session_quietly(_exc: BaseException | None = None) -> None:
+    """Teardown: end the request's session, only logging a connection the database server already closed.
+
+    Ending the session rolls back on its connection. When the server went away after the response was made
+    (PostgreSQL restarted), that rollback fails; raised from Flask-SQLAlchemy's own teardown it would turn a page
+    already rendered into a 500. Registered after Flask-SQLAlchemy, this teardown runs first and leaves it nothing
+    to end; the broken connection is invalidated, and the pool opens a new one for the next request.
+    """
+    from kinerja.extensions import db
+
+    session = db.session()
+    try:
+        db.session.remove()
+    except SQLAlchemyError as error:
+        current_app.logger.warning("Database connection lost while ending the request: %s", error)
+        session.invalidate()  # drop its connections without talking to the server again
+        db.session.registry.clear()
 
 
 LIKE_ESCAPE = "\\"

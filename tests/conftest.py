@@ -125,3 +125,28 @@ def auth(client: FlaskClient) -> AuthActions:
 def org(db) -> factories.Organisation:
     """A small regency: two agencies, each with a head, an appraiser and staff (see factories.build_org)."""
     return factories.build_org()
+
+
+@pytest.fixture()
+def rq_queue(app, monkeypatch):
+    """A queue of its own on the real Redis, with the app set to use RQ; deleted afterwards with its registry."""
+    import uuid
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue
+    from rq.registry import StartedJobRegistry
+
+    url = os.environ.get("KINERJA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    connection = Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except RedisError as error:
+        pytest.skip(f"Redis at {url} is unreachable ({error}); set KINERJA_TEST_REDIS_URL")
+    queue = Queue(f"kinerja-test-{uuid.uuid4().hex[:8]}", connection=connection)
+    monkeypatch.setitem(app.config, "JOB_RUNNER", "rq")
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "JOB_QUEUE", queue.name)
+    yield queue
+    connection.delete(StartedJobRegistry(queue=queue).key)
+    queue.delete(delete_jobs=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -346,27 +345,6 @@ def test_the_none_runner_leaves_the_job_queued(owner, db):
     assert reload(job_id).status is JobStatus.QUEUED
 
 
-@pytest.fixture()
-def rq_queue(app, monkeypatch):
-    """A queue of its own on the real Redis, with the app set to use RQ; deleted afterwards."""
-    from redis import Redis
-    from redis.exceptions import RedisError
-    from rq import Queue
-
-    url = os.environ.get("KINERJA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    connection = Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except RedisError as error:
-        pytest.skip(f"Redis at {url} is unreachable ({error}); set KINERJA_TEST_REDIS_URL")
-    queue = Queue(f"kinerja-test-{uuid.uuid4().hex[:8]}", connection=connection)
-    monkeypatch.setitem(app.config, "JOB_RUNNER", "rq")
-    monkeypatch.setitem(app.config, "REDIS_URL", url)
-    monkeypatch.setitem(app.config, "JOB_QUEUE", queue.name)
-    yield queue
-    queue.delete(delete_jobs=True)
-
-
 def test_the_rq_runner_enqueues_and_an_rq_worker_runs_the_job(owner, db, rq_queue):
     from rq import SimpleWorker
 
@@ -387,6 +365,29 @@ def test_the_jobs_worker_command_runs_jobs_in_forked_work_horses(app, owner, db,
     job = reload(job_id)
     assert job.status is JobStatus.DONE and job_id not in RUNS  # run by the forked child, not here
     assert job_file_path(job).read_text(encoding="utf-8") == "a\nb\nd"
+
+
+def test_job_workers_yield_the_cpu_to_web_requests(app, monkeypatch):
+    import multiprocessing
+
+    from kinerja.jobs.commands import lower_priority
+
+    start = os.nice(0)
+    monkeypatch.setitem(app.config, "JOB_WORKER_NICE", start + 3)
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+
+    def worker() -> None:  # in a child: raising niceness cannot be undone in this process
+        with app.app_context():
+            lower_priority()
+            lower_priority()  # a second call (the pool's processes inherit) changes nothing more
+        writer.send(os.nice(0))
+
+    process = context.Process(target=worker)
+    process.start()
+    niceness = reader.recv() if reader.poll(30) else None
+    process.join(30)
+    assert niceness == start + 3 and os.nice(0) == start
 
 
 def test_an_unreachable_redis_falls_back_to_a_local_worker(app, owner, db, monkeypatch, caplog):

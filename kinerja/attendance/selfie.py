@@ -85,13 +85,24 @@ def path_of(name: str) -> Path:
 
 
 def write(selfie: Selfie) -> tuple[str, Path]:
-    """Store under a fresh random name; returns the name and the path."""
+    """Store under a fresh random name; returns the name and the path.
+
+    When the disk refuses the file (full, read-only, failing) no partial file stays and the check-in is refused
+    with a message under the selfie, before anything is recorded.
+    """
     name = f"{secrets.token_hex(16)}.jpg"
     path = path_of(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".part")
-    temporary.write_bytes(selfie.content)
-    temporary.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(selfie.content)
+        temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        current_app.logger.error("Selfie could not be stored: %s", error)
+        raise ValidationFailed(
+            _("Swafoto gagal disimpan di server. Presensi belum tercatat; silakan coba lagi."), field="selfie"
+        ) from error
     return name, path
 
 

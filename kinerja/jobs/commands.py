@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import time
 
 import click
@@ -14,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kinerja.extensions import db
 from kinerja.jobs.launcher import WorkerLock, redis_connection
+from kinerja.jobs.lost import on_horse_killed
 from kinerja.jobs.runner import claim, execute, fail_stale_jobs, next_queued
 from kinerja.jobs.services import purge_expired, sweep_folders
 
@@ -21,12 +23,25 @@ log = logging.getLogger(__name__)
 jobs_cli = AppGroup("jobs", help="Background jobs (exports): run, serve with RQ, clean up.")
 
 IDLE_SECONDS = 2.0
+# How often an RQ worker checks on its work horse and pushes its job's registry entry forward: RQ counts the job
+# abandoned this many seconds plus 60 after the worker last did (see kinerja/jobs/lost.py).
+JOB_MONITORING_INTERVAL = 10
 
 
 def import_job_modules(modules: tuple[str, ...]) -> None:
     """Import modules that register job kinds beyond the app's own."""
     for name in modules:
         importlib.import_module(name)
+
+
+def lower_priority() -> None:
+    """Give the web workers the CPU first: a month-end export or a report rendered ahead may wait a moment, a
+    page may not. Raises this process's niceness to JOB_WORKER_NICE; the rendering processes it starts inherit
+    it."""
+    wanted = current_app.config["JOB_WORKER_NICE"]
+    current = os.nice(0)
+    if wanted > current:
+        os.nice(wanted - current)
 
 
 def run_queued() -> int:
@@ -51,6 +66,7 @@ def run_queued() -> int:
 def work_command(burst: bool, modules: tuple[str, ...]) -> None:
     """Run queued jobs in this process (for JOB_RUNNER=local or none)."""
     import_job_modules(modules)
+    lower_priority()
     fail_stale_jobs()
     lock = WorkerLock(current_app.config["REPORT_FOLDER"])
     if not lock.acquire() and burst:
@@ -89,8 +105,12 @@ class EngineSafeWorker(Worker):
 def rq_worker_command(burst: bool, modules: tuple[str, ...]) -> None:
     """Run an RQ worker on JOB_QUEUE inside the app (for JOB_RUNNER=rq or auto with REDIS_URL)."""
     import_job_modules(modules)
+    lower_priority()
     fail_stale_jobs()
-    worker = EngineSafeWorker([current_app.config["JOB_QUEUE"]], connection=redis_connection())
+    worker = EngineSafeWorker(
+        [current_app.config["JOB_QUEUE"]], connection=redis_connection(),
+        job_monitoring_interval=JOB_MONITORING_INTERVAL, work_horse_killed_handler=on_horse_killed,
+    )
     worker.work(burst=burst)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import Callback, Queue
 
 from kinerja.models import Job
 
@@ -64,12 +64,15 @@ def redis_connection() -> Redis:
 
 
 def enqueue(job_id: str) -> None:
-    """Put the job on the RQ queue (the RQ job has the same id)."""
+    """Put the job on the RQ queue (the RQ job has the same id); if RQ sees its work horse die, the job is
+    marked failed through the failure callback."""
+    from kinerja.jobs.lost import on_rq_failure
     from kinerja.jobs.runner import run_job
 
     queue = Queue(current_app.config["JOB_QUEUE"], connection=redis_connection())
     queue.enqueue_call(run_job, args=(job_id,), job_id=job_id, timeout=RQ_JOB_TIMEOUT, result_ttl=0,
-                       failure_ttl=7 * 24 * 3600, description=f"kinerja job {job_id}")
+                       failure_ttl=7 * 24 * 3600, description=f"kinerja job {job_id}",
+                       on_failure=Callback(on_rq_failure))
 
 
 class WorkerLock:

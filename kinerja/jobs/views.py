@@ -11,7 +11,7 @@ from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.i18n import format_number
 from kinerja.jobs import bp, services
-from kinerja.jobs.access import is_stale, load_own_job, own_jobs_select, refresh_stale
+from kinerja.jobs.access import load_own_job, own_jobs_select, settle_lost
 from kinerja.jobs.forms import JobActionForm
 from kinerja.jobs.launcher import dispatch
 from kinerja.jobs.runner import STALE_ERROR, UNEXPECTED_ERROR, UNKNOWN_KIND_ERROR
@@ -65,8 +65,7 @@ def index():
                            per_page=setting("PER_PAGE"), error_out=False)
 
     page = my_jobs()
-    if any(is_stale(job) for job in page.items):
-        refresh_stale()
+    if settle_lost(page.items):
         page = my_jobs()
     return render_template("jobs/list.html", page=page, download_url=download_url)
 

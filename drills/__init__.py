@@ -1,0 +1,1 @@
+"""Operational drills run from the command line (python -m drills.<name>)."""
