@@ -29,6 +29,10 @@ def print_demo_accounts() -> None:
 
 
 def register(app: Flask) -> None:
+    from kinerja.backup.commands import backup_cli
+
+    app.cli.add_command(backup_cli)
+
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Build the demo regency the first time; print the demo sign-ins every time."""
