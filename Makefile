@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: install run serve db seed test test-sqlite test-postgres test-mariadb test-all lint migrations-check \
-        translations extract-messages bench clean
+        translations extract-messages bench loadtest drills restore-drill clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kinerja needs Python 3.11 or newer")'
@@ -57,6 +57,20 @@ migrations-check: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The month-end load test on gunicorn + PostgreSQL + Redis, then SQLite (bench/loadtest): 2,000 staff arriving
+# over a 20-minute window on each database.
+loadtest: install
+	$(BIN)/python -m bench.loadtest --db both --run-time 20m --out loadtest.md
+
+# Fault drills on private PostgreSQL and Redis servers (drills/; about 8 minutes).
+drills: install
+	$(BIN)/python -m drills
+
+# Backup into an archive and restore into fresh databases of each kind, then compare (drills/restore_drill.py).
+restore-drill: install
+	$(BIN)/python -m drills.restore_drill --source sqlite --target postgresql
+	$(BIN)/python -m drills.restore_drill --source postgresql --target mariadb
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -274,13 +274,23 @@ def submit_activities(actor: User, activities: Iterable[Activity]) -> int:
     """Submit the drafts and returned items among the activities to the appraiser; returns how many."""
     now = utcnow()
     submitted: list[tuple[Activity, Assignment, str]] = []
+    # A day's or a week's items share their assignment and month: look each up once, not once per item.
+    assignments: dict[tuple[int, date], Assignment | None] = {}
+    closed: dict[tuple[int, int, int], bool] = {}
     for activity in activities:
         require_owner(actor, activity)
         if not activity.status.editable:
             continue
-        assignment = agency_on(activity.employee_id, activity.activity_date)
+        key = (activity.employee_id, activity.activity_date)
+        if key not in assignments:
+            assignments[key] = agency_on(*key)
+        assignment = assignments[key]
         today = local_now(assignment.agency.timezone if assignment else None).date()
-        if assignment is None or month_closed(assignment.agency_id, activity.activity_date, today):
+        month = (assignment.agency_id, activity.activity_date.year, activity.activity_date.month) \
+            if assignment else None
+        if month is not None and month not in closed:
+            closed[month] = month_closed(assignment.agency_id, activity.activity_date, today)
+        if assignment is None or closed[month]:
             raise ValidationFailed(_("Bulan %(month)s sudah ditutup untuk pengisian.",
                                      month=format_date(activity.activity_date, "MMMM y")))
         submitted.append((activity, assignment, activity.status.value))
