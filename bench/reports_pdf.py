@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import resource
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -88,11 +90,22 @@ class Bench:
             return HTML(string=self.baseline_html(), base_url=str(render.STATIC_DIR) + "/").write_pdf(
                 font_config=shared_fonts)
 
-        def with_css(css, fonts, html_class=HTML, **options) -> Callable[[], bytes]:
-            def run() -> bytes:
-                document = html_class(string=report_pdf.employee_html(self.month, code=CODE, verify_url=VERIFY_URL),
-                                      base_url=render.BASE_URL, url_fetcher=fetcher)
+        class Html5ReportHTML(ReportHTML):
+            """The trimmed UA stylesheet alone: the markup read by WeasyPrint's HTML5 parser."""
+
+            def __init__(self, *, string: str, base_url: str, url_fetcher) -> None:
+                HTML.__init__(self, string=string, base_url=base_url, url_fetcher=url_fetcher)
+
+        def with_css(css, fonts, html_class=HTML, headroom: bool = False, paused_gc: bool = False,
+                     **options) -> Callable[[], bytes]:
+            def write(html: str) -> bytes:
+                document = html_class(string=html, base_url=render.BASE_URL, url_fetcher=fetcher)
                 return document.write_pdf(stylesheets=[css], font_config=fonts, **options)
+
+            def run() -> bytes:
+                html = report_pdf.employee_html(self.month, code=CODE, verify_url=VERIFY_URL)
+                with render._no_cyclic_gc() if paused_gc else nullcontext():
+                    return render.with_frame_headroom(write, html) if headroom else write(html)
             return run
 
         assert html
@@ -104,9 +117,14 @@ class Bench:
             ("+ same, full_fonts (system DejaVu)", with_css(parsed_fixed, shared_fonts, full_fonts=True)),
             ("+ vendored Latin subset font", with_css(parsed_vendored, vendored_fonts)),
             ("+ vendored font, full_fonts (kept)", with_css(parsed_vendored, vendored_fonts, full_fonts=True)),
-            ("+ trimmed UA stylesheet (kept = optimised)", with_css(parsed_vendored, vendored_fonts, ReportHTML,
-                                                                     full_fonts=True)),
-            ("+ uncompressed_pdf (rejected)", with_css(parsed_vendored, vendored_fonts, ReportHTML,
+            ("+ trimmed UA stylesheet", with_css(parsed_vendored, vendored_fonts, Html5ReportHTML, full_fonts=True)),
+            ("+ cyclic GC paused while rendering", with_css(parsed_vendored, vendored_fonts, Html5ReportHTML,
+                                                            paused_gc=True, full_fonts=True)),
+            ("+ markup read as XML", with_css(parsed_vendored, vendored_fonts, ReportHTML, paused_gc=True,
+                                              full_fonts=True)),
+            ("+ frame headroom (kept = optimised)", with_css(parsed_vendored, vendored_fonts, ReportHTML, True,
+                                                             True, full_fonts=True)),
+            ("+ uncompressed_pdf (rejected)", with_css(parsed_vendored, vendored_fonts, ReportHTML, True, True,
                                                        full_fonts=True, uncompressed_pdf=True)),
         ]
 
@@ -130,17 +148,18 @@ def interleaved(actions: list[tuple[str, Callable[[], bytes]]], repeat: int, war
             for name, values in samples.items()}
 
 
-def memory(action: Callable[[], bytes], renders: int) -> tuple[float, float, float]:
-    """RSS before and after `renders` renders (after a warm-up of 10), and the growth, in MB."""
+def memory(action: Callable[[], bytes], renders: int) -> tuple[float, float, float, float]:
+    """RSS before and after `renders` renders (after a warm-up of 10), the growth, in MB, and the page faults per
+    render (CPython's frame chunks mapped again and again show here: see render.HEADROOM_SLOTS)."""
     for _ in range(10):
         action()
     gc.collect()
-    before = rss_mb()
+    before, faults = rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(renders):
         action()
     gc.collect()
-    after = rss_mb()
-    return before, after, after - before
+    after, faults = rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return before, after, after - before, faults / renders
 
 
 def run(repeat: int, renders: int, steps: bool) -> None:
@@ -168,9 +187,9 @@ def run(repeat: int, renders: int, steps: bool) -> None:
                 print(f"{name:<48} {p50:8.1f} {100 * (p50 / first - 1):+7.0f}% {cpu:8.1f} "
                       f"{100 * (cpu / first_cpu - 1):+7.0f}% {size / 1024:8.1f}")
         if renders:
-            before, after, growth = memory(bench.optimised, renders)
+            before, after, growth, faults = memory(bench.optimised, renders)
             print(f"\nRSS over {renders} optimised renders: {before:.1f} MB -> {after:.1f} MB "
-                  f"(growth {growth:+.1f} MB)")
+                  f"(growth {growth:+.1f} MB); {faults:,.0f} page faults per render")
 
 
 def main() -> None:

@@ -7,11 +7,14 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
+import threading
 import urllib.request
 from datetime import date, time
 from decimal import Decimal
 
 import pytest
+import tinyhtml5
 
 from kinerja.i18n import format_number
 from kinerja.reports import pdf as report_pdf
@@ -282,9 +285,11 @@ def test_fetcher_refuses_symlinks_out_of_static_reports(tmp_path, monkeypatch):
         url_fetcher(render.static_url("link.svg"))
 
 
-def test_rendering_never_loads_outside_resources(ctx, monkeypatch):
+@pytest.mark.parametrize("xml", [False, True], ids=["html5", "xml"])
+def test_rendering_never_loads_outside_resources(ctx, monkeypatch, xml):
     asked, refused, connections, file_opens = [], [], [], []
     original = render.url_fetcher
+    render.shared()  # the process's fonts and stylesheet, loaded once (through the same fetcher) before the spy
 
     def spy(url, **kwargs):
         asked.append(url)
@@ -307,6 +312,9 @@ def test_rendering_never_loads_outside_resources(ctx, monkeypatch):
       <style>@import url(file:///etc/passwd); p {{ background: url(http://127.0.0.1:9/x.png) }}</style>
       </head><body><p>Isi laporan</p><img src="file:///etc/hostname"><img src="lambang.svg">
       <img src="{emblem}"></body></html>"""
+    if xml:  # the same document well-formed, so that it takes the XML parser
+        html = re.sub(r"<(link|img)([^>]*)>", r"<\1\2/>", html.replace("<!doctype", "<!DOCTYPE"))
+    assert (render.xml_tree(html) is not None) is xml
     data = render_pdf(html)
     assert "Isi laporan" in pdf_pages(data)[0]
     assert "file:///etc/hostname" in refused and "http://127.0.0.1:9/x.png" in refused
@@ -328,3 +336,71 @@ def test_text_beyond_the_vendored_font_falls_back_and_stays_small(ctx):
     data = employee_pdf(samples.employee_month(5, employee=employee), code=CODE, verify_url=VERIFY_URL)
     assert "Nguyễn Thị Ánh, S.Kom. — 李" in flat("\n".join(pdf_pages(data)))
     assert len(data) < 150 * 1024  # the system fallback font is subset, not embedded whole
+
+
+def element_tree(element) -> tuple:
+    """An element as comparable data; whitespace-only text counts as none (it lays out as nothing), and the
+    HTML5 parser's `xmlns` attribute on <svg> is what the XML parser reads as the namespace."""
+    def text(value):
+        return value if value and value.strip() else ""
+    attributes = {key: value for key, value in element.attrib.items() if not key.endswith("}xmlns")}
+    return (element.tag, attributes, text(element.text), text(element.tail), [element_tree(child) for child in element])
+
+
+def assert_read_as_xml(html: str) -> None:
+    """The report's markup takes the XML fast path, and gives the tree WeasyPrint's HTML5 parser gives."""
+    root = render.xml_tree(html)
+    assert root is not None, "a report template is no longer well-formed XML: see kinerja.reports.render.xml_tree"
+    assert element_tree(root) == element_tree(tinyhtml5.parse(html, namespace_html_elements=False))
+
+
+def test_report_templates_read_as_xml_give_the_html5_tree(ctx):
+    hostile = dataclasses.replace(samples.activity_lines(1)[0], description='<b>x</b> & "y" \'z\' ]]> <!-- -->',
+                                  unit="<i>")
+    months = [unique_month(), samples.employee_month(3, draft=True, acting=True, rated=False),
+              dataclasses.replace(samples.employee_month(2), appraiser=None),
+              samples.employee_month(2, extra_line=hostile)]
+    for month in months:
+        assert_read_as_xml(employee_html(month, code=CODE, verify_url=VERIFY_URL + "?a=1&b=<2>"))
+    assert_read_as_xml(report_pdf.agency_recap_html(samples.agency_recap(5)))
+    assert_read_as_xml(report_pdf.agency_recap_html(samples.agency_recap(0, head=None)))
+
+
+def test_markup_that_is_not_xml_takes_the_html5_parser(ctx):
+    assert render.xml_tree("<!DOCTYPE html><html><body><p>satu<br>dua</p></body></html>") is None
+    assert render.xml_tree('<!DOCTYPE html [<!ENTITY a "aaaa">]><html><body>&a;</body></html>') is None
+    assert render.xml_tree("<!DOCTYPE html><html><body><p>a\x0bb</p></body></html>") is None
+    assert render.xml_tree("<!DOCTYPE html><svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    data = render_pdf("<!doctype html><html><body><p>satu<br>dua &nbsp;tiga</p></body></html>")
+    assert flat(pdf_pages(data)[0]) == "satu dua tiga"
+
+
+def test_both_parsers_print_the_same_report(ctx, final_pdf, monkeypatch):
+    monkeypatch.setattr(render, "xml_tree", lambda html: None)
+    html5 = employee_pdf(unique_month(), code=CODE, verify_url=VERIFY_URL)
+    assert pdf_pages(html5, layout=True) == pdf_pages(final_pdf, layout=True)
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython" or sys.version_info < (3, 11) or sys.platform != "linux",
+                    reason="CPython 3.11+ data stack chunks, counted with Linux's per-thread page faults")
+def test_frame_headroom_stops_frame_chunks_being_mapped_again_and_again():
+    """Call depth going up and down across a 16 KB frame chunk maps and unmaps it each time (a page fault at
+    least); from the headroom frame the same calls stay inside one chunk."""
+    import resource
+
+    def down(depth: int) -> int:
+        return 0 if depth == 0 else 1 + down(depth - 1)
+
+    def swing() -> int:
+        before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+        for _ in range(2_000):
+            down(300)  # from a fresh thread's first chunk into the next ones and back
+        return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
+
+    faults = {}
+    for name, run in (("plain", swing), ("headroom", lambda: render.with_frame_headroom(swing))):
+        thread = threading.Thread(target=lambda name=name, run=run: faults.__setitem__(name, run()))
+        thread.start()
+        thread.join()
+    assert faults["plain"] >= 2_000 > 20 >= faults["headroom"], faults
+    assert render.with_frame_headroom(lambda a, b: a + b, 2, 3) == 5

@@ -22,7 +22,7 @@ from kinerja.models.skp import (
     Rating,
 )
 from kinerja.skp import documents
-from tests.test_report_pdf import WATERMARK, flat, pdf_pages
+from tests.test_report_pdf import WATERMARK, assert_read_as_xml, flat, pdf_pages
 from tests.test_skp import iki_of, plan
 from tests.test_skp_evaluation import approved_output
 
@@ -181,3 +181,21 @@ def test_evidence_behind_the_realisation_is_listed_and_counted(client, auth, db,
     kind, months = documents.parse_document_period("2026-11", mine)
     doc = documents.evaluation_document(mine, kind, months, date(2026, 11, 18))
     assert doc.results[0].realised == "3 berkas (1 bukti dukung)"
+
+
+@needs_pdftotext
+def test_skp_and_evaluation_templates_read_as_xml_give_the_html5_tree(client, auth, db, org, plans, monkeypatch):
+    from kinerja.skp import document_files
+
+    _boss, mine = plans
+    rate(db, mine, 11, Rating.AS_EXPECTED, Rating.ABOVE, Predikat.GOOD, adjustment=Decimal(2),
+         feedback="Umpan <balik> & catatan")
+    seen = []
+    original = document_files.render_pdf
+    monkeypatch.setattr(document_files, "render_pdf", lambda html: seen.append(html) or original(html))
+    auth.login(org.appraiser_a.id_number)
+    assert "SASARAN KINERJA PEGAWAI" in text_of(client.get(f"/skp/{mine.id}/dokumen.pdf"))
+    assert "Umpan <balik> & catatan" in text_of(client.get(f"/skp/{mine.id}/evaluasi/2026-11.pdf"))
+    assert len(seen) == 2
+    for html in seen:
+        assert_read_as_xml(html)

@@ -8,6 +8,7 @@ to the safe renderer. Call inside an app context.
 from __future__ import annotations
 
 import base64
+import io
 import mimetypes
 import os
 from datetime import date, time
@@ -96,9 +97,11 @@ def logo_src(logo: str | None) -> str:
 
 
 def qr_svg(url: str) -> Markup:
-    """The verification QR code as inline SVG (no file)."""
-    svg = segno.make(url, error="m").svg_inline(scale=1, border=2, omitsize=True, dark="#000")
-    return Markup(svg)  # noqa: S704 (segno's own markup: a path of modules, the URL is not in it)
+    """The verification QR code as inline SVG (no file), with its namespace so the report stays well-formed XML."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False, scale=1, border=2,
+                                    omitsize=True, dark="#000")
+    return Markup(buffer.getvalue().decode("utf-8"))  # noqa: S704 (segno's own markup: a path of modules, the URL is not in it)
 
 
 class _Formats:

@@ -10,23 +10,31 @@ measured against the straightforward template in bench/templates_baseline/ (auto
 border-collapse, stylesheet inline and parsed on every render, a new FontConfiguration per render, system
 DejaVu Sans Condensed, default subsetting):
 
-    run 2026-11-23 on a shared, loaded machine (other sessions running; ±15% noise between runs), p50 wall / CPU:
-    baseline 1327 / 1330 ms, 42 KB      optimised 818 / 818 ms, 66 KB      ratio 1.62x (target 2x: NOT reached)
-    steps, applied one after another (5 interleaved runs each, CPU p50 vs baseline 1562 ms):
-      one shared FontConfiguration          +9%  (noise: no gain measurable here; kept for memory, below)
-      stylesheet parsed once (external)    -12%
-      table-layout fixed, separate borders -18%  34.8 KB
-      + full_fonts with system DejaVu       -0%  746 KB: rejected
-      + vendored Latin subset font         -28%  34.6 KB (HarfBuzz-subset is missing here: WeasyPrint subsets
+    run 2026-11-23 (session 15) on a quiet machine, p50 wall / CPU, p95 wall:
+    baseline 974 / 972 ms, 42 KB      optimised 428 / 428 ms (p95 452), 66 KB      ratio 2.28x (target 2x: met)
+    steps, applied one after another (7 interleaved runs each after 2 warm-up, CPU p50 vs baseline 951 ms; the
+    early steps are within ±10% noise of each other, an earlier run on a loaded machine put them in this order):
+      one shared FontConfiguration          -1%  (kept for memory, below)
+      stylesheet parsed once (external)    +10%  (noise; -12% in the earlier run)
+      table-layout fixed, separate borders -25%  34.8 KB
+      + full_fonts with system DejaVu       -2%  746 KB: rejected
+      + vendored Latin subset font         -13%  34.6 KB (HarfBuzz-subset is missing here: WeasyPrint subsets
                                                   with fontTools, slow on a 680 KB font, cheap on a 43 KB one)
-      + full_fonts with the vendored font  -23%  65.9 KB (kept: no subsetting at all; within noise of the above)
-      + trimmed UA stylesheet              -34%  (kept: no ::marker/::footnote-* styles for every element)
-      + uncompressed_pdf                   -39%  344 KB: rejected (over the 150 KB budget)
+      + full_fonts with the vendored font  -25%  65.9 KB (kept: no subsetting at all)
+      + trimmed UA stylesheet              -27%  (kept: no ::marker/::footnote-* styles for every element)
+      + cyclic GC paused while rendering   -45%  (kept: `_no_cyclic_gc`)
+      + markup read as XML                 -47%  (kept: `xml_tree`, expat instead of the pure-Python HTML5 parser)
+      + frame headroom                     -55%  (kept: `with_frame_headroom`; 21 page faults per render, not 5,000)
+      + uncompressed_pdf                   -56%  344 KB: rejected (over the 150 KB budget, for 1%)
     also measured, no gain within noise: four-sided cell borders vs right+bottom (kept, WeasyPrint's one-rectangle
-    path, -0.3 s of border drawing in a profile), a black table background showing through border-spacing
-    instead of borders, no borders at all, no overflow-wrap, no `tr { break-inside: avoid }`.
-    Profile of the optimised render: layout 42% (Pango line breaking of ~1,000 cells), drawing 29% (text 11%,
-    borders 12%), cascade 16%, HTML parse and box building 10%.
+    path), a black table background showing through border-spacing instead of borders, collapsed borders (+8%),
+    no borders at all (-4%: the official table is ruled), no overflow-wrap, no `tr { break-inside: avoid }`,
+    white-space: nowrap on the short columns, whitespace between table tags removed, a UA stylesheet without its
+    attribute selectors, glibc malloc tuning (the page faults were CPython's frame chunks, not malloc's).
+    Profile of the optimised render: layout ≈48% (Pango line breaking of ~1,000 cells), drawing ≈29% (text,
+    borders), cascade ≈8%, box building ≈5%, PDF serialisation ≈6%.
+    A pack's rendering processes (python -m bench.reports_pack): 500 reports in 127 s on 2 processes (was 171 s
+    before the frame headroom and 250 documents per process instead of 100).
 
 Memory: RSS is flat over 200 renders in one process (±4 MB noise, 155-164 MB) with one FontConfiguration and the
 stylesheets parsed once. NB: any font-variant-*/font-feature-settings in the CSS makes WeasyPrint 70 allocate a
@@ -43,6 +51,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 from urllib.request import DataHandler, OpenerDirector
+from xml.etree import ElementTree
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "reports"
 STYLESHEET = "report.css"
@@ -142,6 +151,23 @@ def _report_ua_stylesheet():
     return CSS(string="\n".join(lines), counter_style=UA_COUNTER_STYLE)
 
 
+def xml_tree(html: str):
+    """The report's element tree read as XML (expat, in C) when it is well-formed, else None.
+
+    The report templates are polyglot HTML (void elements closed, numeric character references, an upper-case
+    DOCTYPE, SVG with its namespace), which gives the same tree as WeasyPrint's HTML5 parser (checked for every
+    template in tests/test_reports_render.py) some 30 times faster: the pure-Python HTML5 parser was ≈8% of a
+    report's render. A template a regency edited into HTML that is not XML, or user text with characters XML
+    does not allow, simply goes through the HTML5 parser."""
+    if html.count("<!") > 1:  # a DTD with entities (or a comment) beyond the DOCTYPE: never from our templates
+        return None
+    try:
+        root = ElementTree.fromstring(html)  # noqa: S314 - the app's own markup, user text escaped, no DTD (above)
+    except ElementTree.ParseError:
+        return None
+    return root if root.tag == "html" else None
+
+
 def _html_class():
     from weasyprint import HTML
 
@@ -149,7 +175,20 @@ def _html_class():
         return HTML
 
     class ReportHTML(HTML):
-        """HTML with the trimmed user-agent stylesheet (WeasyPrint's private hook, checked above)."""
+        """HTML with the trimmed user-agent stylesheet (WeasyPrint's private hook, checked above), read by expat
+        when the report is well-formed XML (see `xml_tree`)."""
+
+        def __init__(self, *, string: str, base_url: str, url_fetcher) -> None:
+            root = xml_tree(string)
+            if root is None:
+                super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
+                return
+            import cssselect2
+
+            # What HTML.__init__ does after parsing (WeasyPrint 70); reports have no <base>.
+            self.base_url, self.url_fetcher, self.media_type = base_url, url_fetcher, "print"
+            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+            self.etree_element = self.wrapper_element.etree_element
 
         def _ua_stylesheets(self, forms=False):
             return [_Shared.ua_stylesheet, *super()._ua_stylesheets(forms)[1:]]
@@ -187,6 +226,27 @@ def shared():
 
 _render_lock = threading.Lock()
 
+# CPython 3.11 keeps Python frames in 16 KB "data stack chunks" and unmaps a chunk as soon as the call depth drops
+# back below it. WeasyPrint's layout recursion goes up and down across such a boundary thousands of times per
+# report: in a pack's rendering process 5,500 mmap/munmap pairs and page faults per report, ≈40 ms of system time
+# and some more of user time (≈12% of a report). A frame bigger than a chunk gets a chunk of its own, sized to the
+# next power of two: with HEADROOM_SLOTS locals that leaves ≈64 KB (≈500 frames) free above it, and the whole
+# render runs in it without a single chunk being mapped (python -m bench.reports_pdf prints the page faults).
+HEADROOM_SLOTS = 8_300
+
+
+def _headroom_caller():
+    """`call(function, *args)`: function(*args) from a frame of HEADROOM_SLOTS (unused) local variables."""
+    names = " = ".join(f"_{number}" for number in range(HEADROOM_SLOTS))
+    source = (f"def call(function, *args):\n    if function is None:\n        {names} = None\n"
+              "    return function(*args)\n")
+    namespace: dict = {}
+    exec(compile(source, "<frame headroom>", "exec"), namespace)  # noqa: S102 - fixed source, no input in it
+    return namespace["call"]
+
+
+with_frame_headroom = _headroom_caller()
+
 
 def render_pdf(html: str) -> bytes:
     """The PDF of a report's HTML, with report.css, the shared fonts and the safe fetcher.
@@ -199,8 +259,12 @@ def render_pdf(html: str) -> bytes:
     # to system fonts, which must then be subset (a whole DejaVu is 700 KB).
     options = PDF_OPTIONS if _latin_only(html) else {**PDF_OPTIONS, "full_fonts": False}
     with _render_lock, _no_cyclic_gc():
-        document = _Shared.html_class(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **options)
+        return with_frame_headroom(_write_pdf, html, stylesheet, fetcher, font_config, options)
+
+
+def _write_pdf(html: str, stylesheet, fetcher, font_config, options: dict) -> bytes:
+    document = _Shared.html_class(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **options)
 
 
 @contextmanager
