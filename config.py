@@ -143,7 +143,7 @@ class Config:
     REPORT_FOLDER = env_str("REPORT_FOLDER", str(INSTANCE_DIR / "reports"))
     REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7)
     REPORT_PROCESSES = env_int("REPORT_PROCESSES", min(2, os.cpu_count() or 1))
-    REPORT_RECYCLE_AFTER = env_int("REPORT_RECYCLE_AFTER", 100)  # documents per rendering process
+    REPORT_RECYCLE_AFTER = env_int("REPORT_RECYCLE_AFTER", 250)  # documents per rendering process
     PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")  # for verification links printed on documents
     JOB_RUNNER = env_str("JOB_RUNNER", "auto")
     JOB_QUEUE = env_str("JOB_QUEUE", "kinerja")

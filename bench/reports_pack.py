@@ -68,7 +68,7 @@ def make_app(url: str, folder: str):
 
     return create_app("testing", SQLALCHEMY_DATABASE_URI=url, REPORT_FOLDER=str(Path(folder) / "reports"),
                       UPLOAD_FOLDER=str(Path(folder) / "uploads"), REPORT_PROCESSES=min(2, os.cpu_count() or 1),
-                      REPORT_RECYCLE_AFTER=100)
+                      REPORT_RECYCLE_AFTER=250)
 
 
 def prepare(url: str, folder: str, employees: int, agencies: int) -> None:
