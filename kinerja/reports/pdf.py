@@ -101,7 +101,8 @@ def qr_svg(url: str) -> Markup:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False, scale=1, border=2,
                                     omitsize=True, dark="#000")
-    return Markup(buffer.getvalue().decode("utf-8"))  # noqa: S704 (segno's own markup: a path of modules, the URL is not in it)
+    # segno's own markup: a path of modules, the URL is not in it.
+    return Markup(buffer.getvalue().decode("utf-8"))  # noqa: S704
 
 
 class _Formats:

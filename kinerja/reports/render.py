@@ -10,7 +10,7 @@ measured against the straightforward template in bench/templates_baseline/ (auto
 border-collapse, stylesheet inline and parsed on every render, a new FontConfiguration per render, system
 DejaVu Sans Condensed, default subsetting):
 
-    run 2026-11-23 (session 15) on a quiet machine, p50 wall / CPU, p95 wall:
+    run 2026-11-23 (later the same day) on a quiet machine, p50 wall / CPU, p95 wall:
     baseline 974 / 972 ms, 42 KB      optimised 428 / 428 ms (p95 452), 66 KB      ratio 2.28x (target 2x: met)
     steps, applied one after another (7 interleaved runs each after 2 warm-up, CPU p50 vs baseline 951 ms; the
     early steps are within ±10% noise of each other, an earlier run on a loaded machine put them in this order):
@@ -156,9 +156,9 @@ def xml_tree(html: str):
 
     The report templates are polyglot HTML (void elements closed, numeric character references, an upper-case
     DOCTYPE, SVG with its namespace), which gives the same tree as WeasyPrint's HTML5 parser (checked for every
-    template in tests/test_reports_render.py) some 30 times faster: the pure-Python HTML5 parser was ≈8% of a
-    report's render. A template a regency edited into HTML that is not XML, or user text with characters XML
-    does not allow, simply goes through the HTML5 parser."""
+    template in tests/test_report_pdf.py and tests/test_skp_documents.py) some 30 times faster: the pure-Python
+    HTML5 parser was ≈8% of a report's render. A template a regency edited into HTML that is not XML, or user text
+    with characters XML does not allow, simply goes through the HTML5 parser."""
     if html.count("<!") > 1:  # a DTD with entities (or a comment) beyond the DOCTYPE: never from our templates
         return None
     try:
