@@ -34,19 +34,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+from datetime import time as hour
 from decimal import Decimal
 from http.cookiejar import CookieJar
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, func, insert, select
 
 from bench.generate import BENCH_PASSWORD, generate, nip
 from bench.timing import measure, percentiles, report
-from kinerja import create_app
+from kinerja import clock, create_app
 from kinerja.activities.services import month_closed
 from kinerja.extensions import db
 from kinerja.models import Activity, Assignment
@@ -91,7 +90,7 @@ COLUMNS = (
 
 def parse_clock(text_value: str) -> clock:
     hours, minutes = text_value.split(":")
-    return clock(int(hours), int(minutes))
+    return hour(int(hours), int(minutes))
 
 
 SHAPES = [
@@ -125,7 +124,7 @@ def months_before(first_open: date, months: int) -> list[tuple[date, date]]:
 
 
 def jakarta_now() -> datetime:
-    return datetime.now(ZoneInfo("Asia/Jakarta"))
+    return clock.now("Asia/Jakarta")
 
 
 def open_days(today: date) -> list[date]:
@@ -146,7 +145,7 @@ def activity_rows(employee_ids: list[int], days: list[date], value: Callable[[st
     A cheap hash of (employee, day) picks the shape of the day, its status and mode: no random module,
     so a run is reproducible and 3 M rows build in seconds.
     """
-    created = value("created_at", datetime.now(UTC))
+    created = value("created_at", clock.utcnow())
     version, off_day = value("version", 1), value("off_day", False)
     indicator = token = no_letter = no_reason = not_submitted = value("client_token", None)
     quantities = [value("quantity", Decimal(n)) for n in (1, 2, 3, 5)]

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
+from kinerja import clock
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import Agency, Assignment, Employee, Position, PositionKind, Regency, Role, Unit, User, UserRole
-from kinerja.models.base import utcnow
 
 BENCH_PASSWORD = "Bench-Kinerja-2026!"
 
@@ -35,7 +35,7 @@ def nip(n: int) -> str:
 
 def generate(employees: int = 10_000, agencies: int = 40, units_per_agency: int = 10) -> GeneratedRegency:
     """Fill an empty database with a regency of about `employees` people; returns ids to benchmark with."""
-    now = utcnow()
+    now = clock.utcnow()
     stamp = {"created_at": now, "updated_at": now}
     session = db.session
     session.execute(insert(Regency), [{"name": "Pemerintah Kabupaten Bench", "signature_city": "Bench",

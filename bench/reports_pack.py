@@ -28,8 +28,9 @@ import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
-from datetime import time as clock
+from datetime import time as hour
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
@@ -73,6 +74,7 @@ def make_app(url: str, folder: str):
 
 def prepare(url: str, folder: str, employees: int, agencies: int) -> None:
     from bench.generate import generate
+    from kinerja import clock
     from kinerja.extensions import db
     from kinerja.models import Activity, ActivityCategory, ActivityStatus, WorkMode
     from kinerja.workcalendar import holidays_between, is_weekend
@@ -84,15 +86,15 @@ def prepare(url: str, folder: str, employees: int, agencies: int) -> None:
         days_off = holidays_between(MONTH, date(2026, 10, 31))
         days = [MONTH + timedelta(days=n) for n in range(31)]
         days = [day for day in days if not is_weekend(day, 5) and day not in days_off][:22]
-        now = datetime.now().astimezone()
+        now = clock.utcnow()
         rows = []
         for employee_id in range(1, generated.employees + 1):
             for day in days:
                 for slot in range(ACTIVITIES_PER_DAY):
-                    start = clock(7 + slot + (1 if slot >= 3 else 0), 30)
+                    start = hour(7 + slot + (1 if slot >= 3 else 0), 30)
                     rows.append({
                         "employee_id": employee_id, "activity_date": day, "start_time": start,
-                        "end_time": clock(start.hour + 1, 30), "duration_minutes": 60,
+                        "end_time": hour(start.hour + 1, 30), "duration_minutes": 60,
                         "description": f"Menyusun dan memeriksa dokumen layanan nomor {slot + 1} untuk {day:%d %B}",
                         "quantity": 1, "unit": "dokumen", "work_mode": (WorkMode.WFO, WorkMode.WFH)[slot % 2],
                         "category": ActivityCategory.MAIN, "status": ActivityStatus.APPROVED, "off_day": False,
@@ -108,6 +110,7 @@ def prepare(url: str, folder: str, employees: int, agencies: int) -> None:
 
 def step(name: str, url: str, folder: str) -> dict:
     """Run one measured step in this (fresh) process; returns seconds, peak RSS and what it made."""
+    from kinerja import clock
     from kinerja.database import read_only_transactions
     from kinerja.extensions import db
     from kinerja.models import Agency, ReportDocument
@@ -120,7 +123,8 @@ def step(name: str, url: str, folder: str) -> dict:
     result: dict = {}
     with app.app_context():
         first_agency = db.session.scalar(select(Agency.id).order_by(Agency.id).limit(1))
-        tasks.local_today = lambda: TODAY  # the reports of October, as seen in November
+        # The reports of October, as seen in November, here and in the rendering processes started below.
+        os.environ[clock.SETTING] = clock.setting(datetime.combine(TODAY, hour(10), ZoneInfo("Asia/Jakarta")))
         if name == "fill-store":  # not measured: link one rendered PDF under every employee's current hash
             ids = data.month_employee_ids(MONTH)
             sample = documents.employee_document(ids[0], MONTH, TODAY, store.PDF)[1].path
@@ -135,7 +139,7 @@ def step(name: str, url: str, folder: str) -> dict:
                     rows.append({"code": f"B{month.employee_id:07d}", "kind": store.PDF,
                                  "employee_id": month.employee_id, "year": 2026, "month": 10,
                                  "data_hash": month.data_hash(), "draft": month.is_draft, "stored_name": name_,
-                                 "size_bytes": sample.stat().st_size, "created_at": datetime.now().astimezone()})
+                                 "size_bytes": sample.stat().st_size, "created_at": clock.utcnow()})
                 db.session.execute(insert(ReportDocument).prefix_with("OR IGNORE"), rows)
                 db.session.commit()
             return {"filled": len(ids)}

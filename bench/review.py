@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from datetime import time as clock
+from datetime import time as hour
 from decimal import Decimal
 
 from sqlalchemy import event, func, insert, select, update
@@ -29,9 +29,8 @@ from werkzeug.security import generate_password_hash
 
 from bench.generate import BENCH_PASSWORD, nip
 from bench.timing import measure, percentiles, report
-from kinerja import create_app
+from kinerja import clock, create_app
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import (
     Activity,
@@ -50,7 +49,6 @@ from kinerja.models import (
     UserRole,
     WorkMode,
 )
-from kinerja.models.base import utcnow
 from kinerja.workcalendar import is_weekend, month_days, package_holidays
 from tests.throwaway import throwaway_database
 
@@ -59,8 +57,8 @@ PAGE_TARGET_MS = 150
 DAYS, PER_DAY = 22, 5
 LARGE, SMALL = 60, 10
 BULK_SIZES = (100, 1000)
-SLOTS = [(clock(7, 30), clock(8, 30)), (clock(8, 30), clock(10, 0)), (clock(10, 0), clock(11, 30)),
-         (clock(13, 0), clock(14, 30)), (clock(14, 30), clock(16, 0))]
+SLOTS = [(hour(7, 30), hour(8, 30)), (hour(8, 30), hour(10, 0)), (hour(10, 0), hour(11, 30)),
+         (hour(13, 0), hour(14, 30)), (hour(14, 30), hour(16, 0))]
 DESCRIPTIONS = [
     "Melayani perekaman KTP-el pemohon", "Verifikasi berkas permohonan pindah datang",
     "Menginput data hasil pelayanan ke aplikasi", "Menyusun laporan harian pelayanan",
@@ -91,7 +89,7 @@ def review_month(today: date) -> tuple[date, list[date]]:
 
 def build(today: date) -> ReviewData:
     """Insert the agency, its people and their waiting activities with Core; one commit."""
-    now = utcnow()
+    now = clock.utcnow()
     stamp = {"created_at": now, "updated_at": now}
     session = db.session
     session.execute(insert(Regency), [{"name": "Pemerintah Kabupaten Bench", "signature_city": "Bench",
@@ -223,7 +221,7 @@ def run(kind: str, repeat: int) -> None:
         with app.app_context():
             db.create_all()
             started = time.perf_counter()
-            data = build(local_today())
+            data = build(clock.today())
             counter = StatementCounter(db.engine)
         print(f"[{kind}] {LARGE} + {SMALL} subordinates × {DAYS} working days of {data.month:%Y-%m} × {PER_DAY} "
               f"activities = {(LARGE + SMALL) * DAYS * PER_DAY:,} waiting items, built in "

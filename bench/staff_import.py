@@ -19,11 +19,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bench.generate import generate
-from kinerja import create_app
+from kinerja import clock, create_app
 from kinerja.admin import staff_import
 from kinerja.admin.staff_import_rows import COLUMNS
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Agency, Assignment, Employee, Unit, User
 from tests.throwaway import throwaway_database
 
@@ -90,7 +89,7 @@ def run(kind: str, rows: int, employees: int) -> None:
             content, built = timed(lambda: workbook(rows))
             print(f"[{kind}] regency of {employees:,}; workbook of {rows:,} rows ({len(content) / 2**20:.1f} MB) "
                   f"built in {built:.1f} s")
-            today = local_today()
+            today = clock.today()
             plan, dry = timed(lambda: staff_import.dry_run(actor, content, today))
             assert plan.ok and len(plan.new) == rows, plan.errors[:5]
             kept: list[bytes] = []

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from drills.servers import DrillError, wait_until
+from kinerja import clock
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 FRIENDLY_503 = "Layanan sementara tidak tersedia"  # the Indonesian message of templates/errors/unavailable.html
@@ -103,7 +104,7 @@ def wait_healthy(base_url: str, timeout: float = 60) -> float:
 
 def filing_day() -> date:
     """The last working day before today (agency time): open for filing, its early hours free of demo data."""
-    day = datetime.now(DRILL_TIMEZONE).date() - timedelta(days=1)
+    day = clock.today(DRILL_TIMEZONE) - timedelta(days=1)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
     return day
@@ -142,7 +143,7 @@ class ActivityFiler:
 
 def previous_month() -> str:
     """The month before this one (agency time), as YYYY-MM: always reportable."""
-    first = datetime.now(DRILL_TIMEZONE).date().replace(day=1)
+    first = clock.today(DRILL_TIMEZONE).replace(day=1)
     return f"{first - timedelta(days=1):%Y-%m}"
 
 

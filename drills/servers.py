@@ -21,6 +21,8 @@ from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
+from kinerja import clock
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
 STOP_TIMEOUT = 20.0
@@ -237,7 +239,9 @@ class World:
         return f"http://127.0.0.1:{self.http_port}"
 
     def app_env(self) -> dict[str, str]:
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("KINERJA_", "FLASK_"))}
+        # The clock's setting passes on, so gunicorn, the job worker and the drill agree on the day.
+        env = {key: value for key, value in os.environ.items()
+               if key == clock.SETTING or not key.startswith(("KINERJA_", "FLASK_"))}
         env.update({
             "KINERJA_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SESSION_COOKIE_SECURE": "0",
             "DATABASE_URL": self.postgres.url, "REDIS_URL": self.redis.url, "UPLOAD_FOLDER": str(self.uploads),

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, get_config
-from kinerja import audit, i18n
+from kinerja import audit, clock, i18n
 from kinerja.database import configure_engine_events, engine_options
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -32,6 +32,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.finalize(app.config)
+    if clock.is_set():  # a clock frozen or moved for tests, drills or a demo: say so (a bad value stops here)
+        app.logger.warning("%s is set: the clock reads %s", clock.SETTING, clock.utcnow().isoformat())
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if app.config.get("PROXY_FIX_HOPS"):
         hops = app.config["PROXY_FIX_HOPS"]

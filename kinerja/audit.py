@@ -15,8 +15,9 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert
 
+from kinerja import clock
 from kinerja.extensions import db
-from kinerja.models import AuditEntry, User, utcnow
+from kinerja.models import AuditEntry, User
 
 ACTION_LABELS = {
     "submit": _l("Diajukan"),
@@ -87,7 +88,7 @@ class Change:
 
 def record_many(actor: User | None, changes: Iterable[Change]) -> int:
     """Add audit entries for the changes in one statement; the caller's commit stores them."""
-    now = utcnow()
+    now = clock.utcnow()
     rows = [
         {
             "occurred_at": now,

@@ -6,9 +6,9 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.auth.services import hash_password, password_problems
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Role, User, UserRole
 
 
@@ -38,7 +38,7 @@ def register(app: Flask) -> None:
         """Build the demo regency the first time; print the demo sign-ins every time."""
         from kinerja.demo.seed import seed_demo
 
-        created = seed_demo(local_today())
+        created = seed_demo(clock.today())
         click.echo("Data demo dibuat." if created else "Data demo sudah ada; tidak ada yang diubah.")
         print_demo_accounts()
 
@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
 
         from kinerja.review.reminders import remind
 
-        report = remind(date.fromisoformat(day) if day else local_today())
+        report = remind(date.fromisoformat(day) if day else clock.today())
         click.echo(f"Pengingat: {report.unfiled} belum mengisi, {report.waiting} menunggu pemeriksaan, "
                    f"{report.closing} penutupan bulan; {report.emailed} surel terkirim"
                    + (f", {report.mail_failed} gagal" if report.mail_failed else "") + ".")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
@@ -13,6 +12,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+
+from kinerja import clock
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -31,21 +32,12 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def local_zone(tz_name: str | None = None) -> ZoneInfo:
-    return ZoneInfo(tz_name or current_app.config["DEFAULT_TIMEZONE"])
-
-
-def local_today(tz_name: str | None = None) -> date:
-    """Today's date in the given (or default) time zone: the day staff and appraisers live in."""
-    return datetime.now(local_zone(tz_name)).date()
-
-
 def format_date(value: date | datetime | None, fmt: str = "long") -> str:
     """'17 Agustus 2026' (long), '17 Agu 2026' (medium) or '17/08/26' (short) in the current language."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(local_zone()).date() if value.tzinfo else value.date()
+        value = value.astimezone(clock.zone()).date() if value.tzinfo else value.date()
     pattern = {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/yy"}.get(fmt, fmt)
     return babel_format_date(value, pattern, locale=str(get_locale()))
 
@@ -54,7 +46,7 @@ def format_datetime(value: datetime | None, tz_name: str | None = None) -> str:
     """'17 Agustus 2026 08.30 WIB': an aware UTC timestamp shown in the local time zone."""
     if value is None:
         return ""
-    zone = local_zone(tz_name)
+    zone = clock.zone(tz_name)
     local = value.astimezone(zone)
     text = babel_format_datetime(local, "d MMMM y HH.mm", locale=str(get_locale()))
     return f"{text} {local.tzname()}"

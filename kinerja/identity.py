@@ -13,6 +13,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from kinerja import clock
+
 
 class EmploymentType(enum.StrEnum):
     PNS = "PNS"
@@ -157,7 +159,7 @@ def _parse_nik(number: str, today: date) -> IdentityInfo:
 
 def parse_identity(number: str, employment_type: EmploymentType, today: date | None = None) -> IdentityInfo:
     """Check an identity number against its employment type and return what it encodes."""
-    today = today or date.today()
+    today = today or clock.today()
     number = (number or "").strip()
     if employment_type in (EmploymentType.PNS, EmploymentType.CPNS):
         return _parse_nip_like(number, today, pppk=False)

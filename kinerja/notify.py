@@ -12,8 +12,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 
+from kinerja import clock
 from kinerja.extensions import db
-from kinerja.models import Notification, utcnow
+from kinerja.models import Notification
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Notice:
 
 def send(notices: Iterable[Notice]) -> int:
     """Queue notifications in one statement; the caller's commit stores them."""
-    now = utcnow()
+    now = clock.utcnow()
     rows = [{"user_id": n.user_id, "kind": n.kind, "params": json.dumps(n.params, ensure_ascii=False),
              "link": n.link, "created_at": now} for n in notices]
     if rows:
@@ -93,5 +94,5 @@ def mark_read(user_id: int, notification_ids: Iterable[int] | None = None) -> No
     )
     if notification_ids is not None:
         query = query.where(Notification.id.in_(list(notification_ids)))
-    db.session.execute(query.values(read_at=utcnow()))
+    db.session.execute(query.values(read_at=clock.utcnow()))
     db.session.commit()

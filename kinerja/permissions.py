@@ -21,8 +21,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from kinerja import clock
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import ActingAssignment, Activity, Agency, Assignment, Employee, Evidence, Role, User
 
 P = ParamSpec("P")
@@ -95,7 +95,7 @@ def employee_scope(user: User, on: date | None = None) -> ColumnElement[bool]:
     """SQL condition on Employee.id: the employees whose records the user may see on the day."""
     if is_global_admin(user):
         return true()
-    on = on or local_today()
+    on = on or clock.today()
     conditions: list[ColumnElement[bool]] = []
     if user.employee_id is not None:
         conditions.append(Employee.id == user.employee_id)
@@ -137,7 +137,7 @@ def is_appraiser(user: User, on: date | None = None) -> bool:
     """Appraiser is not a stored role: it follows from having subordinates on the day."""
     if user.employee_id is None:
         return False
-    on = on or local_today()
+    on = on or clock.today()
     return db.session.scalar(select(subordinates_select(user.employee_id, on).exists())) or False
 
 

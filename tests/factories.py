@@ -9,6 +9,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
+from kinerja import clock
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import (
@@ -124,8 +125,8 @@ class ActingAssignmentFactory(BaseFactory):
 
     acting = factory.SubFactory(EmployeeFactory)
     absent = factory.SubFactory(EmployeeFactory)
-    valid_from = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
-    valid_to = factory.LazyFunction(lambda: date.today() + timedelta(days=3))
+    valid_from = factory.LazyFunction(lambda: clock.today() - timedelta(days=3))
+    valid_to = factory.LazyFunction(lambda: clock.today() + timedelta(days=3))
     decree_number = "800/001/2026"
 
 
@@ -324,14 +325,11 @@ class HolidayEntryFactory(BaseFactory):
     is_day_off = True
 
 
-def freeze_now(monkeypatch, when: datetime = FIXED_NOW) -> datetime:
-    """Make the activity rules see `when` (an aware datetime) as the local now."""
-    from kinerja.activities import services
-
-    def local_now(tz_name: str | None = None) -> datetime:
-        return when.astimezone(ZoneInfo(tz_name or "Asia/Jakarta"))
-
-    monkeypatch.setattr(services, "local_now", local_now)
+def freeze_now(monkeypatch, when: datetime | date = FIXED_NOW) -> datetime:
+    """Freeze the one clock at `when` for this test and every process it starts (a date: FIXED_NOW's hour, WIB)."""
+    if not isinstance(when, datetime):
+        when = datetime.combine(when, FIXED_NOW.timetz())
+    monkeypatch.setenv(clock.SETTING, clock.setting(when))
     return when
 
 

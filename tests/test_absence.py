@@ -4,9 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from kinerja.i18n import local_today
+from kinerja import clock
 from kinerja.models import ActingAssignment, AuditEntry, BackdateGrant, Leave
 from kinerja.workcalendar import calendar_between, effective_working_days
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 
 def leave_form(id_number, start="2026-03-02", end="2026-03-06", kind="cuti"):
@@ -65,7 +67,7 @@ def test_leave_of_another_agency_cannot_be_deleted(client, auth, org, db):
 
 def test_backdating_grant_is_recorded_with_its_limits(client, auth, org, db):
     auth.login("admin.a")
-    today = local_today()
+    today = clock.today()
     form = {"id_number": org.staff_a.id_number, "start_date": (today - timedelta(days=20)).isoformat(),
             "end_date": (today - timedelta(days=10)).isoformat(),
             "valid_until": (today + timedelta(days=3)).isoformat(), "reason": "Sakit, baru masuk"}
@@ -77,8 +79,8 @@ def test_backdating_grant_is_recorded_with_its_limits(client, auth, org, db):
 
 def acting_form(org, **changes):
     form = {"acting_number": org.appraiser_a.id_number, "absent_number": org.other_appraiser_a.id_number,
-            "kind": "plh", "start_date": (local_today() - timedelta(days=1)).isoformat(),
-            "end_date": (local_today() + timedelta(days=5)).isoformat(), "decree_number": "800.1.3/045/2026"}
+            "kind": "plh", "start_date": (clock.today() - timedelta(days=1)).isoformat(),
+            "end_date": (clock.today() + timedelta(days=5)).isoformat(), "decree_number": "800.1.3/045/2026"}
     return {**form, **changes}
 
 
@@ -114,7 +116,7 @@ def test_ending_an_acting_assignment_stops_its_reviews(client, auth, org, db):
     record = db.session.query(ActingAssignment).one()
     assert client.post(f"/opd/{org.agency_a.id}/plh/{record.id}/akhiri").status_code == 302
     db.session.refresh(record)
-    assert record.valid_to == local_today() - timedelta(days=1)
+    assert record.valid_to == clock.today() - timedelta(days=1)
     assert client.post(f"/opd/{org.agency_b.id}/plh/{record.id}/akhiri").status_code == 404
 
 

@@ -19,19 +19,18 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from kinerja import create_app
+from kinerja import clock, create_app
 from kinerja.extensions import db as _db
 from kinerja.models import Activity, MonthLock
 from kinerja.workcalendar import is_weekend, package_holidays
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 PROCESSES = 4
 OVERLAP_MESSAGE = "Waktu bertabrakan dengan kegiatan"
@@ -39,7 +38,7 @@ OVERLAP_MESSAGE = "Waktu bertabrakan dengan kegiatan"
 
 def last_working_day_before_today() -> date:
     """The last Monday–Friday before today (Asia/Jakarta) that is not a national holiday or cuti bersama."""
-    day = datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=1)
+    day = clock.today("Asia/Jakarta") - timedelta(days=1)
     for _ in range(30):
         if not is_weekend(day, 5) and day not in package_holidays(day.year):
             return day

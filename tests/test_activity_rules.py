@@ -7,7 +7,7 @@ days, across the weekend, to Wednesday 11 November; October closed after 5 Novem
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -428,3 +428,17 @@ def test_edit_form_shows_a_future_date_next_to_the_date(client, db, staff):
     assert "Kegiatan tidak boleh di masa depan" in (field_error(response.text, "activity_date") or "")
     assert statuses(db) == {"asli": ActivityStatus.DRAFT}
     assert db.session.get(Activity, activity.id).activity_date == YESTERDAY
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [("00:00", "01:00", None), ("01:00", "02:00", "end_time")])
+def test_today_is_the_agency_s_day_when_utc_and_wib_are_still_in_yesterday(db, org, monkeypatch, start, end, field):
+    """16.30 UTC is 23.30 WIB on 8 December but 01.30 WIT on the 9th: staff in Papua file for the 9th."""
+    org.agency_a.timezone = "Asia/Jayapura"
+    actor = prepare(db, org, monkeypatch, datetime(2026, 12, 8, 16, 30, tzinfo=UTC), None, None)
+    data = activity_input(date(2026, 12, 9), start, end)
+    if field is None:
+        assert create_activity(actor, data).activity_date == date(2026, 12, 9)
+        return
+    with pytest.raises(ValidationFailed) as refused:
+        create_activity(actor, data)
+    assert refused.value.field == field

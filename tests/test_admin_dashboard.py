@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 from openpyxl import load_workbook
 
-from kinerja.admin import dashboard, dashboard_views
+from kinerja.admin import dashboard
 from kinerja.admin.charts import Item, Series, bar_chart, stacked_chart
 from kinerja.admin.master_data import Sort, parse_sort
 from kinerja.extensions import db as _db
@@ -61,7 +61,7 @@ def october(org):
 
 @pytest.fixture()
 def today(monkeypatch):
-    monkeypatch.setattr(dashboard_views, "local_today", lambda *args: TODAY)
+    factories.freeze_now(monkeypatch, TODAY)
     return TODAY
 
 

@@ -8,12 +8,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from kinerja import clock
 from kinerja.admin import master_units
-from kinerja.i18n import local_today
 from kinerja.models import Agency, AttendanceRecord, AuditEntry, Office, Position, PositionKind, Role, Unit
 from tests.factories import AgencyFactory, OfficeFactory, PositionFactory, UnitFactory, UserFactory, staff_member
 from tests.querycount import count_queries
 from tests.test_attendance_dashboard import record
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 
 def unit(db, agency: Agency, code: str) -> Unit:
@@ -121,7 +123,7 @@ def test_unit_added_under_a_parent_appears_below_it_in_the_tree(client, admin_a,
     created = unit(db, agency, "01.03")
     assert (created.parent_id, created.essential) == (top.id, True)
     assert audits(db, "unit", "create")[0].agency_id == agency.id
-    nodes = master_units.unit_tree(agency.id, local_today())
+    nodes = master_units.unit_tree(agency.id, clock.today())
     assert [(node.unit.code, node.depth) for node in nodes] == [("01", 0), ("01.01", 1), ("01.02", 1), ("01.03", 1)]
     assert (nodes[0].staff, nodes[0].branch_staff, nodes[0].children) == (1, 6, 3)
     page = client.get(f"/admin/opd/{agency.id}/unit").get_data(as_text=True).split('id="unit-tree"')[1]
@@ -135,7 +137,7 @@ def test_tree_orders_by_parent_not_by_code(db, org):
     UnitFactory(agency=agency, code="ZZ", name="Anak", parent=top)
     UnitFactory(agency=agency, code="AA", name="Teratas kedua")
     db.session.commit()
-    nodes = master_units.unit_tree(agency.id, local_today())
+    nodes = master_units.unit_tree(agency.id, clock.today())
     assert [(node.unit.code, node.depth) for node in nodes] == [("01", 0), ("ZZ", 1), ("AA", 0)]
 
 

@@ -8,16 +8,18 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.admin import accounts, staffing
 from kinerja.admin.staffing import SeparationReason, TransferInput
 from kinerja.errors import DomainError, NotAllowed
 from kinerja.extensions import db as database
-from kinerja.i18n import local_today
 from kinerja.models import Assignment, AuditEntry, Employee, Role, UserRole
 from kinerja.permissions import employee_scope
 from kinerja.reports.data import employee_months
 from tests.factories import MonthLockFactory, PositionFactory, UnitFactory, staff_member
 from tests.querycount import count_queries
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 TODAY = date(2026, 11, 23)  # a day when October is closed (past its filing lock day) and November open
 
@@ -228,7 +230,7 @@ def test_agency_admin_transfers_within_the_agency_through_the_page(client, auth,
     position = PositionFactory(name="Kepala Seksi A2")
     db.session.commit()
     response = client.post(f"/admin/pegawai/{org.appraiser_a.id}/mutasi", data={
-        "agency_id": org.agency_a.id, "effective_date": local_today().isoformat(), "unit_id": unit.id,
+        "agency_id": org.agency_a.id, "effective_date": clock.today().isoformat(), "unit_id": unit.id,
         "position_id": position.id, "appraiser_number": org.head_a.id_number,
         "decree_number": ""}, follow_redirects=True)
     page = response.get_data(as_text=True)
@@ -240,7 +242,7 @@ def test_transfer_page_shows_the_error_next_to_the_field(client, auth, org, db):
     auth.login("admin.a")
     unit = org.staff_a.assignments[0].unit
     page = client.post(f"/admin/pegawai/{org.staff_a.id}/mutasi", data={
-        "agency_id": org.agency_a.id, "effective_date": local_today().isoformat(), "unit_id": unit.id,
+        "agency_id": org.agency_a.id, "effective_date": clock.today().isoformat(), "unit_id": unit.id,
         "position_id": org.staff_a.assignments[0].position_id, "appraiser_number": org.staff_a.id_number},
     ).get_data(as_text=True)
     assert "dirinya sendiri" in page
@@ -250,7 +252,7 @@ def test_transfer_page_shows_the_error_next_to_the_field(client, auth, org, db):
 def test_agency_admin_cannot_move_staff_into_another_agency_by_posting_it(client, auth, org, db):
     auth.login("admin.a")
     page = client.post(f"/admin/pegawai/{org.staff_a.id}/mutasi", data={
-        "agency_id": org.agency_b.id, "effective_date": local_today().isoformat(),
+        "agency_id": org.agency_b.id, "effective_date": clock.today().isoformat(),
         "unit_id": org.staff_b.assignments[0].unit_id, "position_id": org.staff_a.assignments[0].position_id,
     }).get_data(as_text=True)
     assert "hanya dapat dilakukan oleh BKD" in page
@@ -260,7 +262,7 @@ def test_agency_admin_cannot_move_staff_into_another_agency_by_posting_it(client
 def test_retire_through_the_page(client, auth, org, db):
     auth.login("admin.a")
     page = client.post(f"/admin/pegawai/{org.appraiser_a.id}/berhenti", data={
-        "retire_date": local_today().isoformat(), "reason": "pensiun", "retire_decree_number": ""},
+        "retire_date": clock.today().isoformat(), "reason": "pensiun", "retire_decree_number": ""},
         follow_redirects=True).get_data(as_text=True)
     assert "Pegawai dinonaktifkan mulai" in page and "Pegawai ini tidak aktif" in page
     assert "masih menjadi pejabat penilai bagi" in page
@@ -409,7 +411,7 @@ def test_agency_admin_cannot_act_on_another_agency_through_the_service(org, db):
 def test_retire_page_shows_a_refusal_next_to_the_date(client, auth, org, db):
     auth.login("admin.a")
     page = client.post(f"/admin/pegawai/{org.staff_a.id}/berhenti", data={
-        "retire_date": (local_today() + timedelta(days=3)).isoformat(), "reason": "berhenti"}).get_data(as_text=True)
+        "retire_date": (clock.today() + timedelta(days=3)).isoformat(), "reason": "berhenti"}).get_data(as_text=True)
     assert 'id="retire_date"' in page and "tidak boleh di masa depan" in page
     assert db.session.get(Employee, org.staff_a.id).active
 
@@ -420,7 +422,7 @@ def test_bkd_picks_the_target_agency_and_moves_staff_across_agencies(client, aut
     assert "Sekretariat B" in page and "Seksi A2" not in page
     unit_b = org.staff_b.assignments[0].unit
     response = client.post(f"/admin/pegawai/{org.staff_a.id}/mutasi", data={
-        "agency_id": org.agency_b.id, "effective_date": local_today().isoformat(), "unit_id": unit_b.id,
+        "agency_id": org.agency_b.id, "effective_date": clock.today().isoformat(), "unit_id": unit_b.id,
         "position_id": org.staff_a.assignments[0].position_id, "appraiser_number": org.head_b.id_number})
     assert response.status_code == 302
     assert assignments(org.staff_a)[-1].agency_id == org.agency_b.id

@@ -11,12 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from kinerja.api import review as review_api
 from kinerja.api.tokens import issue as issue_token
-from kinerja.attendance import services as attendance_services
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityStatus, AttendanceRecord, Evidence
-from kinerja.review import views as review_views
 from tests.factories import PASSWORD, ActivityFactory, OfficeFactory, freeze_now
 
 TODAY = date(2026, 11, 18)
@@ -26,9 +23,7 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 @pytest.fixture()
 def today(monkeypatch):
-    freeze_now(monkeypatch)
-    for module in (review_views, review_api):
-        monkeypatch.setattr(module, "local_today", lambda tz_name=None: TODAY)
+    freeze_now(monkeypatch, TODAY)
     return TODAY
 
 
@@ -212,8 +207,7 @@ def test_check_in_with_position_and_selfie(client, org, today, monkeypatch):
     OfficeFactory(agency=org.agency_a, latitude=-6.8722, longitude=107.542, radius_m=100)
     db.session.commit()
     when = datetime(2026, 11, 16, 7, 20, tzinfo=WIB)
-    monkeypatch.setattr(attendance_services, "local_now", lambda tz_name=None: when.astimezone(
-        ZoneInfo(tz_name or "Asia/Jakarta")))
+    freeze_now(monkeypatch, when)
     staff = headers(org.staff_a)
     form = {"mode": "WFO", "latitude": "-6.8722", "longitude": "107.542", "accuracy": "12"}
     missing = client.post("/api/v1/attendance/check-in", headers=staff, data=form, content_type="multipart/form-data")

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from kinerja import clock
 from kinerja.extensions import db
-from kinerja.models import utcnow
 from kinerja.models.api import ApiToken
 from tests import factories
 
@@ -104,7 +104,7 @@ def test_list_shows_own_active_and_expired_tokens(client, org):
     first_id, _expired = make_token(client, {"nip": org.staff_a.id_number})
     second_id, live = make_token(client, {"nip": org.staff_a.id_number})
     make_token(client, {"nip": org.staff_b.id_number})
-    db.session.get(ApiToken, first_id).expires_at = utcnow() - timedelta(minutes=1)
+    db.session.get(ApiToken, first_id).expires_at = clock.utcnow() - timedelta(minutes=1)
     db.session.commit()
     body = client.get("/api/v1/tokens?per_page=1", headers=bearer(live)).get_json()
     assert body["total"] == 2 and body["pages"] == 2 and len(body["items"]) == 1
@@ -115,7 +115,7 @@ def test_list_shows_own_active_and_expired_tokens(client, org):
 
 def test_expired_token_is_401(client, org):
     token_id, secret = make_token(client, {"nip": org.staff_a.id_number})
-    db.session.get(ApiToken, token_id).expires_at = utcnow() - timedelta(seconds=1)
+    db.session.get(ApiToken, token_id).expires_at = clock.utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 401
 

@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from kinerja import clock
 from kinerja.attendance import geo, hours, selfie, services
 from kinerja.attendance.services import CheckInput
 from kinerja.errors import Conflict, ValidationFailed
@@ -26,7 +27,7 @@ from kinerja.models import (
     Role,
     WorkMode,
 )
-from tests.factories import LeaveFactory, OfficeFactory, UserFactory
+from tests.factories import LeaveFactory, OfficeFactory, UserFactory, freeze_now
 
 WIB = ZoneInfo("Asia/Jakarta")
 MONDAY = datetime(2026, 11, 16, 7, 20, tzinfo=WIB)
@@ -58,11 +59,6 @@ def data(position=OFFICE, mode=WorkMode.WFO, accuracy=12.0, seed=1, kind=Attenda
                       user_agent="Mozilla/5.0 (Linux; Android 14)", **fields)
 
 
-def freeze(monkeypatch, when: datetime) -> None:
-    monkeypatch.setattr(services, "local_now",
-                        lambda tz_name=None: when.astimezone(ZoneInfo(tz_name or "Asia/Jakarta")))
-
-
 @pytest.fixture()
 def office(org, db):
     made = OfficeFactory(agency=org.agency_a, name="Kantor Dinas A", latitude=OFFICE[0], longitude=OFFICE[1],
@@ -73,7 +69,7 @@ def office(org, db):
 
 @pytest.fixture()
 def staff(org, office, monkeypatch):
-    freeze(monkeypatch, MONDAY)
+    freeze_now(monkeypatch, MONDAY)
     return org.user(org.staff_a)
 
 
@@ -200,7 +196,7 @@ def test_check_out_needs_a_check_in_that_day(staff):
 
 def test_check_out_after_check_in_records_early_minutes(staff, monkeypatch):
     services.check_in(staff, data())
-    freeze(monkeypatch, MONDAY.replace(hour=15, minute=45))
+    freeze_now(monkeypatch, MONDAY.replace(hour=15, minute=45))
     record = services.check_out(staff, data(seed=2))
     assert (record.kind, record.early_minutes, record.late_minutes) == (AttendanceKind.OUT, 15, 0)
     with pytest.raises(Conflict, match="sudah presensi pulang"):
@@ -215,7 +211,7 @@ def test_no_check_in_on_a_day_of_leave(staff, org, db):
 
 
 def test_weekends_are_allowed_and_noted(staff, monkeypatch):
-    freeze(monkeypatch, datetime(2026, 11, 21, 9, 0, tzinfo=WIB))  # a Saturday
+    freeze_now(monkeypatch, datetime(2026, 11, 21, 9, 0, tzinfo=WIB))  # a Saturday
     record = services.check_in(staff, data())
     assert record.off_day is True and record.late_minutes == 0
 
@@ -248,7 +244,7 @@ def test_late_and_early_minutes(staff, org, app, monkeypatch, moment, kind, late
     monkeypatch.setitem(app.config, "RAMADAN_END", "2026-03-19")
     if kind is AttendanceKind.OUT:
         stored(org.staff_a, moment.date(), agency_id=org.agency_a.id, position=(0.0, 0.0))
-    freeze(monkeypatch, moment)
+    freeze_now(monkeypatch, moment)
     record = services.check(staff, data(kind=kind))
     assert (record.late_minutes, record.early_minutes) == (late, early)
 
@@ -435,10 +431,10 @@ def test_confirming_needs_a_note(client, auth, org, db, flagged):
 # --- retention -----------------------------------------------------------------------------------------------
 
 def test_purge_deletes_selfies_past_retention_but_keeps_the_record(app, staff, org, db, monkeypatch):
-    now = datetime.now(WIB)  # the command reads the real clock
-    freeze(monkeypatch, now - timedelta(days=95))
+    now = clock.now(WIB)
+    freeze_now(monkeypatch, now - timedelta(days=95))
     old = services.check_in(staff, data())
-    freeze(monkeypatch, now)
+    freeze_now(monkeypatch, now)
     recent = services.check_in(staff, data(seed=2))
     waiting = services.check_in(org.user(org.staff_a2), data(accuracy=0, seed=3))  # an open flag
     waiting.at = old.at

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from kinerja import clock
 from kinerja.attendance import dashboard
-from kinerja.i18n import local_today
 from kinerja.models import (
     Agency,
     AttendanceFlag,
@@ -24,6 +24,8 @@ from kinerja.models import (
 )
 from tests.factories import HolidayEntryFactory, LeaveFactory, UnitFactory, staff_member
 from tests.querycount import count_queries
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 NOVEMBER = date(2026, 11, 1)
 AFTER = date(2026, 11, 23)  # "today" for the month figures: the days before it are counted
@@ -43,7 +45,7 @@ def record(employee, agency, day: date, mode=WorkMode.WFO, kind=AttendanceKind.I
 @pytest.fixture()
 def today_story(org, db):
     """Agency A today: one at the office, one at home, one in the field, one on leave, two not checked in."""
-    today = local_today(org.agency_a.timezone)
+    today = clock.today(org.agency_a.timezone)
     record(org.staff_a, org.agency_a, today, WorkMode.WFO, late=12)
     record(org.staff_a, org.agency_a, today, WorkMode.WFO, kind=AttendanceKind.OUT)
     record(org.staff_a2, org.agency_a, today, WorkMode.WFH)
@@ -166,7 +168,7 @@ def grow(db, agency_id: int, appraiser_id: int, size: int) -> None:
 
     agency, appraiser = db.session.get(Agency, agency_id), db.session.get(Employee, appraiser_id)
     unit = UnitFactory(agency=agency, code=f"09.{size:02d}", name=f"Unit {size}")
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     for index in range(size):
         employee = staff_member(unit, appraiser)
         db.session.flush()

@@ -8,13 +8,15 @@ from datetime import date
 
 import pytest
 
+from kinerja import clock
 from kinerja.attendance import services as attendance
 from kinerja.errors import ValidationFailed
-from kinerja.i18n import local_today
 from kinerja.models import AttendanceRecord, CapReason, Roster, RosterEntry, RosterStatus, WorkMode
 from kinerja.roster import caps, services
-from tests.factories import OfficeFactory
-from tests.test_attendance import MONDAY, OFFICE, data, freeze, north
+from tests.factories import OfficeFactory, freeze_now
+from tests.test_attendance import MONDAY, OFFICE, data, north
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 DAY = MONDAY.date()
 HOME = north(5000)
@@ -25,7 +27,7 @@ def staff(org, db, monkeypatch):
     OfficeFactory(agency=org.agency_a, latitude=OFFICE[0], longitude=OFFICE[1], radius_m=100)
     caps.set_cap(org.agency_admin_a, org.agency_a, percent=None, valid_from=DAY, valid_to=None,
                  reason_kind=CapReason.ZONE_MEDIUM, reason="")
-    freeze(monkeypatch, MONDAY)
+    freeze_now(monkeypatch, MONDAY)
     return org.user(org.staff_a)
 
 
@@ -75,7 +77,7 @@ def test_check_out_from_home_after_an_office_check_in_is_not_refused(org, staff,
 
 def published_today(org, db, mode: WorkMode) -> None:
     """A published roster with staff A's mode today (the page reads the real clock)."""
-    today = local_today()
+    today = clock.today()
     roster = Roster(agency_id=org.agency_a.id, start_date=today, end_date=today, status=RosterStatus.PUBLISHED)
     roster.entries.append(RosterEntry(employee_id=org.staff_a.id, day=today, mode=mode))
     db.session.add(roster)

@@ -6,17 +6,17 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from kinerja.i18n import local_today
+from kinerja import clock
 from kinerja.workcalendar import holidays_between, is_weekend
 from tests.browser import assert_fits_width, screenshot
 from tests.test_browser_foundation import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 
 
 def last_working_day():
     """The most recent past working day: inside the backdating window and never in the future."""
-    day = local_today() - timedelta(days=1)
+    day = clock.today() - timedelta(days=1)
     while is_weekend(day, 5) or day in holidays_between(day, day):
         day -= timedelta(days=1)
     return day

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import assert_fits_width, screenshot
-from tests.test_admin_dashboard import october  # noqa: F401 (the fixture: a month of activities worked by hand)
+
+# The fixtures: a month of activities worked by hand, and the day the dashboard is read on.
+from tests.test_admin_dashboard import october, today  # noqa: F401
 from tests.test_browser_foundation import sign_in
 
 pytestmark = pytest.mark.browser
@@ -49,9 +51,9 @@ def read_down_to_one_employee(page, base: str, org, tmp_path, name: str) -> None
     assert org.staff_a.id_number in download_info.value.suggested_filename
 
 
-def test_bkd_admin_reads_the_dashboard_on_a_desktop(desktop, live_server, october, tmp_path):  # noqa: F811
+def test_bkd_admin_reads_the_dashboard_on_a_desktop(desktop, live_server, today, october, tmp_path):  # noqa: F811
     read_down_to_one_employee(desktop, live_server, october, tmp_path, "desktop")
 
 
-def test_bkd_admin_reads_the_dashboard_on_a_phone(phone, live_server, october, tmp_path):  # noqa: F811
+def test_bkd_admin_reads_the_dashboard_on_a_phone(phone, live_server, today, october, tmp_path):  # noqa: F811
     read_down_to_one_employee(phone, live_server, october, tmp_path, "360")

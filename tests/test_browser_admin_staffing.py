@@ -6,16 +6,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kinerja.i18n import local_today
+from kinerja import clock
 from kinerja.models import Assignment
 from tests.browser import assert_fits_width, screenshot
 from tests.test_browser_foundation import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 
 
 def test_agency_admin_transfers_an_employee_on_a_phone(phone, live_server, org, db):
-    today = local_today(org.agency_a.timezone)
+    today = clock.today(org.agency_a.timezone)
     section_a2 = org.other_staff_a.assignments[0].unit
     sign_in(phone, live_server, "admin.a")
     phone.goto(f"{live_server}/admin/pegawai")

@@ -3,17 +3,17 @@ an agency admin reviews a flagged check-in."""
 
 import pytest
 
-from kinerja.i18n import local_today
+from kinerja import clock
 from kinerja.models import Roster, RosterEntry, RosterStatus, WorkMode
 from tests.browser import assert_fits_width, screenshot
 from tests.test_browser_attendance import METRE, OFFICE, office, selfie  # noqa: F401 - the office fixture
 from tests.test_browser_foundation import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 
 
 def schedule(db, org, mode: WorkMode) -> None:
-    today = local_today()
+    today = clock.today()
     roster = Roster(agency_id=org.agency_a.id, start_date=today, end_date=today, status=RosterStatus.PUBLISHED)
     roster.entries = [RosterEntry(employee_id=org.staff_a.id, day=today, mode=mode)]
     db.session.add(roster)

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from kinerja.models import Activity, ActivityStatus, utcnow
-from kinerja.review import views as review_views
+from kinerja import clock
+from kinerja.models import Activity, ActivityStatus
 from tests.browser import assert_fits_width, screenshot
-from tests.factories import ActivityFactory, hm
+from tests.factories import ActivityFactory, freeze_now, hm
 from tests.test_browser_foundation import sign_in
 
 pytestmark = pytest.mark.browser
@@ -26,10 +26,10 @@ ITEMS = {  # name → (day, start, end, description, off day)
 
 @pytest.fixture()
 def waiting(org, db, monkeypatch) -> dict[str, int]:
-    monkeypatch.setattr(review_views, "local_today", lambda tz_name=None: TODAY)
+    freeze_now(monkeypatch, TODAY)
     items = {name: ActivityFactory(employee=org.staff_a, activity_date=day, start_time=hm(start), end_time=hm(end),
                                    description=text, off_day=off_day, status=ActivityStatus.SUBMITTED,
-                                   submitted_at=utcnow())
+                                   submitted_at=clock.utcnow())
              for name, (day, start, end, text, off_day) in ITEMS.items()}
     db.session.commit()
     return {name: activity.id for name, activity in items.items()}

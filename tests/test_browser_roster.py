@@ -3,21 +3,27 @@ a staff member then reads their schedule."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from kinerja.i18n import local_today
+from kinerja import clock
 from kinerja.models import Roster, RosterStatus, WfoCap
+from kinerja.workcalendar import calendar_between, effective_working_days
 from tests.browser import assert_fits_width, screenshot
 from tests.test_browser_foundation import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
+
+
+def working_days(agency, start: date, end: date) -> int:
+    """Ten in most fortnights; fewer when holidays or cuti bersama fall in it (Idul Fitri, Christmas)."""
+    return effective_working_days(calendar_between(start, end, agency.work_week))
 
 
 def test_agency_admin_caps_rosters_and_publishes_on_a_phone(phone, live_server, org, db):
-    today = local_today(org.agency_a.timezone)
+    today = clock.today(org.agency_a.timezone)
     start = today + timedelta(days=7 - today.weekday())
     sign_in(phone, live_server, "admin.a")
     phone.goto(f"{live_server}/opd/{org.agency_a.id}/kuota-wfo")
@@ -65,7 +71,7 @@ def test_agency_admin_caps_rosters_and_publishes_on_a_phone(phone, live_server, 
     with phone.expect_navigation():
         phone.get_by_role("link", name="Jadwal saya").first.click()
     phone.get_by_role("heading", name="Jadwal kerja saya").wait_for()
-    assert phone.locator("#my-schedule li").count() == 10
+    assert phone.locator("#my-schedule li").count() == working_days(org.agency_a, start, start + timedelta(days=11))
     assert_fits_width(phone)
     screenshot(phone, "roster-my-schedule-360")
 
@@ -74,7 +80,7 @@ def test_the_grid_on_a_desktop_shows_the_whole_period(desktop, live_server, org,
     from kinerja.models import CapReason
     from kinerja.roster import caps, services
 
-    today = local_today(org.agency_a.timezone)
+    today = clock.today(org.agency_a.timezone)
     caps.set_cap(org.bkd_admin, org.agency_a, percent=None, valid_from=today, valid_to=None,
                  reason_kind=CapReason.ZONE_MEDIUM, reason="")
     start = today + timedelta(days=7 - today.weekday())
@@ -82,6 +88,6 @@ def test_the_grid_on_a_desktop_shows_the_whole_period(desktop, live_server, org,
     sign_in(desktop, live_server, "admin.a")
     desktop.goto(f"{live_server}/opd/{org.agency_a.id}/jadwal/{roster.id}")
     assert desktop.locator("#roster-day").is_hidden()
-    assert desktop.locator("[data-agency-day]").count() == 10
+    assert desktop.locator("[data-agency-day]").count() == working_days(org.agency_a, start, start + timedelta(days=11))
     assert_fits_width(desktop)
     screenshot(desktop, "roster-grid-1280")

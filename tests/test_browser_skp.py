@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select, update
 
 from kinerja.models import Activity, ActivityStatus, Skp
-from kinerja.skp import views as skp_views
 from tests.browser import assert_fits_width, screenshot
 from tests.factories import freeze_now
 from tests.test_browser_foundation import sign_in
@@ -26,8 +25,7 @@ def click_and_wait(page, button: str, message: str) -> None:
 
 
 def test_draft_approve_and_realise_an_skp(phone, desktop, live_server, org, db, monkeypatch):
-    freeze_now(monkeypatch)
-    monkeypatch.setattr(skp_views, "local_today", lambda tz_name=None: TODAY)
+    freeze_now(monkeypatch, TODAY)
     plan(db, org.appraiser_a, text="Meningkatnya layanan administrasi kependudukan")
 
     sign_in(phone, live_server, org.staff_a.id_number)

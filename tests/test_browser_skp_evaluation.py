@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from kinerja.models import ActivityStatus
 from kinerja.models.skp import Evaluation, Predikat
-from kinerja.skp import views as skp_views
 from tests.browser import assert_fits_width, screenshot
 from tests.factories import ActivityFactory, freeze_now
 from tests.test_browser_foundation import sign_in
@@ -23,8 +22,7 @@ TODAY = date(2026, 11, 18)
 
 
 def test_appraiser_rates_the_month_and_the_employee_reads_it(phone, desktop, live_server, org, db, monkeypatch):
-    freeze_now(monkeypatch)
-    monkeypatch.setattr(skp_views, "local_today", lambda tz_name=None: TODAY)
+    freeze_now(monkeypatch, TODAY)
     boss = plan(db, org.appraiser_a, text="Meningkatnya layanan administrasi kependudukan")
     skp = plan(db, org.staff_a, text="Terverifikasinya berkas pindah datang", unit="berkas", parent=boss.rhk[0])
     iki = iki_of(skp)

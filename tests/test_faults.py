@@ -16,6 +16,7 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from kinerja import clock
 from kinerja.activities import evidence
 from kinerja.attendance import services
 from kinerja.errors import ValidationFailed
@@ -23,9 +24,9 @@ from kinerja.extensions import db as _db
 from kinerja.extensions import login_manager
 from kinerja.jobs import create_job, dispatch, launcher, lost
 from kinerja.jobs.runner import STALE_ERROR, claim
-from kinerja.models import AttendanceRecord, Job, JobStatus, utcnow
-from tests.factories import UserFactory
-from tests.test_attendance import MONDAY, data, freeze, office, selfie_files  # noqa: F401 - office is a fixture
+from kinerja.models import AttendanceRecord, Job, JobStatus
+from tests.factories import UserFactory, freeze_now
+from tests.test_attendance import MONDAY, data, office, selfie_files  # noqa: F401 - office is a fixture
 
 
 def refuse_half_way(monkeypatch) -> None:
@@ -55,7 +56,7 @@ def test_an_evidence_file_the_disk_refuses_leaves_no_partial_file(app, db, monke
 
 @pytest.fixture()
 def checking_in(org, office, monkeypatch):  # noqa: F811 - the imported fixture is used here
-    freeze(monkeypatch, MONDAY)
+    freeze_now(monkeypatch, MONDAY)
     return org.user(org.staff_a)
 
 
@@ -163,7 +164,7 @@ def test_an_unreachable_redis_leaves_running_jobs_to_the_heartbeat_rule(app, cli
 def queued_job(owner, age: timedelta) -> str:
     """A queued job created `age` ago that no RQ queue holds (Redis restarted without its data)."""
     job_id = create_job("pdf_pack", {"month": "2026-01"}, title="Paket uji", requested_by=owner.id).id
-    _db.session.execute(Job.__table__.update().where(Job.id == job_id).values(created_at=utcnow() - age))
+    _db.session.execute(Job.__table__.update().where(Job.id == job_id).values(created_at=clock.utcnow() - age))
     _db.session.commit()
     return job_id
 

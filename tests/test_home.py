@@ -1,7 +1,11 @@
 """Each role's home page shows its own real data."""
 
+import pytest
+
 from kinerja.models import Role
 from tests.factories import ActingAssignmentFactory, UserFactory
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 
 def test_staff_home_shows_profile_and_appraiser(client, auth, org):

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from kinerja import clock
 from kinerja.identity import (
     PNS_RANKS,
     PPPK_GRADES,
@@ -90,8 +91,8 @@ def test_invalid_identity_numbers_are_refused(number, employment_type, message):
         parse_identity(number, employment_type, today=TODAY)
 
 
-def test_defaults_to_the_real_today():
-    next_year = date.today().year + 1
+def test_defaults_to_the_clock_s_today():
+    next_year = clock.today().year + 1
     assert parse_identity("198503122010011004", PNS).birth_date == date(1985, 3, 12)
     with pytest.raises(InvalidIdentity, match="TMT"):
         parse_identity(f"19850312{next_year}011004", PNS)

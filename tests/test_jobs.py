@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from kinerja import clock
 from kinerja.database import read_only_transactions
 from kinerja.errors import DomainError
 from kinerja.extensions import db as _db
 from kinerja.jobs import JobContext, create_job, dispatch, job_file_path, job_kind, launcher, map_in_processes, run_job
 from kinerja.jobs.runner import STALE_ERROR, UNEXPECTED_ERROR, claim
-from kinerja.models import Job, JobStatus, Role, User, utcnow
+from kinerja.models import Job, JobStatus, Role, User
 from tests.factories import UserFactory
 
 RUNS: list[str] = []  # ids of jobs whose function started, in this process
@@ -208,7 +209,8 @@ def test_a_running_job_stops_when_cancelled_from_its_page(app, client, signed_in
 
 def make_stale(job_id: str) -> None:
     _db.session.execute(update(Job).where(Job.id == job_id).values(
-        status=JobStatus.RUNNING, started_at=utcnow() - timedelta(hours=1), heartbeat_at=utcnow() - timedelta(hours=1)))
+        status=JobStatus.RUNNING, started_at=clock.utcnow() - timedelta(hours=1),
+        heartbeat_at=clock.utcnow() - timedelta(hours=1)))
     _db.session.commit()
 
 
@@ -255,7 +257,7 @@ def test_purge_removes_expired_files_and_the_download_then_404s(app, client, sig
     job = reload(job_id)
     path = job_file_path(job)
     assert path is not None and path.is_file()
-    db.session.execute(update(Job).where(Job.id == job_id).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.execute(update(Job).where(Job.id == job_id).values(expires_at=clock.utcnow() - timedelta(minutes=1)))
     db.session.commit()
     assert client.get(f"/tugas/{job_id}/unduh").status_code == 404
     result = app.test_cli_runner().invoke(args=["jobs", "purge"])
@@ -268,7 +270,7 @@ def test_creating_a_job_removes_expired_files_in_passing(signed_in, db):
     job_id = new_job(signed_in)
     run_job(job_id)
     path = job_file_path(reload(job_id))
-    db.session.execute(update(Job).where(Job.id == job_id).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.execute(update(Job).where(Job.id == job_id).values(expires_at=clock.utcnow() - timedelta(minutes=1)))
     db.session.commit()
     new_job(signed_in)
     assert not path.exists() and reload(job_id).result_path is None
@@ -300,7 +302,7 @@ def test_the_progress_page_while_queued_offers_cancel_and_reload(client, signed_
 
 def test_my_jobs_lists_only_mine_newest_first(client, signed_in, db):
     first = new_job(signed_in)
-    db.session.execute(update(Job).where(Job.id == first).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.execute(update(Job).where(Job.id == first).values(created_at=clock.utcnow() - timedelta(hours=1)))
     db.session.commit()
     create_job("test_items", {"items": []}, title="Rekap terbaru", requested_by=signed_in.id)
     create_job("test_items", {"items": []}, title="Punya orang lain", requested_by=UserFactory(username="lain").id)

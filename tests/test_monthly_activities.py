@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from kinerja.activities import monthly, services
+from kinerja.activities import monthly
 from kinerja.activities.monthly import MonthlyInput
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.models import (
@@ -22,7 +22,7 @@ from kinerja.models import (
     MonthlyActivity,
     WorkMode,
 )
-from tests.factories import iki_for
+from tests.factories import freeze_now, iki_for
 from tests.querycount import count_queries
 
 MARCH = date(2026, 3, 1)
@@ -32,7 +32,7 @@ NOW = datetime(2026, 3, 20, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 @pytest.fixture()
 def fixed_now(monkeypatch):
     """Today is 20 March 2026 in Jakarta: March is open, January closed (after 5 February)."""
-    monkeypatch.setattr(services, "local_now", lambda tz_name=None: NOW)
+    freeze_now(monkeypatch, NOW)
     return NOW
 
 

@@ -10,10 +10,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from kinerja.i18n import local_today
+from kinerja import clock
 from kinerja.models import Agency, Employee, User
 from kinerja.permissions import agency_scope, employee_scope, is_appraiser
 from tests.factories import ActingAssignmentFactory, AssignmentFactory, UserFactory
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 TARGETS = ("staff_a", "staff_a2", "other_staff_a", "appraiser_a", "staff_b", "head_b")
 
@@ -99,7 +101,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, org, path):
 
 def acting(org, db, start: int, end: int):
     """appraiser_a stands in for other_appraiser_a from today+start to today+end."""
-    today = local_today()
+    today = clock.today()
     ActingAssignmentFactory(
         acting=org.appraiser_a,
         absent=org.other_appraiser_a,
@@ -143,7 +145,7 @@ def move_staff_a_to_other_appraiser(org, db, *, on: date) -> None:
 
 
 def test_ended_assignment_no_longer_grants_scope(client, auth, org, db):
-    move_staff_a_to_other_appraiser(org, db, on=local_today() - timedelta(days=2))
+    move_staff_a_to_other_appraiser(org, db, on=clock.today() - timedelta(days=2))
     sign_in(auth, org, "appraiser_a")
     assert client.get(f"/pegawai/{org.staff_a.id}").status_code == 404
     auth.logout()
@@ -152,7 +154,7 @@ def test_ended_assignment_no_longer_grants_scope(client, auth, org, db):
 
 
 def test_future_assignment_does_not_grant_scope_yet(client, auth, org, db):
-    move_staff_a_to_other_appraiser(org, db, on=local_today() + timedelta(days=2))
+    move_staff_a_to_other_appraiser(org, db, on=clock.today() + timedelta(days=2))
     sign_in(auth, org, "other_appraiser_a")
     assert client.get(f"/pegawai/{org.staff_a.id}").status_code == 404
     auth.logout()
@@ -162,7 +164,7 @@ def test_future_assignment_does_not_grant_scope_yet(client, auth, org, db):
 
 def test_agency_admin_scope_follows_the_assignment_period(org, db):
     """staff_b moves to agency A in a week: admin A sees them from that day, not before."""
-    today = local_today()
+    today = clock.today()
     old = org.staff_b.assignments[0]
     old.valid_to = today + timedelta(days=6)
     AssignmentFactory(
@@ -213,7 +215,7 @@ def test_employee_scope_of_an_account_without_employee_or_role(org, db):
 def test_employee_scope_includes_acting_staff_only_on_active_days(org, db):
     acting(org, db, 1, 3)
     user = org.user(org.appraiser_a)
-    today = local_today()
+    today = clock.today()
     assert org.other_staff_a.id not in visible_ids(db, user, today)
     assert org.other_staff_a.id in visible_ids(db, user, today + timedelta(days=1))
     assert org.other_staff_a.id in visible_ids(db, user, today + timedelta(days=3))

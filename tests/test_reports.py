@@ -7,13 +7,14 @@ import io
 import shutil
 import subprocess
 import zipfile
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from kinerja import clock
 from kinerja.extensions import db as _db
 from kinerja.jobs import run_job
 from kinerja.models import (
@@ -207,10 +208,12 @@ def test_employee_report_permissions(client, org, who, subject, status):
     assert client.get(f"/laporan/pegawai/{employee_id}/2026-10/bkn.xlsx").status_code == status
 
 
+@pytest.mark.calendar
 def test_future_month_and_anonymous_refused(client, org):
     assert client.get(f"/laporan/pegawai/{org.staff_a.id}/2026-10.pdf").status_code == 302  # to sign-in
     login(client, org.staff_a)
-    assert client.get(f"/laporan/pegawai/{org.staff_a.id}/2027-01.pdf").status_code == 404
+    next_month = (clock.today().replace(day=28) + timedelta(days=4)).replace(day=1)
+    assert client.get(f"/laporan/pegawai/{org.staff_a.id}/{next_month:%Y-%m}.pdf").status_code == 404
 
 
 def test_store_reuses_and_a_change_supersedes(client, org):

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, or_, select
 
-from kinerja import notify
+from kinerja import clock, notify
 from kinerja.extensions import db as _db
 from kinerja.models import (
     ActingAssignment,
@@ -29,10 +29,7 @@ from kinerja.models import (
     Notification,
     Unit,
     User,
-    utcnow,
 )
-from kinerja.oversight import views as oversight_views
-from kinerja.review import views as review_views
 from tests.factories import (
     PASSWORD,
     WIB,
@@ -60,14 +57,8 @@ RACE_MESSAGE = "sudah diputuskan orang lain"
 @pytest.fixture()
 def today(monkeypatch):
     """Views and services all live on 18 November 2026 (16.00 WIB for the filing rules)."""
-    freeze_now(monkeypatch)
-    for module in (review_views, oversight_views):
-        monkeypatch.setattr(module, "local_today", lambda tz_name=None: TODAY)
+    freeze_now(monkeypatch, TODAY)
     return TODAY
-
-
-def review_day(monkeypatch, day: date) -> None:
-    monkeypatch.setattr(review_views, "local_today", lambda tz_name=None: day)
 
 
 @pytest.fixture()
@@ -100,7 +91,7 @@ def item(employee: Employee, day: date = TUE, start: str = "08:00", end: str = "
          submitted_at: datetime | None = None, **fields) -> int:
     """An activity stored as is; submitted ones (and decided ones) carry their submission time."""
     activity = ActivityFactory(employee=employee, activity_date=day, start_time=hm(start), end_time=hm(end),
-                               status=status, submitted_at=None if status is DRAFT else submitted_at or utcnow(),
+                               status=status, submitted_at=None if status is DRAFT else submitted_at or clock.utcnow(),
                                **fields)
     _db.session.commit()
     return activity.id
@@ -409,7 +400,7 @@ def test_review_lock(app, db, org, today, monkeypatch, day, bkd_lock, decided):
     if bkd_lock is not None:
         db.session.add(MonthLock(agency_id=org.agency_a.id, year=2026, month=11, locked=bkd_lock, reason="BKD"))
     activity_id = item(org.staff_a)
-    review_day(monkeypatch, day)
+    freeze_now(monkeypatch, day)
     response = sign_in(app, org.appraiser_a.id_number).post(f"/pemeriksaan/kegiatan/{activity_id}/setujui",
                                                           follow_redirects=True)
     assert (LOCKED_MESSAGE in page(response)) is not decided

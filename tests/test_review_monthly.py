@@ -1,16 +1,17 @@
 """Appraisers decide their subordinates' monthly activities the same way as daily ones."""
 
-from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from kinerja import clock
 from kinerja.models import ActivityStatus, AuditEntry, MonthlyActivity, Notification
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
+
 # The running month in the demo time zone is always open for review.
-MONTH = datetime.now(ZoneInfo("Asia/Jakarta")).date().replace(day=1)
+MONTH = clock.today("Asia/Jakarta").replace(day=1)
 
 
 @pytest.fixture()

@@ -18,9 +18,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from kinerja import create_app
+from kinerja import clock, create_app
 from kinerja.extensions import db as _db
-from kinerja.i18n import local_today
 from kinerja.models import (
     ActingAssignment,
     Activity,
@@ -31,12 +30,11 @@ from kinerja.models import (
     Notification,
     Unit,
     User,
-    utcnow,
 )
 from tests.factories import PASSWORD, ActivityFactory, hm, staff_member
 from tests.test_activity_concurrency import last_working_day_before_today
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 ROUNDS = 5
 ALERT = re.compile(r'<div class="alert alert-(\w+)[^"]*" role="alert">\s*(.*?)\s*<button', re.S)
@@ -68,7 +66,7 @@ def reviewer(database_url: str, label: str, identifier: str, rounds: list[tuple[
 
 def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, database_url):
     day = last_working_day_before_today()
-    today = local_today()
+    today = clock.today()
     unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
                              .where(Assignment.employee_id == org.other_appraiser_a.id))
     plh = staff_member(unit, org.head_a, name="Plh Penilai")
@@ -77,7 +75,7 @@ def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, 
     db.session.add(MonthLock(agency_id=org.agency_a.id, year=day.year, month=day.month, locked=False, reason="Uji"))
     items = [ActivityFactory(employee=org.staff_a, activity_date=day, start_time=hm(f"{7 + n:02d}:00"),
                              end_time=hm(f"{8 + n:02d}:00"), status=ActivityStatus.SUBMITTED,
-                             submitted_at=utcnow())
+                             submitted_at=clock.utcnow())
              for n in range(ROUNDS)]
     db.session.flush()
     ids = [activity.id for activity in items]

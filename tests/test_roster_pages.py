@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.attendance import dashboard
-from kinerja.i18n import local_today
 from kinerja.models import (
     Agency,
     CapReason,
@@ -26,6 +26,8 @@ from kinerja.roster import caps, queries, services
 from tests.factories import PositionFactory, UserFactory, staff_member
 from tests.querycount import count_queries
 from tests.test_attendance_dashboard import record
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 MONDAY = date(2026, 11, 30)  # two working weeks: 30 November – 11 December 2026
 
@@ -199,7 +201,7 @@ def test_positions_are_searched_and_marked_by_bkd(client, auth, org, db):
 def test_the_roster_form_defaults_to_two_working_weeks_from_next_monday(client, auth, org):
     login_as(auth, org, "admin")
     text = client.get(f"/opd/{org.agency_a.id}/jadwal").get_data(as_text=True)
-    start = monday_after(local_today(org.agency_a.timezone))
+    start = monday_after(clock.today(org.agency_a.timezone))
     assert f'value="{start.isoformat()}"' in text
     assert f'value="{(start + timedelta(days=11)).isoformat()}"' in text
 
@@ -290,7 +292,7 @@ def test_regenerate_keeps_manual_entries(client, auth, org, roster, db):
 # --- Staff's schedule -----------------------------------------------------------------------------------------
 
 def test_my_schedule_lists_published_days_with_today_highlighted(client, auth, org, capped, db):
-    today = local_today()
+    today = clock.today()
     roster = services.generate_roster(org.bkd_admin, org.agency_a, today - timedelta(days=3),
                                       today + timedelta(days=16))
     login_as(auth, org, "staff")
@@ -389,7 +391,7 @@ def seeded(app, db):
 
 def test_demo_agency_works_under_a_cap_with_a_published_fair_roster(seeded, db):
     agency = db.session.scalar(select(Agency).where(Agency.code == "DISDUKCAPIL"))
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     cap = caps.cap_on(agency.id, today)
     assert (cap.percent, cap.reason_kind, cap.valid_to) == (50, CapReason.PPKM_3, None)
     assert cap.valid_from < (today.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from kinerja import clock
 from kinerja.admin import staff_import_store
 from kinerja.api.tokens import issue as issue_token
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import (
     ActingAssignment,
     ActivityStatus,
@@ -59,6 +59,8 @@ from tests.factories import (
 )
 from tests.test_staff_import import POSITION, row, xlsx
 
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
+
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -84,7 +86,7 @@ def find(model, **filters):
 
 
 def next_monday() -> date:
-    today = local_today()
+    today = clock.today()
     return today + timedelta(days=7 - today.weekday())
 
 
@@ -100,8 +102,8 @@ def draft_roster(org: Organisation) -> Roster:
 
 
 def flagged(org: Organisation) -> AttendanceFlag:
-    record = AttendanceRecord(employee_id=org.staff_a.id, agency_id=org.agency_a.id, day=local_today(),
-                              kind=AttendanceKind.IN, at=datetime.now(UTC), mode=WorkMode.WFO, latitude=-6.87,
+    record = AttendanceRecord(employee_id=org.staff_a.id, agency_id=org.agency_a.id, day=clock.today(),
+                              kind=AttendanceKind.IN, at=clock.utcnow(), mode=WorkMode.WFO, latitude=-6.87,
                               longitude=107.54, accuracy_m=0.0)
     flag = AttendanceFlag(record=record, kind=FlagKind.EXACT_ACCURACY, detail='{"accuracy": 0}')
     db.session.add_all([record, flag])
@@ -239,14 +241,14 @@ def set_enabled(c, org):
 
 def retire(c, org):
     response = c.post(f"/admin/pegawai/{org.staff_a2.id}/berhenti", data={
-        "retire_date": local_today().isoformat(), "reason": "pensiun", "retire_decree_number": ""})
+        "retire_date": clock.today().isoformat(), "reason": "pensiun", "retire_decree_number": ""})
     return response, Expected("employee", "retire", org.staff_a2.id, ("active", "pensiun"))
 
 
 def transfer(c, org):
     unit = find(Unit, agency_id=org.agency_a.id, code="01.02")
     response = c.post(f"/admin/pegawai/{org.staff_a.id}/mutasi", data={
-        "agency_id": org.agency_a.id, "effective_date": local_today().isoformat(), "unit_id": unit.id,
+        "agency_id": org.agency_a.id, "effective_date": clock.today().isoformat(), "unit_id": unit.id,
         "position_id": org.staff_a.assignments[0].position_id, "appraiser_number": org.other_appraiser_a.id_number,
         "decree_number": "821/1"})
     return response, Expected("employee", "transfer", org.staff_a.id, (str(org.agency_a.id),))
@@ -269,7 +271,7 @@ def staff_import_confirm(c, org):
     db.session.commit()
     token = staff_import_store.stage(org.bkd_admin, xlsx([row(1)]))
     response = c.post("/admin/impor-pegawai/simpan",
-                      data={"token": token, "effective_date": local_today().isoformat(), "file_name": "p.xlsx"})
+                      data={"token": token, "effective_date": clock.today().isoformat(), "file_name": "p.xlsx"})
     return response, Expected("staff_import", "import_staff", None, ("p.xlsx",))
 
 
@@ -288,7 +290,7 @@ def delete_leave(c, org):
 
 
 def grants(c, org):
-    today = local_today()
+    today = clock.today()
     response = c.post(f"/opd/{org.agency_a.id}/pengecualian", data={
         "id_number": org.staff_a.id_number, "start_date": (today - timedelta(days=20)).isoformat(),
         "end_date": (today - timedelta(days=10)).isoformat(), "valid_until": (today + timedelta(days=3)).isoformat(),
@@ -298,7 +300,7 @@ def grants(c, org):
 
 
 def acting(c, org):
-    today = local_today()
+    today = clock.today()
     response = c.post(f"/opd/{org.agency_a.id}/plh", data={
         "acting_number": org.appraiser_a.id_number, "absent_number": org.other_appraiser_a.id_number,
         "kind": "plh", "start_date": (today - timedelta(days=1)).isoformat(),
@@ -308,7 +310,7 @@ def acting(c, org):
 
 
 def end_acting(c, org):
-    today = local_today()
+    today = clock.today()
     record = ActingAssignment(acting_id=org.appraiser_a.id, absent_id=org.other_appraiser_a.id,
                               valid_from=today - timedelta(days=3), valid_to=today + timedelta(days=3),
                               decree_number="800/1")
@@ -399,7 +401,7 @@ def distribution(c, org):
 
 
 def reopen(c, org):
-    activity = ActivityFactory(employee=org.staff_a, activity_date=local_today() - timedelta(days=1),
+    activity = ActivityFactory(employee=org.staff_a, activity_date=clock.today() - timedelta(days=1),
                                status=ActivityStatus.APPROVED)
     db.session.commit()
     response = c.post(f"/pemeriksaan/kegiatan/{activity.id}/buka-kembali", data={"reason": "Salah setuju"})

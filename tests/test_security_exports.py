@@ -26,10 +26,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 import kinerja
-from kinerja import audit
+from kinerja import audit, clock
 from kinerja.admin import staff_import_store
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.jobs import run_job
 from kinerja.models import (
     ActivityStatus,
@@ -53,6 +52,8 @@ from kinerja.models import (
 )
 from tests.factories import PASSWORD, ActivityFactory, EvidenceLinkFactory, Organisation, PositionFactory
 from tests.test_staff_import import POSITION, row, xlsx
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 # Formula starts and control characters a user may type or paste; {tag} makes each field findable.
 PAYLOADS = (
@@ -191,7 +192,7 @@ def staff_passwords(client: FlaskClient, org: Organisation, s: Seeds) -> bytes:
     name = s("import.name", 120, template="@SUM(A1)+1 {tag}")
     token = staff_import_store.stage(org.bkd_admin, xlsx([row(1, Nama=name, **{"Unit kerja": "01.01"})]))
     page = client.post("/admin/impor-pegawai/simpan", data={
-        "token": token, "effective_date": local_today().isoformat(), "file_name": "p.xlsx"}).get_data(as_text=True)
+        "token": token, "effective_date": clock.today().isoformat(), "file_name": "p.xlsx"}).get_data(as_text=True)
     form = page.split('action="/admin/impor-pegawai/kata-sandi-awal"')[1]
     download = form.split('name="token" type="hidden" value="')[1].split('"')[0]
     response = client.post("/admin/impor-pegawai/kata-sandi-awal", data={"token": download})

@@ -15,6 +15,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -37,7 +38,7 @@ from tests.factories import (
     freeze_now,
 )
 from tests.test_attendance import MONDAY as ATTENDANCE_MONDAY
-from tests.test_attendance import OFFICE, freeze
+from tests.test_attendance import OFFICE
 from tests.test_staff_import import POSITION
 
 HOSTILE_HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -180,9 +181,8 @@ ENTRY = {entry.name: entry for entry in ENTRY_POINTS}
 @pytest.fixture()
 def site(app, org, monkeypatch) -> dict:
     """Signed-in browsers (staff A), the API token and a draft activity of staff A2 (so that the web and the API
-    check in different people), a working Monday, an office for the check-in."""
-    freeze_now(monkeypatch)
-    freeze(monkeypatch, ATTENDANCE_MONDAY)
+    check in different people), a working Wednesday morning after the activity's day, an office for the check-in."""
+    freeze_now(monkeypatch, ATTENDANCE_MONDAY + timedelta(days=2))
     OfficeFactory(agency=org.agency_a, name="Kantor Dinas A", latitude=OFFICE[0], longitude=OFFICE[1], radius_m=100)
     PositionFactory(name=POSITION, kind=PositionKind.PELAKSANA)
     activity = ActivityFactory(employee=org.staff_a2)

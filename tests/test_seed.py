@@ -6,10 +6,12 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from kinerja.i18n import local_today
+from kinerja import clock
 from kinerja.identity import EmploymentType, grades_for, parse_identity
 from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Office, Role, User, UserRole
 from kinerja.permissions import is_appraiser
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 DEMO_HEADING = "Akun demo (satu per peran)"
 
@@ -35,7 +37,7 @@ def table_counts(db) -> dict[str, int]:
 
 
 def current_assignments(db) -> dict[int, Assignment]:
-    today = local_today()
+    today = clock.today()
     rows = list(db.session.scalars(select(Assignment).where(Assignment.active_on(today))))
     by_employee = {row.employee_id: row for row in rows}
     assert len(by_employee) == len(rows), "an employee holds two current assignments"
@@ -107,7 +109,7 @@ def test_output_lists_the_five_demo_sign_ins(seeded, db):
     assert is_appraiser(appraiser) and not is_appraiser(staff)
     assert current_assignments(db)[staff.employee_id].appraiser_id == appraiser.employee_id
     assert db.session.scalar(select(func.count(ActingAssignment.id)).where(
-        ActingAssignment.acting_id == appraiser.employee_id, ActingAssignment.active_on(local_today()))) == 1
+        ActingAssignment.acting_id == appraiser.employee_id, ActingAssignment.active_on(clock.today()))) == 1
 
 
 def test_second_run_changes_nothing_and_prints_the_sign_ins_again(app, seeded, db):

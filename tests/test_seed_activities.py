@@ -9,10 +9,12 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import func, select
 
+from kinerja import clock
 from kinerja.demo.data import DEFAULT_OUTPUT_UNITS
-from kinerja.i18n import local_today
 from kinerja.models import Activity, ActivityStatus, Employee, Evidence, EvidenceKind, OutputUnit, WorkMode
 from kinerja.workcalendar import holidays_between, is_weekend
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 
 @pytest.fixture()
@@ -32,7 +34,7 @@ def test_every_status_and_every_mode_is_present(seeded, db):
 
 
 def test_activities_obey_the_filing_rules(seeded, db):
-    today = local_today()
+    today = clock.today()
     rows = db.session.execute(select(
         Activity.employee_id, Activity.activity_date, Activity.start_time, Activity.end_time,
         Activity.duration_minutes, Activity.work_mode, Activity.assignment_letter, Activity.status,
@@ -66,7 +68,7 @@ def test_activities_obey_the_filing_rules(seeded, db):
 
 
 def test_covers_last_month_and_this_month_with_some_empty_days(seeded, db):
-    today = local_today()
+    today = clock.today()
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     span = select(func.min(Activity.activity_date), func.max(Activity.activity_date))
     oldest, newest = db.session.execute(span).one()
@@ -86,7 +88,7 @@ def test_covers_last_month_and_this_month_with_some_empty_days(seeded, db):
 
 
 def test_the_demo_staff_account_has_a_realistic_month(seeded, db):
-    today = local_today()
+    today = clock.today()
     staff = db.session.scalar(select(Employee).where(Employee.email == "demo-staff@cimahikota.go.id"))
     activities = list(db.session.scalars(select(Activity).where(Activity.employee_id == staff.id)))
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)

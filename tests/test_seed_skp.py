@@ -8,11 +8,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from kinerja.i18n import local_today
+from kinerja import clock
 from kinerja.models import Activity, ActivityStatus, Assignment, Employee, Skp, SkpStatus, User
 from kinerja.models.skp import Evaluation, Iki, Rhk, RhkKind
 from kinerja.skp import evaluation, queries, services
 from kinerja.skp.predikat import predikat
+
+pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
 
 @pytest.fixture()
@@ -27,9 +29,9 @@ def featured(db) -> Employee:
 
 
 def test_every_employee_has_an_approved_plan_cascaded_from_the_appraisers(seeded, db):
-    year = local_today().year
+    year = clock.today().year
     assigned = dict(db.session.execute(select(Assignment.employee_id, Assignment.appraiser_id)
-                                       .where(Assignment.active_on(local_today()))).all())
+                                       .where(Assignment.active_on(clock.today()))).all())
     this_year = select(Skp).where(Skp.period_start >= date(year, 1, 1))
     plans = {skp.employee_id: skp for skp in db.session.scalars(this_year)}
     assert set(plans) == set(assigned) - {featured(db).id}
@@ -53,7 +55,7 @@ def test_activities_are_linked_to_the_iki_of_their_own_plan_in_its_unit(seeded, 
 
 
 def test_last_month_is_rated_with_a_mix_of_predikat_and_realised(seeded, db):
-    first = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    first = (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     rated = db.session.scalars(select(Evaluation).where(Evaluation.year == first.year,
                                                         Evaluation.month == first.month)).all()
     assert len(rated) > 50
@@ -65,7 +67,7 @@ def test_last_month_is_rated_with_a_mix_of_predikat_and_realised(seeded, db):
 
 
 def test_one_agency_breaks_the_distribution_rule(seeded, db):
-    first = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    first = (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     rows = {row.agency.code: row for row in evaluation.distribution(first.year, evaluation.all_agencies())}
     assert rows["DISDUKCAPIL"].breaches
     assert not rows["BKPSDMD"].breaches and not rows["SETDA"].breaches
@@ -74,9 +76,9 @@ def test_one_agency_breaks_the_distribution_rule(seeded, db):
 def test_the_demo_appraiser_has_subordinates_left_to_rate(seeded, db):
     staff = featured(db)
     appraiser_id = db.session.scalar(select(Assignment.appraiser_id).where(Assignment.employee_id == staff.id))
-    first = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    first = (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     subordinates = set(db.session.scalars(select(Assignment.employee_id).where(
-        Assignment.appraiser_id == appraiser_id, Assignment.active_on(local_today()))))
+        Assignment.appraiser_id == appraiser_id, Assignment.active_on(clock.today()))))
     rated = set(db.session.scalars(select(Evaluation.employee_id).where(
         Evaluation.employee_id.in_(subordinates), Evaluation.year == first.year, Evaluation.month == first.month)))
     assert rated and subordinates - rated - {staff.id}
@@ -85,10 +87,10 @@ def test_the_demo_appraiser_has_subordinates_left_to_rate(seeded, db):
 def test_the_demo_staff_drafts_this_year_from_last_years_plan(seeded, db):
     staff = featured(db)
     old = db.session.scalars(select(Skp).where(Skp.employee_id == staff.id)).all()
-    assert [skp.year for skp in old] == [local_today().year - 1]
+    assert [skp.year for skp in old] == [clock.today().year - 1]
     user = db.session.scalar(select(User).where(User.employee_id == staff.id))
     draft = services.create_skp(user, copy_from=old[0])
-    assert draft.status is SkpStatus.DRAFT and draft.year == local_today().year
+    assert draft.status is SkpStatus.DRAFT and draft.year == clock.today().year
     assert [rhk.text for rhk in draft.rhk] == [rhk.text for rhk in old[0].rhk]
     assert db.session.scalar(select(func.count(Activity.id)).where(
         Activity.employee_id == staff.id, Activity.status == ActivityStatus.APPROVED)) > 0

@@ -33,7 +33,6 @@ from kinerja.models import (
     User,
 )
 from kinerja.skp import queries, services
-from kinerja.skp import views as skp_views
 from kinerja.skp.services import IkiInput, LampiranInput, RhkInput
 from tests.factories import ActivityFactory, activity_form, activity_input, freeze_now
 
@@ -44,8 +43,7 @@ NO_APPROVED = "Pejabat penilai Anda belum memiliki SKP yang disetujui, sehingga 
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    freeze_now(monkeypatch)
-    monkeypatch.setattr(skp_views, "local_today", lambda tz_name=None: TODAY)
+    freeze_now(monkeypatch, TODAY)
     return TODAY
 
 

@@ -24,7 +24,6 @@ from kinerja.models.skp import (
     Rating,
 )
 from kinerja.skp import evaluation
-from kinerja.skp import views as skp_views
 from tests.factories import ActivityFactory, freeze_now
 from tests.querycount import count_queries
 from tests.test_skp import iki_of, plan, user
@@ -35,8 +34,7 @@ NOV = date(2026, 11, 1)
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    freeze_now(monkeypatch)
-    monkeypatch.setattr(skp_views, "local_today", lambda tz_name=None: TODAY)
+    freeze_now(monkeypatch, TODAY)
     return TODAY
 
 

@@ -8,13 +8,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from kinerja import clock
 from kinerja.absence import bp, services
 from kinerja.absence.forms import ActingForm, BackdateGrantForm, LeaveForm
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import ActingAssignment, ActingKind, Assignment, BackdateGrant, Leave, LeaveKind
 from kinerja.permissions import load_agency
 
@@ -22,7 +22,7 @@ from kinerja.permissions import load_agency
 def in_agency(agency_id: int):
     """Leave and grants of people currently assigned to the agency."""
     return select(Assignment.employee_id).where(Assignment.agency_id == agency_id,
-                                                Assignment.active_on(local_today()))
+                                                Assignment.active_on(clock.today()))
 
 
 @bp.route("/cuti", methods=["GET", "POST"])
@@ -34,7 +34,7 @@ def leave(agency_id: int):
         try:
             services.record_leave(current_user, agency, form.id_number.data, LeaveKind(form.kind.data),
                                   form.start_date.data, form.end_date.data, form.document_number.data or "",
-                                  local_today(agency.timezone))
+                                  clock.today(agency.timezone))
         except DomainError as error:
             show_error(form, error)
         else:
@@ -71,7 +71,7 @@ def grants(agency_id: int):
         try:
             services.grant_backdating(current_user, agency, form.id_number.data, form.start_date.data,
                                       form.end_date.data, form.valid_until.data, form.reason.data,
-                                      local_today(agency.timezone))
+                                      clock.today(agency.timezone))
         except DomainError as error:
             show_error(form, error)
         else:
@@ -89,7 +89,7 @@ def grants(agency_id: int):
 def acting(agency_id: int):
     """Acting appraisers (Plh/Plt) of the agency: who stands in for whom, when, under which decree."""
     agency = load_agency(current_user, agency_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     form = ActingForm()
     if form.validate_on_submit():
         try:
@@ -120,6 +120,6 @@ def end_acting(agency_id: int, acting_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.end_acting(current_user, agency, record, local_today(agency.timezone))
+    services.end_acting(current_user, agency, record, clock.today(agency.timezone))
     flash(_("Penugasan Plh/Plt diakhiri."), "success")
     return redirect(url_for("absence.acting", agency_id=agency.id))

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from kinerja import clock
 from kinerja.activities import bp, queries
 from kinerja.activities.downloads import download_name
 from kinerja.activities.evidence import delete_evidence, load_stored_file
@@ -15,7 +16,6 @@ from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import own_employee
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import ActivityStatus, WorkMode
 from kinerja.permissions import load_evidence, load_own_activity
 
@@ -24,7 +24,7 @@ from kinerja.permissions import load_evidence, load_own_activity
 @login_required
 def this_month():
     own_employee()
-    return redirect(url_for("activities.month", month=local_today().replace(day=1)))
+    return redirect(url_for("activities.month", month=clock.today().replace(day=1)))
 
 
 @bp.route("/bulan/<month:month>")
@@ -35,7 +35,7 @@ def month(month: date):
     following = (month + timedelta(days=32)).replace(day=1)
     return render_template(
         "activities/month.html", overview=queries.month_overview(employee.id, month),
-        previous=previous, following=following, today=local_today(), modes=list(WorkMode),
+        previous=previous, following=following, today=clock.today(), modes=list(WorkMode),
         state_labels=day_state_labels(),
     )
 

@@ -17,12 +17,13 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from kinerja import clock
 from kinerja.activities import services
 from kinerja.activities.evidence import check_link
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
-from kinerja.models import Activity, ActivityStatus, Assignment, Employee, MonthlyActivity, User, utcnow
+from kinerja.models import Activity, ActivityStatus, Assignment, Employee, MonthlyActivity, User
 from kinerja.workcalendar import month_days
 
 CENT = Decimal("0.01")
@@ -116,7 +117,7 @@ def filing_assignment(employee_id: int, first: date) -> Assignment | None:
     """The assignment whose agency's locks govern the month: on today's date within the month, else on
     its last day (a past month) or its first day (a month ahead)."""
     start, end = month_days(first.year, first.month)
-    reference = min(max(services.local_now(None).date(), start), end)
+    reference = min(max(clock.today(), start), end)
     return services.agency_on(employee_id, reference)
 
 
@@ -125,7 +126,7 @@ def is_month_open(employee_id: int, first: date) -> bool:
     assignment = filing_assignment(employee_id, first)
     if assignment is None:
         return False
-    today = services.local_now(assignment.agency.timezone).date()
+    today = clock.today(assignment.agency.timezone)
     return not services.month_closed(assignment.agency_id, first, today)
 
 
@@ -134,7 +135,7 @@ def require_open(employee_id: int, first: date) -> None:
     if assignment is None:
         raise ValidationFailed(_("Anda tidak memiliki penugasan aktif pada bulan %(month)s.",
                                  month=month_label(first)))
-    today = services.local_now(assignment.agency.timezone).date()
+    today = clock.today(assignment.agency.timezone)
     if services.month_closed(assignment.agency_id, first, today):
         raise ValidationFailed(_("Bulan %(month)s sudah ditutup untuk pengisian.", month=month_label(first)))
 
@@ -287,7 +288,7 @@ def submit_month(actor: User, first: date) -> int:
     result = db.session.execute(
         update(MonthlyActivity)
         .where(*month_filter(employee.id, first), MonthlyActivity.status.in_(EDITABLE))
-        .values(status=ActivityStatus.SUBMITTED, submitted_at=utcnow())
+        .values(status=ActivityStatus.SUBMITTED, submitted_at=clock.utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.activities import bp, queries
 from kinerja.activities import monthly as monthly_services
 from kinerja.activities.forms import ActionForm
@@ -19,7 +20,6 @@ from kinerja.activities.monthly_forms import MonthlyActivityForm
 from kinerja.activities.views import own_employee, show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import ActivityStatus, MonthlyActivity
 
 
@@ -52,7 +52,7 @@ def unit_choices(outputs: dict[monthly_services.OutputKey, monthly_services.Appr
 @login_required
 def this_monthly():
     own_employee()
-    return redirect(url_for("activities.monthly", month=local_today().replace(day=1)))
+    return redirect(url_for("activities.monthly", month=clock.today().replace(day=1)))
 
 
 @bp.route("/bulanan/<month:month>", methods=["GET", "POST"])

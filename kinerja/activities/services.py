@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kinerja import audit, notify
+from kinerja import audit, clock, notify
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
-from kinerja.i18n import format_date, local_zone
+from kinerja.i18n import format_date
 from kinerja.models import (
     ActingAssignment,
     Activity,
@@ -27,7 +27,6 @@ from kinerja.models import (
     MonthLock,
     User,
     WorkMode,
-    utcnow,
 )
 from kinerja.settings import setting
 from kinerja.workcalendar import earliest_backdate, holidays_between, is_weekend
@@ -65,9 +64,6 @@ def agency_on(employee_id: int, day: date) -> Assignment | None:
         .limit(1)
     )
 
-
-def local_now(tz_name: str | None) -> datetime:
-    return datetime.now(local_zone(tz_name))
 
 
 def month_closed(agency_id: int, day: date, today: date, lock_day_setting: str = "FILING_LOCK_DAY") -> bool:
@@ -130,7 +126,7 @@ def check_activity(employee: Employee, data: ActivityInput, *, exclude_id: int |
     if assignment is None:
         raise ValidationFailed(_("Anda tidak memiliki penugasan aktif pada tanggal tersebut."),
                                field="activity_date")
-    now = local_now(assignment.agency.timezone)
+    now = clock.now(assignment.agency.timezone)
     today = now.date()
     if data.activity_date > today or (
         data.activity_date == today and data.end_time > now.time().replace(second=0, microsecond=0)
@@ -272,7 +268,7 @@ def delete_activity(actor: User, activity: Activity) -> None:
 
 def submit_activities(actor: User, activities: Iterable[Activity]) -> int:
     """Submit the drafts and returned items among the activities to the appraiser; returns how many."""
-    now = utcnow()
+    now = clock.utcnow()
     submitted: list[tuple[Activity, Assignment, str]] = []
     # A day's or a week's items share their assignment and month: look each up once, not once per item.
     assignments: dict[tuple[int, date], Assignment | None] = {}
@@ -285,7 +281,7 @@ def submit_activities(actor: User, activities: Iterable[Activity]) -> int:
         if key not in assignments:
             assignments[key] = agency_on(*key)
         assignment = assignments[key]
-        today = local_now(assignment.agency.timezone if assignment else None).date()
+        today = clock.today(assignment.agency.timezone if assignment else None)
         month = (assignment.agency_id, activity.activity_date.year, activity.activity_date.month) \
             if assignment else None
         if month is not None and month not in closed:
@@ -311,7 +307,7 @@ def notify_appraiser(actor: User, assignment: Assignment, count: int) -> None:
     """Tell the appraiser (and whoever stands in for them today) that items wait for them."""
     if assignment.appraiser_id is None:
         return
-    today = local_now(assignment.agency.timezone).date()
+    today = clock.today(assignment.agency.timezone)
     reviewers = {assignment.appraiser_id} | set(db.session.scalars(
         select(ActingAssignment.acting_id).where(ActingAssignment.absent_id == assignment.appraiser_id,
                                                  ActingAssignment.active_on(today))

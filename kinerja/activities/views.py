@@ -11,11 +11,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kinerja import clock
 from kinerja.activities import bp, queries, services, template_queries
 from kinerja.activities.forms import ActionForm, ActivityForm, CopyDayForm, EditActivityForm
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import format_date, local_today
+from kinerja.i18n import format_date
 from kinerja.models import Activity
 from kinerja.permissions import load_own_activity
 from kinerja.review import services as review_services
@@ -60,7 +61,7 @@ def quick_add_defaults(form: ActivityForm, activities: list[Activity]) -> None:
 @login_required
 def today():
     own_employee()
-    return redirect(url_for("activities.day", day=local_today()))
+    return redirect(url_for("activities.day", day=clock.today()))
 
 
 @bp.route("/<day:day>", methods=["GET", "POST"])
@@ -88,7 +89,7 @@ def day(day: date):
         units=queries.output_unit_names(),
         copy_form=CopyDayForm(formdata=None, source=day - timedelta(days=1)),
         action_form=ActionForm(),
-        today=local_today(),
+        today=clock.today(),
         templates=template_queries.for_employee(employee.id),
     )
 

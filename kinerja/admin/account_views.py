@@ -6,12 +6,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kinerja import clock
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import show_error
 from kinerja.admin import accounts, bp
 from kinerja.admin.staffing_forms import RoleForm
 from kinerja.errors import DomainError
-from kinerja.i18n import local_today
 from kinerja.models import Role, User
 from kinerja.permissions import GLOBAL_ROLES, roles_required
 
@@ -19,7 +19,7 @@ ADMINS = (Role.AGENCY_ADMIN, *GLOBAL_ROLES)
 
 
 def load_account(user_id: int) -> User:
-    account = accounts.load_account(current_user, user_id, local_today())
+    account = accounts.load_account(current_user, user_id, clock.today())
     if account is None:
         abort(404)
     return account
@@ -30,7 +30,7 @@ def load_account(user_id: int) -> User:
 def accounts_list():
     search = request.args.get("q", "").strip()[:60]
     role = request.args.get("peran", "")
-    page = accounts.accounts_page(current_user, local_today(), search, role, request.args.get("page", 1, type=int),
+    page = accounts.accounts_page(current_user, clock.today(), search, role, request.args.get("page", 1, type=int),
                                   current_app.config["PER_PAGE"])
     return render_template("admin/accounts.html", page=page, search=search, role=role, roles=list(Role))
 

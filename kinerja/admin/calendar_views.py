@@ -8,20 +8,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kinerja import clock
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import show_error
 from kinerja.admin import bp, calendar
 from kinerja.admin.master_data import ADMIN_ROLES
 from kinerja.admin.settings_forms import CancelHolidayForm, HolidayForm, RenameHolidayForm
 from kinerja.errors import DomainError
-from kinerja.i18n import format_date, local_today
+from kinerja.i18n import format_date
 from kinerja.permissions import GLOBAL_ROLES, is_global_admin, roles_required
 
 
 def chosen_year() -> int:
     year = request.args.get("tahun", type=int)
     if year is None or not calendar.FIRST_YEAR <= year <= calendar.LAST_YEAR:
-        return local_today().year
+        return clock.today().year
     return year
 
 

@@ -11,10 +11,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.admin import staff_import
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import User
 
 staff_cli = AppGroup("staff", help="Pegawai: impor dari Excel / staff import from Excel.")
@@ -69,7 +69,7 @@ def import_command(path: Path, username: str, day: str | None, dry_run: bool, pa
     if actor is None:
         raise click.ClickException(f"Akun admin {username!r} tidak ditemukan.")
     try:
-        effective = date.fromisoformat(day) if day else local_today()
+        effective = date.fromisoformat(day) if day else clock.today()
     except ValueError:
         raise click.ClickException("Tanggal harus berformat YYYY-MM-DD.") from None
     if passwords_out is not None and not dry_run and passwords_out.exists():

@@ -16,10 +16,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from kinerja import clock
 from kinerja.admin.master_data import Sort
 from kinerja.admin.master_units import tree_order
 from kinerja.extensions import db
-from kinerja.i18n import local_zone
 from kinerja.models import Activity, ActivityStatus, Agency, Predikat, Unit
 from kinerja.reports.data import (
     Placement,
@@ -207,7 +207,7 @@ def waiting_ages(first: date, last: date, today: date, employee_ids: list[int] |
         if not employee_ids:
             return {}
         query = query.where(Activity.employee_id.in_(employee_ids))
-    zone = local_zone()
+    zone = clock.zone()
     return {employee_id: max(0, (today - submitted.astimezone(zone).date()).days)
             for employee_id, submitted in db.session.execute(query) if submitted is not None}
 

@@ -14,13 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from kinerja import clock
 from kinerja.admin import bp, dashboard, dashboard_xlsx
 from kinerja.admin.charts import Item, Series, bar_chart, stacked_chart
 from kinerja.admin.dashboard import MODES, PREDIKATS, Dashboard, Line
 from kinerja.admin.master_data import Sort, parse_sort
 from kinerja.exports import XLSX_MIMETYPE
 from kinerja.extensions import db
-from kinerja.i18n import format_date, local_today
+from kinerja.i18n import format_date
 from kinerja.models import Agency, Predikat, Unit
 from kinerja.permissions import GLOBAL_ROLES, is_global_admin, load_agency, roles_required, subordinates_select
 from kinerja.reports.data import regency_info
@@ -84,7 +85,7 @@ def render(level: str, board: Dashboard, sort: Sort, **context):
         "admin/dashboard.html", level=level, board=board, sort=sort, charts=charts(board, level),
         predikats=PREDIKATS, predikat_labels={item.value: item.label for item in PREDIKATS},
         predikat_abbreviations={item.value: initials(item.label) for item in PREDIKATS}, modes=MODES,
-        global_admin=is_global_admin(current_user), today=local_today(),
+        global_admin=is_global_admin(current_user), today=clock.today(),
         previous=(board.month - timedelta(days=1)).replace(day=1),
         following=(board.month + timedelta(days=32)).replace(day=1), regency=regency_info().name, **context)
 
@@ -92,7 +93,7 @@ def render(level: str, board: Dashboard, sort: Sort, **context):
 @bp.route("/dasbor", endpoint="dashboard")
 @roles_required(*GLOBAL_ROLES)
 def regency_page():
-    today = local_today()
+    today = clock.today()
     sort = chosen_sort()
     board = dashboard.regency_dashboard(chosen_month(today), today, sort)
     return render("regency", board, sort)
@@ -102,7 +103,7 @@ def regency_page():
 @login_required
 def agency_page(agency_id: int):
     agency = load_agency(current_user, agency_id)
-    today = local_today()
+    today = clock.today()
     sort = chosen_sort()
     board, _staff = dashboard.agency_dashboards(agency, chosen_month(today), today, sort)
     return render("agency", board, sort, agency=agency)
@@ -113,7 +114,7 @@ def agency_page(agency_id: int):
 def unit_page(unit_id: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
     agency = load_agency(current_user, unit.agency_id)
-    today = local_today()
+    today = clock.today()
     sort = chosen_sort()
     board = dashboard.unit_dashboard(unit, chosen_month(today), today, sort)
     reviewed = (set(db.session.scalars(subordinates_select(current_user.employee_id, today)))
@@ -129,7 +130,7 @@ def xlsx_response(content: bytes, name: str) -> Response:
 @bp.route("/dasbor.xlsx", endpoint="dashboard_xlsx")
 @roles_required(*GLOBAL_ROLES)
 def regency_xlsx():
-    today = local_today()
+    today = clock.today()
     month = chosen_month(today)
     board = dashboard.regency_dashboard(month, today, chosen_sort())
     heading = _("Dasbor kinerja %(name)s", name=regency_info().name)
@@ -141,7 +142,7 @@ def regency_xlsx():
 @login_required
 def agency_xlsx(agency_id: int):
     agency: Agency = load_agency(current_user, agency_id)
-    today = local_today()
+    today = clock.today()
     month = chosen_month(today)
     units, staff = dashboard.agency_dashboards(agency, month, today, chosen_sort())
     heading = _("Dasbor kinerja %(name)s", name=agency.name)

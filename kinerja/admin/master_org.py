@@ -10,12 +10,11 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from kinerja import audit
+from kinerja import audit, clock
 from kinerja.admin.master_data import Sort, UniqueCheck, changes_text, flush_unique, ordered, require_global
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.identity import normalize_identity
 from kinerja.main.services import RowPagination, to_agency_row
 from kinerja.models import Agency, Assignment, Employee, Position, PositionKind, User
@@ -91,7 +90,7 @@ def agency_head(agency_id: int | None, number: str, timezone: str) -> Employee |
         raise ValidationFailed(_("Tidak ada pegawai dengan NIP %(nip)s.", nip=number), field="head_number")
     in_agency = agency_id is not None and db.session.scalar(
         select(Assignment.id).where(Assignment.employee_id == employee.id, Assignment.agency_id == agency_id,
-                                    Assignment.active_on(local_today(timezone))).limit(1))
+                                    Assignment.active_on(clock.today(timezone))).limit(1))
     if not employee.active or not in_agency:
         raise ValidationFailed(_("%(name)s tidak sedang bertugas di OPD ini; kepala OPD harus pegawai aktif "
                                  "OPD ini.", name=employee.full_name), field="head_number")

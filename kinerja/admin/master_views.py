@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import show_error
 from kinerja.admin import bp, master_offices, master_org, master_units
@@ -21,7 +22,6 @@ from kinerja.admin.master_data import ADMIN_ROLES, can_manage_agency, parse_sort
 from kinerja.admin.master_forms import AgencyForm, OfficeForm, PositionForm, UnitForm
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Agency, Office, Position, PositionKind, Unit
 from kinerja.permissions import GLOBAL_ROLES, admin_agency_ids, is_global_admin, roles_required
 
@@ -137,7 +137,7 @@ def agency_input(form: AgencyForm) -> master_org.AgencyInput:
 def agencies():
     search, page = list_args()
     sort = parse_sort(request.args.get("urut"), master_org.AGENCY_SORTS, "code")
-    rows = master_org.agencies_page(local_today(), page, per_page(), search, sort)
+    rows = master_org.agencies_page(clock.today(), page, per_page(), search, sort)
     return render_template("admin/agencies.html", rows=rows, search=search, sort=sort)
 
 
@@ -185,7 +185,7 @@ def unit_input(form: UnitForm) -> master_units.UnitInput:
 @roles_required(*ADMIN_ROLES)
 def units(agency_id: int):
     agency = managed_agency(agency_id)
-    nodes = master_units.unit_tree(agency.id, local_today(agency.timezone))
+    nodes = master_units.unit_tree(agency.id, clock.today(agency.timezone))
     return render_template("admin/units.html", agency=agency, nodes=nodes,
                            list_agencies=is_global_admin(current_user))
 

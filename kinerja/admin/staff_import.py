@@ -22,7 +22,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
-from kinerja import audit
+from kinerja import audit, clock
 from kinerja.activities.importer import RowError
 from kinerja.admin import staff_import_checks as checks
 from kinerja.admin.accounts import new_password
@@ -30,7 +30,7 @@ from kinerja.admin.staff_import_passwords import InitialPassword, passwords_work
 from kinerja.admin.staff_import_rows import COLUMN_BY_KEY, COLUMNS, StaffRow, read_rows
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
-from kinerja.models import Assignment, Employee, Role, User, UserRole, utcnow
+from kinerja.models import Assignment, Employee, Role, User, UserRole
 from kinerja.permissions import admin_agency_ids, is_global_admin
 
 EMPLOYEE_FIELDS = ("name", "front_title", "back_title", "gender", "employment_type", "grade", "email", "phone")
@@ -240,7 +240,7 @@ def employee_ids(numbers: list[str]) -> dict[str, int]:
 
 def save_employees(plan: ImportPlan) -> dict[str, int]:
     """Insert the new employees and update the changed ones; returns every row's employee id by NIP."""
-    now = utcnow()
+    now = clock.utcnow()
     new_numbers = {change.id_number for change in plan.new}
     updated_numbers = {change.id_number for change in plan.updated}
     insert_batches(Employee, [{**employee_values(row), "id_number": row.id_number, "active": True,
@@ -259,7 +259,7 @@ def save_employees(plan: ImportPlan) -> dict[str, int]:
 
 def save_assignments(plan: ImportPlan, ids: dict[str, int]) -> None:
     """Close the changed current assignments the day before the effective date; open the new ones."""
-    now, effective = utcnow(), plan.effective
+    now, effective = clock.utcnow(), plan.effective
     opened = []
     moving = {change.id_number for change in plan.updated if change.moves}
     for row in plan.rows:
@@ -289,7 +289,7 @@ def save_accounts(plan: ImportPlan, ids: dict[str, int]) -> list[InitialPassword
                  for row in plan.rows if row.id_number in wanted]
     if not passwords:
         return []
-    now = utcnow()
+    now = clock.utcnow()
     insert_batches(User, [{"employee_id": ids[item.id_number], "must_change_password": True, "is_enabled": True,
                            "password_hash": generate_password_hash(item.password, method=INITIAL_PASSWORD_HASH),
                            "created_at": now, "updated_at": now} for item in passwords])

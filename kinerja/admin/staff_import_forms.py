@@ -11,7 +11,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
-from kinerja.i18n import local_today
+from kinerja import clock
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_DAYS_AWAY = 366  # an effective date more than a year away is a typo
@@ -19,7 +19,7 @@ MAX_DAYS_AWAY = 366  # an effective date more than a year away is a typo
 
 class EffectiveDateMixin:
     def validate_effective_date(self, field) -> None:
-        if field.data and abs((field.data - local_today()).days) > MAX_DAYS_AWAY:
+        if field.data and abs((field.data - clock.today()).days) > MAX_DAYS_AWAY:
             raise ValidationError(_l("Tanggal efektif paling jauh setahun dari hari ini."))
 
 
@@ -27,7 +27,7 @@ class StaffImportForm(EffectiveDateMixin, FlaskForm):
     file = FileField(_l("Berkas Excel (.xlsx)"),
                      validators=[FileRequired(message=_l("Pilih berkas .xlsx yang akan diperiksa."))],
                      render_kw={"accept": f".xlsx,{XLSX_TYPE}"})
-    effective_date = DateField(_l("Tanggal efektif"), default=lambda: local_today(),
+    effective_date = DateField(_l("Tanggal efektif"), default=clock.today,
                                validators=[InputRequired(message=_l("Isi tanggal efektif."))])
 
 
@@ -48,5 +48,5 @@ class PasswordsDownloadForm(FlaskForm):
 
 def effective_date_limits() -> tuple[str, str]:
     """min and max for the date input."""
-    today = local_today()
+    today = clock.today()
     return ((today - timedelta(days=MAX_DAYS_AWAY)).isoformat(), (today + timedelta(days=MAX_DAYS_AWAY)).isoformat())

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from kinerja import clock
 from kinerja.activities.importer import MAX_BYTES
 from kinerja.activities.views import show_error
 from kinerja.admin import bp, staff_import, staff_import_store
@@ -28,7 +29,6 @@ from kinerja.admin.staff_import_template import build_workbook
 from kinerja.demo.staff_import_sample import SAMPLE_SIZE, sample_workbook
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Role
 from kinerja.permissions import roles_required
 
@@ -103,7 +103,7 @@ def staff_import_passwords():
     if content is None:
         abort(404)
     return no_store(send_file(io.BytesIO(content), mimetype=XLSX_TYPE, as_attachment=True,
-                              download_name=f"kata-sandi-awal-{local_today():%Y-%m-%d}.xlsx"))
+                              download_name=f"kata-sandi-awal-{clock.today():%Y-%m-%d}.xlsx"))
 
 
 def no_store(response):
@@ -123,7 +123,7 @@ def staff_import_template():
 @roles_required(*IMPORTERS)
 def staff_import_sample():
     try:
-        content = sample_workbook(current_user, local_today())
+        content = sample_workbook(current_user, clock.today())
     except DomainError as error:
         flash(error.message, "warning")
         return redirect(url_for("admin.staff_import"))

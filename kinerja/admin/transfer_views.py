@@ -8,12 +8,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kinerja import clock
 from kinerja.activities.views import show_error
 from kinerja.admin import bp, staffing
 from kinerja.admin.staffing import EmployeeFilter, SeparationReason, TransferInput
 from kinerja.admin.staffing_forms import RetireForm, TransferForm, int_or_none
 from kinerja.errors import DomainError
-from kinerja.i18n import format_date, local_today
+from kinerja.i18n import format_date
 from kinerja.main.services import current_assignment
 from kinerja.main.views import assignment_history
 from kinerja.models import Employee, Role
@@ -43,7 +44,7 @@ def load_employee(employee_id: int, today: date) -> Employee:
 @bp.route("/pegawai")
 @roles_required(*ADMINS)
 def employees():
-    today = local_today()
+    today = clock.today()
     day = chosen_day(today)
     filters = EmployeeFilter(
         search=request.args.get("q", "").strip()[:60],
@@ -107,7 +108,7 @@ def render_detail(employee: Employee, today: date, transfer_form: TransferForm |
 @bp.route("/pegawai/<int:employee_id>")
 @roles_required(*ADMINS)
 def employee(employee_id: int):
-    today = local_today()
+    today = clock.today()
     return render_detail(load_employee(employee_id, today), today)
 
 
@@ -123,7 +124,7 @@ def warn_about_subordinates(subordinates: list[Employee]) -> None:
 @bp.route("/pegawai/<int:employee_id>/mutasi", methods=["POST"])
 @roles_required(*ADMINS)
 def transfer(employee_id: int):
-    today = local_today()
+    today = clock.today()
     employee = load_employee(employee_id, today)
     form = TransferForm()
     agency_id = int_or_none(form.agency_id.data)  # the service refuses an agency the user may not place in
@@ -150,7 +151,7 @@ def transfer(employee_id: int):
 @bp.route("/pegawai/<int:employee_id>/berhenti", methods=["POST"])
 @roles_required(*ADMINS)
 def retire(employee_id: int):
-    today = local_today()
+    today = clock.today()
     employee = load_employee(employee_id, today)
     form = RetireForm()
     if form.validate_on_submit():

@@ -9,10 +9,10 @@ from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from kinerja import clock
 from kinerja.api.common import api_blueprint, date_field, own_employee_id
 from kinerja.attendance import queries, services
 from kinerja.attendance.services import CheckInput
-from kinerja.i18n import local_today
 from kinerja.models import AttendanceKind, WorkMode
 from kinerja.roster.queries import my_schedule, scheduled_mode
 
@@ -83,7 +83,7 @@ def check(kind: AttendanceKind, form: dict):
 def today():
     """Today's check-in and check-out, what comes next, and the roster's mode for today."""
     employee_id = own_employee_id()
-    day = local_today()
+    day = clock.today()
     status = queries.today_of(employee_id, day)
     return {"day": day, "check_in": status.check_in, "check_out": status.check_out, "next_kind": status.next_kind,
             "scheduled_mode": scheduled_mode(employee_id, day)}
@@ -110,5 +110,5 @@ def check_out(form):
 @bp.response(200, ScheduleDaySchema(many=True))
 def roster(args):
     """Your published work modes (WFO/WFH) from a day on."""
-    start = args.get("start") or local_today()
+    start = args.get("start") or clock.today()
     return [{"day": day, "mode": mode} for day, mode in my_schedule(own_employee_id(), start, args["days"])]

@@ -7,9 +7,9 @@ from flask import send_file, url_for
 from flask_login import current_user
 from marshmallow import fields, validate
 
+from kinerja import clock
 from kinerja.api import errors
 from kinerja.api.common import MAX_ID, MonthField, PageArgs, api_blueprint, page_of, paginate
-from kinerja.i18n import local_today
 from kinerja.jobs import services
 from kinerja.jobs.access import load_own_job, own_jobs_select
 from kinerja.jobs.views import SHOWN_FAILURES, error_text
@@ -61,7 +61,7 @@ class JobSchema(ma.Schema):
 def request_export(data):
     """Start an export (as on the reports page): agency exports for the agency's admins and head and BKD,
     regency-wide ones for BKD. Poll GET /jobs/{id} for its progress."""
-    return start_export(current_user, data["export"], data["month"], data.get("agency_id"), local_today())
+    return start_export(current_user, data["export"], data["month"], data.get("agency_id"), clock.today())
 
 
 @bp.route("/jobs", methods=["GET"])

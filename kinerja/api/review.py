@@ -7,12 +7,12 @@ import marshmallow as ma
 from flask_login import current_user
 from marshmallow import fields, validate
 
+from kinerja import clock
 from kinerja.api import errors
 from kinerja.api.activity_schemas import ActivitySchema
 from kinerja.api.common import ID, MAX_ID, DecisionResultSchema, MonthField, api_blueprint, date_field
 from kinerja.errors import NotAllowed
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Activity
 from kinerja.review import queries, services
 from kinerja.review.flags import Flag
@@ -82,7 +82,7 @@ class DecidedSchema(ma.Schema):
 
 def reviewable_activity(activity_id: int) -> None:
     """404 unless the activity waits for, or was routed to, the user's review (as on the web)."""
-    found = db.session.execute(reviewable(current_user, local_today()).where(Activity.id == activity_id)).first()
+    found = db.session.execute(reviewable(current_user, clock.today()).where(Activity.id == activity_id)).first()
     if found is None:
         raise errors.not_found()
 
@@ -91,7 +91,7 @@ def reviewable_activity(activity_id: int) -> None:
 @bp.response(200, InboxRowSchema(many=True))
 def inbox():
     """Your subordinates (also via Plh/Plt) and anyone whose items wait for you, most waiting first."""
-    return queries.inbox(current_user, local_today())
+    return queries.inbox(current_user, clock.today())
 
 
 @bp.route(f"/employees/<{ID}:employee_id>/activities", methods=["GET"])
@@ -100,8 +100,8 @@ def inbox():
 def employee_month(args, employee_id: int):
     """A subordinate's activities of a month that you review, with flags on the waiting ones."""
     person = reviewable_employee(employee_id)
-    month = args.get("month") or local_today().replace(day=1)
-    return [item for day in queries.employee_month(current_user, person.id, month, local_today())
+    month = args.get("month") or clock.today().replace(day=1)
+    return [item for day in queries.employee_month(current_user, person.id, month, clock.today())
             for item in day.items]
 
 
@@ -110,7 +110,7 @@ def employee_month(args, employee_id: int):
 def approve(activity_id: int):
     """Approve a submitted activity you review."""
     reviewable_activity(activity_id)
-    return services.decide(current_user, [activity_id], approve=True, today=local_today())
+    return services.decide(current_user, [activity_id], approve=True, today=clock.today())
 
 
 @bp.route(f"/activities/<{ID}:activity_id>/return", methods=["POST"])
@@ -119,7 +119,7 @@ def approve(activity_id: int):
 def return_one(data, activity_id: int):
     """Return a submitted activity for revision, with the reason."""
     reviewable_activity(activity_id)
-    return services.decide(current_user, [activity_id], approve=False, reason=data["reason"], today=local_today())
+    return services.decide(current_user, [activity_id], approve=False, reason=data["reason"], today=clock.today())
 
 
 @bp.route("/candidates", methods=["POST"])
@@ -135,7 +135,7 @@ def candidates(data):
             scope["start"], scope["end"] = data["start"], data["end"]
     else:
         scope["ids"] = data.get("ids") or []
-    return queries.candidates(current_user, local_today(), **scope)
+    return queries.candidates(current_user, clock.today(), **scope)
 
 
 @bp.route("/bulk-approve", methods=["POST"])
@@ -143,7 +143,7 @@ def candidates(data):
 @bp.response(200, DecisionResultSchema)
 def bulk_approve(data):
     """Approve many at once; flagged items are skipped (reported in `flagged`) unless in `flagged_ok`."""
-    return services.decide(current_user, data["ids"], approve=True, today=local_today(),
+    return services.decide(current_user, data["ids"], approve=True, today=clock.today(),
                            flagged_ok=data["flagged_ok"])
 
 
@@ -154,7 +154,7 @@ def decide_monthly(data, item_id: int):
     """Approve (with feedback) or return (with a reason) a subordinate's monthly activity."""
     try:
         decided = services.decide_monthly(current_user, data["month"], item_id, approve=data["approve"],
-                                          text=data["text"], today=local_today())
+                                          text=data["text"], today=clock.today())
     except NotAllowed:
         db.session.rollback()
         raise errors.not_found() from None

@@ -12,14 +12,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 
-from kinerja import audit
+from kinerja import audit, clock
 from kinerja.activities.services import agency_on
 from kinerja.admin.accounts import agency_of
 from kinerja.api.errors import ApiError
 from kinerja.auth import services as auth_services
 from kinerja.extensions import db
-from kinerja.i18n import local_today
-from kinerja.models import User, utcnow
+from kinerja.models import User
 from kinerja.models.api import ApiToken
 from kinerja.permissions import admin_agency_ids, is_global_admin
 
@@ -45,7 +44,7 @@ def issue(identifier: str, password: str, name: str) -> IssuedToken:
         raise ApiError(403, "password_change_required",
                        _("Ganti kata sandi Anda lebih dulu dengan masuk ke aplikasi web, lalu minta token lagi."))
     secret = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = clock.utcnow()
     token = ApiToken(user_id=user.id, name=name.strip()[:80], prefix=secret[:8], token_hash=digest(secret),
                      created_at=now, expires_at=now + timedelta(days=current_app.config.get("API_TOKEN_DAYS", 30)))
     db.session.add(token)
@@ -59,7 +58,7 @@ def user_for(secret: str) -> User | None:
     if not secret or len(secret) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
-    now = utcnow()
+    now = clock.utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     user = token.user
@@ -88,7 +87,7 @@ def may_revoke(actor: User, token: ApiToken) -> bool:
     agencies = admin_agency_ids(actor)
     if not agencies or token.user.employee_id is None:
         return False
-    assignment = agency_on(token.user.employee_id, local_today())
+    assignment = agency_on(token.user.employee_id, clock.today())
     return assignment is not None and assignment.agency_id in agencies
 
 
@@ -101,7 +100,7 @@ def load_revocable(actor: User, token_id: int) -> ApiToken | None:
 
 def revoke(actor: User, token: ApiToken) -> None:
     """Revoke the token; audited, since an admin may revoke another person's token."""
-    token.revoked_at = utcnow()
+    token.revoked_at = clock.utcnow()
     token.revoked_by_id = actor.id
     audit.record(actor, audit.Change("api_token", token.id, "revoke_token", "active", "revoked",
                                      agency_of(token.user), reason=f"{token.user.login_name} {token.prefix}"))
@@ -109,4 +108,4 @@ def revoke(actor: User, token: ApiToken) -> None:
 
 
 def is_expired(token: ApiToken, now: datetime | None = None) -> bool:
-    return token.expires_at <= (now or utcnow())
+    return token.expires_at <= (now or clock.utcnow())

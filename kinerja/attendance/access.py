@@ -10,8 +10,8 @@ from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
+from kinerja import clock
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Assignment, AttendanceFlag, AttendanceRecord, User
 from kinerja.permissions import admin_agency_ids, is_appraiser, is_global_admin, subordinates_select
 
@@ -21,7 +21,7 @@ def reviewer_condition(user: User, on: date | None = None) -> ColumnElement[bool
 
     Narrower than permissions.employee_scope on purpose: a selfie is personal data, so the head of an agency
     sees it only as someone's appraiser."""
-    on = on or local_today()
+    on = on or clock.today()
     not_own = AttendanceRecord.employee_id != user.employee_id if user.employee_id else true()
     if is_global_admin(user):
         return not_own

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from kinerja import clock
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import (
     Agency,
     Assignment,
@@ -266,7 +266,7 @@ def month_attendance_summary(employee_id: int, first_day: date, today: date | No
 
     Keys: days ({WorkMode: n}), days_present, late_minutes, late_days, early_minutes, working_days, missing_days.
     """
-    today = today or local_today()
+    today = today or clock.today()
     first, last = month_days(first_day.year, first_day.month)
     assignments = list(db.session.scalars(
         select(Assignment).where(Assignment.employee_id == employee_id, Assignment.valid_from <= last,

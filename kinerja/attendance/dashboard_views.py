@@ -8,9 +8,9 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from kinerja import clock
 from kinerja.attendance import bp, dashboard
 from kinerja.exports import XLSX_MIMETYPE, xlsx_bytes
-from kinerja.i18n import local_today
 from kinerja.models import WorkMode
 from kinerja.permissions import load_agency
 from kinerja.roster.caps import can_manage
@@ -32,7 +32,7 @@ def sort_arg() -> str:
 @login_required
 def agency_today(agency_id: int):
     agency = load_agency(current_user, agency_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     return render_template("attendance/agency_today.html", agency=agency,
                            summary=dashboard.agency_today(agency, today),
                            manages=can_manage(current_user, agency.id))
@@ -42,7 +42,7 @@ def agency_today(agency_id: int):
 @login_required
 def agency_month(agency_id: int):
     agency = load_agency(current_user, agency_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     month, sort = month_arg(today), sort_arg()
     rows = dashboard.agency_month(agency, month, today, sort)
     return render_template("attendance/agency_month.html", agency=agency, month=month, sort=sort, rows=rows,
@@ -53,7 +53,7 @@ def agency_month(agency_id: int):
 @login_required
 def agency_month_xlsx(agency_id: int):
     agency = load_agency(current_user, agency_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     month, sort = month_arg(today), sort_arg()
     rows = dashboard.agency_month(agency, month, today, sort)
     headers = [_("Unit kerja"), _("Nama"), _("NIP"), _("Jabatan"), _("Hari kerja efektif"), _("Hadir WFO"),

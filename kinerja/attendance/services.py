@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from kinerja import audit
+from kinerja import audit, clock
 from kinerja.activities.services import agency_on
 from kinerja.attendance import flags, hours, selfie
 from kinerja.attendance.geo import nearest_office
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
-from kinerja.i18n import format_number, local_zone
+from kinerja.i18n import format_number
 from kinerja.models import (
     Assignment,
     AttendanceFlag,
@@ -31,7 +31,6 @@ from kinerja.models import (
     Office,
     User,
     WorkMode,
-    utcnow,
 )
 from kinerja.roster.queries import scheduled_mode
 from kinerja.settings import setting
@@ -55,10 +54,6 @@ class CheckInput:
     user_agent: str = ""
 
 
-def local_now(tz_name: str | None) -> datetime:
-    """The server's clock in the agency's time zone (tests freeze it here)."""
-    return datetime.now(local_zone(tz_name))
-
 
 def record_of(employee_id: int, day: date, kind: AttendanceKind) -> AttendanceRecord | None:
     return db.session.scalar(select(AttendanceRecord).where(
@@ -66,7 +61,7 @@ def record_of(employee_id: int, day: date, kind: AttendanceKind) -> AttendanceRe
 
 
 def already_message(existing: AttendanceRecord | None, kind: AttendanceKind, tz_name: str) -> str:
-    when = existing.at.astimezone(local_zone(tz_name)).strftime("%H.%M") if existing else None
+    when = existing.at.astimezone(clock.zone(tz_name)).strftime("%H.%M") if existing else None
     if kind is AttendanceKind.IN:
         return _("Anda sudah presensi masuk hari ini pukul %(time)s.", time=when) if when else \
             _("Anda sudah presensi masuk hari ini.")
@@ -167,11 +162,11 @@ def check(actor: User, data: CheckInput) -> AttendanceRecord:
     employee = actor.employee
     if employee is None:
         raise NotAllowed(_("Akun ini tidak terhubung dengan data pegawai."))
-    assignment = agency_on(employee.id, local_now(None).date())
+    assignment = agency_on(employee.id, clock.today())
     if assignment is None:
         raise ValidationFailed(_("Anda tidak memiliki penugasan aktif hari ini."), field="mode")
     tz_name = assignment.agency.timezone
-    local = local_now(tz_name)
+    local = clock.now(tz_name)
     check_position(data)
     check_day(employee, local.date(), data, tz_name)
     record = build_record(employee, assignment, data, local)
@@ -215,7 +210,7 @@ def decide_flag(actor: User, flag: AttendanceFlag, confirm: bool, note: str) -> 
     status = FlagStatus.CONFIRMED if confirm else FlagStatus.CLEARED
     result = db.session.execute(
         update(AttendanceFlag).where(AttendanceFlag.id == flag.id, AttendanceFlag.status == FlagStatus.OPEN)
-        .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), note=note[:500] or None)
+        .values(status=status, decided_by_id=actor.id, decided_at=clock.utcnow(), note=note[:500] or None)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()

@@ -9,12 +9,12 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from kinerja import clock
 from kinerja.attendance import bp, queries, selfie, services
 from kinerja.attendance.access import can_review, load_flag, load_record_for_selfie
 from kinerja.attendance.forms import CheckForm, DecisionForm
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today, local_zone
 from kinerja.models import AttendanceKind, AttendanceRecord
 from kinerja.roster.queries import scheduled_mode
 from kinerja.settings import setting
@@ -30,7 +30,7 @@ def chosen_month() -> date:
     try:
         return date.fromisoformat(f"{request.args.get('bulan', '')}-01")
     except ValueError:
-        return local_today().replace(day=1)
+        return clock.today().replace(day=1)
 
 
 def show_error(form: CheckForm, error: DomainError) -> None:
@@ -46,7 +46,7 @@ def show_error(form: CheckForm, error: DomainError) -> None:
 @bp.app_template_filter("attendance_time")
 def attendance_time(record: AttendanceRecord) -> str:
     """'07.21 WIB': the time of record in the agency's time zone."""
-    local = record.at.astimezone(local_zone(record.agency.timezone))
+    local = record.at.astimezone(clock.zone(record.agency.timezone))
     return f"{local:%H.%M} {local.tzname()}"
 
 
@@ -73,7 +73,7 @@ def index():
             return redirect(url_for("attendance.index"))
     elif request.method == "POST":
         flash(_("Presensi tidak dapat dikirim. Muat ulang halaman lalu coba lagi."), "danger")
-    today = local_today()
+    today = clock.today()
     status = queries.today_of(employee.id, today)
     form.kind.data = status.next_kind.value if status.next_kind else ""
     scheduled = scheduled_mode(employee.id, today)

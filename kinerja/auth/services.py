@@ -10,10 +10,11 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from kinerja import clock
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.identity import normalize_identity
-from kinerja.models import Employee, User, utcnow
+from kinerja.models import Employee, User
 from kinerja.models.accounts import new_session_token
 
 # Words Indonesian staff reach for that the international list lacks.
@@ -89,7 +90,7 @@ def authenticate(identifier: str, password: str) -> User | None:
 
 
 def record_sign_in(user: User) -> None:
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.utcnow()
     db.session.commit()
 
 

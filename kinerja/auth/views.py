@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from kinerja import clock
 from kinerja.auth import bp, services
 from kinerja.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from kinerja.errors import ValidationFailed
@@ -58,7 +59,7 @@ def sign_in_session(user: User) -> None:
         session["locale"] = locale
     login_user(user)
     session.permanent = True
-    session["last_seen"] = datetime.now(UTC).timestamp()
+    session["last_seen"] = clock.utcnow().timestamp()
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -135,7 +136,7 @@ def enforce_session_rules():
     """Before each request: end idle sessions and hold first-sign-in users at the password page."""
     if not current_user.is_authenticated:
         return None
-    now = datetime.now(UTC).timestamp()
+    now = clock.utcnow().timestamp()
     idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"]).total_seconds()
     last_seen = session.get("last_seen", 0)
     if now - last_seen > idle:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from kinerja import clock
 from kinerja.backup.archive import BackupError, verify_archive
 from kinerja.backup.create import create_backup
 from kinerja.backup.restore import restore_archive
@@ -25,7 +25,7 @@ def echo_err(message: str) -> None:
 def dated_output(directory: Path | None) -> Path:
     """<directory>/kinerja-<UTC time>.tar (default directory instance/backups), so a timer needs no arguments
     and the names sort by age for retention."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.utcnow().strftime("%Y%m%dT%H%M%SZ")
     return (directory or Path(current_app.instance_path) / "backups") / f"kinerja-{stamp}.tar"
 
 

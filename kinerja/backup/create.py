@@ -10,7 +10,6 @@ import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Table, inspect, select, text
 from sqlalchemy.engine import Connection
 
+from kinerja import clock
 from kinerja.backup.archive import (
     BATCH_ROWS,
     FORMAT,
@@ -116,7 +116,7 @@ def add_uploads(archive: tarfile.TarFile, root: Path) -> list[dict]:
 def add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(content)
-    info.mtime = int(datetime.now(UTC).timestamp())
+    info.mtime = int(clock.utcnow().timestamp())
     info.mode = 0o600
     archive.addfile(info, io.BytesIO(content))
 
@@ -125,7 +125,7 @@ def create_backup(output: Path, progress: Progress = lambda _message: None) -> d
     """Write an archive of every table and the upload folder to `output` (atomically); return its manifest."""
     output.parent.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION,
-                                "created_at": datetime.now(UTC).isoformat(), "source_dialect": db.engine.dialect.name}
+                                "created_at": clock.utcnow().isoformat(), "source_dialect": db.engine.dialect.name}
     with tempfile.TemporaryDirectory(prefix=".kinerja-backup-", dir=output.parent) as work:
         folder = Path(work)
         partial = folder / "archive.tar"

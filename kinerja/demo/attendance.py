@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 
+from kinerja import clock
 from kinerja.attendance import hours
 from kinerja.attendance.geo import distance_m
 from kinerja.extensions import db
@@ -181,7 +182,7 @@ def seed_attendance(today: date) -> int:
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     days_off = holidays_between(first, today)
     builder = AttendanceBuilder(today, zone, offices)
-    now = datetime.now(zone)
+    now = clock.now(zone)
     now = now if now.date() == today else None
 
     rows = db.session.execute(

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select, update
 
+from kinerja import clock
 from kinerja.extensions import db
 from kinerja.models import (
     Activity,
@@ -22,7 +23,6 @@ from kinerja.models import (
     Notification,
     User,
     WorkMode,
-    utcnow,
 )
 from kinerja.workcalendar import holidays_between, is_weekend
 
@@ -44,11 +44,11 @@ def settle_old_submissions(today: date, users: dict[int, int]) -> None:
     by_reviewer: dict[tuple[int | None, datetime], list[int]] = {}
     for activity_id, employee_id, submitted_at in rows:
         reviewer = users.get(appraiser_of.get(employee_id))
-        decided = (submitted_at or utcnow()) + timedelta(days=1)
+        decided = (submitted_at or clock.utcnow()) + timedelta(days=1)
         by_reviewer.setdefault((reviewer, decided.replace(minute=0, second=0, microsecond=0)), []).append(activity_id)
     for (reviewer, decided), ids in by_reviewer.items():
         db.session.execute(update(Activity).where(Activity.id.in_(ids)).values(
-            status=ActivityStatus.APPROVED, reviewed_at=min(decided, utcnow()), reviewer_id=reviewer))
+            status=ActivityStatus.APPROVED, reviewed_at=min(decided, clock.utcnow()), reviewer_id=reviewer))
 
 
 def audit_past_decisions(users: dict[int, int], agencies: dict[int, int]) -> None:
@@ -82,8 +82,8 @@ def resubmitted_thread(owner_ids: list[int], appraiser_user: int, users: dict[in
     if returned is None:
         return
     owner_user, agency_id = users[returned.employee_id], agencies.get(returned.employee_id)
-    returned_at = returned.reviewed_at or utcnow() - timedelta(days=2)
-    answered_at = min(returned_at + timedelta(hours=3), utcnow())
+    returned_at = returned.reviewed_at or clock.utcnow() - timedelta(days=2)
+    answered_at = min(returned_at + timedelta(hours=3), clock.utcnow())
     db.session.add_all([
         ActivityComment(activity_id=returned.id, author_id=appraiser_user, created_at=returned_at,
                         body=returned.return_reason or "Mohon lengkapi jumlah output dan bukti dukungnya."),
@@ -113,7 +113,7 @@ def flagged_items(subordinate_ids: list[int], today: date) -> None:
     if len(subordinate_ids) < 2:
         return
     saturday = latest_working_day(today, saturday=True)
-    now = utcnow()
+    now = clock.utcnow()
     common = {"quantity": Decimal(1), "work_mode": WorkMode.WFO, "category": ActivityCategory.MAIN,
               "status": ActivityStatus.SUBMITTED, "submitted_at": now - timedelta(days=1), "version": 1,
               "created_at": now, "updated_at": now}
@@ -156,7 +156,7 @@ def monthly_waiting(staff_id: int, today: date) -> None:
 
 
 def unread_notices(appraiser_user: int, staff_user: int, staff_name: str, appraiser_name: str) -> None:
-    now = utcnow()
+    now = clock.utcnow()
     db.session.execute(insert(Notification), [
         {"user_id": appraiser_user, "kind": "submitted", "params": json.dumps({"name": staff_name, "n": 1}),
          "link": "/pemeriksaan/", "created_at": now},

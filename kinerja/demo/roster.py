@@ -36,7 +36,8 @@ def seed_roster(today: date) -> bool:
     unit = db.session.scalar(select(Unit).where(Unit.agency_id == agency.id, Unit.code == ESSENTIAL_UNIT))
     if unit is not None:
         caps.set_unit_essential(admin, unit, True)
-    monday = today - timedelta(days=today.weekday())
-    roster = services.generate_roster(admin, agency, monday, monday + timedelta(days=18))
+    # From this week's Monday to the first Friday two weeks ahead or later, on whatever day the demo is seeded.
+    monday, two_weeks = today - timedelta(days=today.weekday()), today + timedelta(days=14)
+    roster = services.generate_roster(admin, agency, monday, two_weeks + timedelta(days=(4 - two_weeks.weekday()) % 7))
     services.publish(admin, roster)
     return True

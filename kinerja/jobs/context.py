@@ -15,8 +15,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
+from kinerja import clock
 from kinerja.extensions import db
-from kinerja.models import Job, JobStatus, utcnow
+from kinerja.models import Job, JobStatus
 
 JobFunction = Callable[["JobContext", dict], None]
 KINDS: dict[str, JobFunction] = {}
@@ -109,5 +110,5 @@ class JobContext:
             connection.execute(
                 update(Job)
                 .where(Job.id == self.job_id, Job.status == JobStatus.RUNNING)
-                .values(**self.progress_values(utcnow()))
+                .values(**self.progress_values(clock.utcnow()))
             )

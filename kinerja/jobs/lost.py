@@ -24,9 +24,10 @@ from rq.job import Job as RQJob
 from rq.registry import StartedJobRegistry
 from sqlalchemy import update
 
+from kinerja import clock
 from kinerja.extensions import db
 from kinerja.jobs.runner import STALE_ERROR, expiry, remove_job_folder
-from kinerja.models import Job, JobStatus, utcnow
+from kinerja.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 REQUEUE_AFTER = timedelta(seconds=30)  # a younger queued job may still be on its way to the queue
@@ -37,7 +38,7 @@ def fail_lost(job_ids: Iterable[str], reason: str) -> int:
     ids = sorted(set(job_ids))
     if not ids:
         return 0
-    now = utcnow()
+    now = clock.utcnow()
     with db.engine.begin() as connection:
         failed = connection.execute(
             update(Job).where(Job.id.in_(ids), Job.status == JobStatus.RUNNING)
@@ -78,7 +79,7 @@ def requeue_lost(jobs: Iterable[Job]) -> int:
     """Hand again to a runner the queued jobs that RQ lost (or cannot be asked about); returns how many."""
     from kinerja.jobs.launcher import dispatch, redis_connection, runner_name
 
-    cutoff = utcnow() - REQUEUE_AFTER
+    cutoff = clock.utcnow() - REQUEUE_AFTER
     waiting = [job for job in jobs if job.status is JobStatus.QUEUED and job.created_at < cutoff]
     if not waiting or runner_name() != "rq":
         return 0

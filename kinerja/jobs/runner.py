@@ -15,11 +15,12 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from kinerja import clock
 from kinerja.database import read_only_transactions
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.jobs.context import KINDS, JobContext, jobs_folder
-from kinerja.models import Job, JobStatus, utcnow
+from kinerja.models import Job, JobStatus
 from kinerja.settings import setting
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,12 @@ def remove_job_folder(job_id: str) -> None:
 
 def stale_cutoff(now: datetime | None = None) -> datetime:
     """A running job whose last heartbeat is older than this has lost its worker."""
-    return (now or utcnow()) - timedelta(minutes=int(current_app.config["JOB_STALE_MINUTES"]))
+    return (now or clock.utcnow()) - timedelta(minutes=int(current_app.config["JOB_STALE_MINUTES"]))
 
 
 def fail_stale_jobs() -> int:
     """Count running jobs silent for JOB_STALE_MINUTES as failed (their worker stopped); return how many."""
-    now = utcnow()
+    now = clock.utcnow()
     cutoff = stale_cutoff(now)
     with db.engine.begin() as connection:
         result = connection.execute(
@@ -70,7 +71,7 @@ def next_queued() -> str | None:
 
 def claim(job_id: str) -> bool:
     """Move the job from queued to running; one UPDATE decides, so of two claimants only one wins."""
-    now = utcnow()
+    now = clock.utcnow()
     with db.engine.begin() as connection:
         result = connection.execute(
             update(Job)
@@ -125,7 +126,7 @@ def execute(job_id: str) -> None:
 
 def finish(context: JobContext, status: JobStatus, error: str | None = None) -> JobStatus:
     """Write the end state; a job whose cancelling was asked for ends cancelled. Returns the state written."""
-    now = utcnow()
+    now = clock.utcnow()
     values = context.progress_values(now) | {"finished_at": now, "expires_at": expiry(now), "error": error}
     with db.engine.begin() as connection:
         if connection.execute(select(Job.cancel_requested).where(Job.id == context.job_id)).scalar():
@@ -164,7 +165,7 @@ class Heartbeat(threading.Thread):
                 try:
                     with db.engine.begin() as connection:
                         connection.execute(update(Job).where(Job.id == self.job_id, Job.status == JobStatus.RUNNING)
-                                           .values(heartbeat_at=utcnow()))
+                                           .values(heartbeat_at=clock.utcnow()))
                 except SQLAlchemyError as error:
                     log.warning("Heartbeat of job %s not written: %s", self.job_id, error)
 

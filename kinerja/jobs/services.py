@@ -10,11 +10,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from kinerja import clock
 from kinerja.errors import Conflict
 from kinerja.extensions import db
 from kinerja.jobs.context import KINDS, jobs_folder
 from kinerja.jobs.runner import expiry, remove_job_folder
-from kinerja.models import Job, JobStatus, User, utcnow
+from kinerja.models import Job, JobStatus, User
 
 PURGE_BATCH = 20  # expired results removed in passing by create_job
 
@@ -35,7 +36,7 @@ def cancel_job(user: User, job: Job) -> None:
     """A queued job is cancelled at once and will never run; a running one stops at its next check."""
     if job.status.finished:
         raise Conflict(_("Tugas ini sudah berakhir."))
-    now = utcnow()
+    now = clock.utcnow()
     cancelled = db.session.execute(
         update(Job).where(Job.id == job.id, Job.status == JobStatus.QUEUED)
         .values(status=JobStatus.CANCELLED, cancel_requested=True, finished_at=now, expires_at=expiry(now))
@@ -60,7 +61,7 @@ def job_file_path(job: Job) -> Path | None:
     """The result file of a finished job, or None when there is none, it expired or it is gone from disk."""
     if job.status is not JobStatus.DONE or not job.result_path:
         return None
-    if job.expires_at is not None and job.expires_at <= utcnow():
+    if job.expires_at is not None and job.expires_at <= clock.utcnow():
         return None
     root = Path(current_app.config["REPORT_FOLDER"]).resolve()
     path = (root / job.result_path).resolve()
@@ -69,7 +70,7 @@ def job_file_path(job: Job) -> Path | None:
 
 def purge_expired(now: datetime | None = None, limit: int | None = None) -> int:
     """Delete the result files of expired jobs; their rows stay, with result_path cleared. Does not commit."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     query = select(Job).where(Job.result_path.is_not(None), Job.expires_at <= now).order_by(Job.expires_at)
     jobs = list(db.session.scalars(query.limit(limit)))
     for job in jobs:

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from kinerja import clock
 from kinerja.auth.services import safe_next_url
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.main import bp, services
 from kinerja.main.forms import LanguageForm
 from kinerja.models import Assignment
@@ -26,7 +26,7 @@ from kinerja.permissions import (
 @bp.route("/")
 @login_required
 def home():
-    today = local_today()
+    today = clock.today()
     user = current_user
     context = {"today": today}
     if user.employee_id is not None:
@@ -65,7 +65,7 @@ def assignment_history(employee_id: int) -> list[Assignment]:
 def profile():
     employee = current_user.employee
     history = assignment_history(employee.id) if employee else []
-    assignment = services.current_assignment(employee.id, local_today()) if employee else None
+    assignment = services.current_assignment(employee.id, clock.today()) if employee else None
     return render_template("main/profile.html", employee=employee, history=history, assignment=assignment)
 
 
@@ -77,7 +77,7 @@ def employee_detail(employee_id: int):
         "main/employee.html",
         employee=employee,
         history=assignment_history(employee.id),
-        assignment=services.current_assignment(employee.id, local_today()),
+        assignment=services.current_assignment(employee.id, clock.today()),
     )
 
 
@@ -86,7 +86,7 @@ def employee_detail(employee_id: int):
 def agencies():
     search = request.args.get("q", "").strip()[:60]
     page = request.args.get("page", 1, type=int)
-    rows = services.agencies_page(local_today(), page, current_app.config["PER_PAGE"], search)
+    rows = services.agencies_page(clock.today(), page, current_app.config["PER_PAGE"], search)
     return render_template("main/agencies.html", rows=rows, search=search)
 
 
@@ -94,7 +94,7 @@ def agencies():
 @login_required
 def agency_detail(agency_id: int):
     agency = load_agency(current_user, agency_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     search = request.args.get("q", "").strip()[:60]
     page = request.args.get("page", 1, type=int)
     staff = services.employees_page(agency.id, today, page, current_app.config["PER_PAGE"], search)

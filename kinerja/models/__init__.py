@@ -14,7 +14,7 @@ from kinerja.models.activities import (
 )
 from kinerja.models.api import ApiToken
 from kinerja.models.attendance import AttendanceFlag, AttendanceKind, AttendanceRecord, FlagKind, FlagStatus
-from kinerja.models.base import Base, utcnow
+from kinerja.models.base import Base
 from kinerja.models.calendar import BackdateGrant, HolidayEntry, HolidayKind, Leave, LeaveKind, MonthLock
 from kinerja.models.org import Agency, Office, Position, PositionKind, Regency, Unit
 from kinerja.models.people import ActingAssignment, ActingKind, Assignment, Employee
@@ -101,5 +101,4 @@ __all__ = [
     "UserRole",
     "WfoCap",
     "WorkMode",
-    "utcnow",
 ]

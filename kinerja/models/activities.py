@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kinerja.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from kinerja import clock
+from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import str_enum
 from kinerja.models.people import Employee
 
@@ -162,7 +163,7 @@ class Evidence(Base):
     stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
     content_type: Mapped[str | None] = mapped_column(String(100))
     size_bytes: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.utcnow)
 
     activity: Mapped[Activity] = relationship(back_populates="evidence")
 

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja import clock
 from kinerja.models.accounts import User
-from kinerja.models.base import Base, UTCDateTime, utcnow
+from kinerja.models.base import Base, UTCDateTime
 from kinerja.models.org import str_enum
 
 
@@ -67,7 +68,7 @@ class Job(Base):
     result_name: Mapped[str | None] = mapped_column(String(255))
     result_size: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -104,5 +105,5 @@ class ReportDocument(Base):
     draft: Mapped[bool] = mapped_column(default=True)
     stored_name: Mapped[str | None] = mapped_column(String(80))
     size_bytes: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

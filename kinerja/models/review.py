@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja import clock
 from kinerja.models.accounts import User
-from kinerja.models.base import Base, UTCDateTime, utcnow
+from kinerja.models.base import Base, UTCDateTime
 
 
 class ActivityComment(Base):
@@ -20,7 +21,7 @@ class ActivityComment(Base):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.utcnow)
 
     author: Mapped[User | None] = relationship(lazy="joined")
 
@@ -36,7 +37,7 @@ class AuditEntry(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # The employee the actor stood in for (Plh/Plt), when the act was done as someone else.
     acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="SET NULL"))
@@ -63,6 +64,6 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[str] = mapped_column(Text, default="{}")
     link: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

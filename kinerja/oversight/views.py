@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from kinerja import clock
 from kinerja.audit import action_label
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.errors import DomainError
 from kinerja.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from kinerja.extensions import db
-from kinerja.i18n import local_today, local_zone
 from kinerja.models import Agency, AuditEntry, Employee, User
 from kinerja.oversight import bp, locks, monitoring
 from kinerja.oversight.forms import LockForm
@@ -31,7 +31,7 @@ def month_arg(default: date) -> date:
 @bp.route("/bkd/kunci-bulan", methods=["GET", "POST"])
 @roles_required(*GLOBAL_ROLES)
 def month_locks():
-    today = local_today()
+    today = clock.today()
     month = month_arg(today.replace(day=1) - timedelta(days=1))
     form = LockForm()
     if request.method == "POST" and not form.validate_on_submit():
@@ -57,7 +57,7 @@ def month_locks():
 @login_required
 def monitoring_page(agency_id: int):
     agency = load_agency(current_user, agency_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     month = month_arg(today)
     sort = request.args.get("sort") if request.args.get("sort") in monitoring.SORT_KEYS else "name"
     rows = monitoring.agency_progress(agency, month, today, sort)
@@ -69,7 +69,7 @@ def monitoring_page(agency_id: int):
 @login_required
 def monitoring_xlsx(agency_id: int):
     agency = load_agency(current_user, agency_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     month = month_arg(today)
     rows = monitoring.agency_progress(agency, month, today, request.args.get("sort", "name"))
     headers = [_("Unit kerja"), _("Nama"), _("NIP"), _("Jabatan"), _("Hari kerja efektif"), _("Hari diajukan"),
@@ -106,7 +106,7 @@ def audit_query():
             select(User.id).outerjoin(User.employee).where(or_(
                 User.username.ilike(actor, escape=LIKE_ESCAPE), Employee.id_number.like(actor, escape=LIKE_ESCAPE),
                 Employee.name.ilike(actor, escape=LIKE_ESCAPE)))))
-    zone = local_zone()
+    zone = clock.zone()
     for key, bound in (("dari", time.min), ("sampai", time.max)):
         try:
             day = date.fromisoformat(args.get(key, ""))
@@ -140,13 +140,13 @@ def audit_export(kind: str):
     acting = {employee.id: employee.full_name for employee in db.session.scalars(
         select(Employee).where(Employee.id.in_(select(AuditEntry.acting_for_id).where(
             AuditEntry.acting_for_id.is_not(None)))))}
-    zone = local_zone()
+    zone = clock.zone()
     rows = ([entry.occurred_at.astimezone(zone).replace(tzinfo=None),
              entry.actor.display_name if entry.actor else "", acting.get(entry.acting_for_id, ""),
              agencies.get(entry.agency_id, ""), entry.object_type, entry.object_id, action_label(entry.action),
              entry.from_state or "", entry.to_state or "", entry.reason or "", entry.ip_address or ""]
             for entry in entries)
-    stamp = local_today().isoformat()
+    stamp = clock.today().isoformat()
     if kind == "csv":
         return Response(csv_bytes(headers, rows), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'})

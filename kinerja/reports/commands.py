@@ -17,9 +17,9 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.database import read_only_transactions
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Agency, Employee
 from kinerja.reports import bp, documents, store, tasks
 
@@ -102,7 +102,7 @@ def employee_command(nip: str, month: str, kind: str, out: Path) -> None:
     employee_id = db.session.scalar(select(Employee.id).where(Employee.id_number == nip))
     if employee_id is None:
         raise click.BadParameter(f"no employee with the NIP {nip!r}", param_hint="NIP")
-    found = documents.employee_document(employee_id, tasks.parse_month(month), local_today(),
+    found = documents.employee_document(employee_id, tasks.parse_month(month), clock.today(),
                                         store.PDF if kind == "pdf" else store.XLSX)
     if found is None:
         raise click.ClickException("the employee had no assignment in that month")

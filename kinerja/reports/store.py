@@ -21,9 +21,10 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from kinerja import clock
 from kinerja.database import write_transactions
 from kinerja.extensions import db
-from kinerja.models import ReportDocument, utcnow
+from kinerja.models import ReportDocument
 from kinerja.reports.model import EmployeeMonth
 
 PDF = "employee_pdf"
@@ -148,7 +149,7 @@ def supersede_others(document: ReportDocument) -> None:
         return
     paths = [path_of(item) for item in older]
     db.session.execute(update(ReportDocument).where(ReportDocument.id.in_([item.id for item in older]))
-                       .values(superseded_at=utcnow(), stored_name=None))
+                       .values(superseded_at=clock.utcnow(), stored_name=None))
     for path in paths:
         if path is not None:
             path.unlink(missing_ok=True)

@@ -18,9 +18,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from kinerja import clock
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.jobs import job_kind, map_in_processes
 from kinerja.models import Activity, ActivityStatus, Agency
 from kinerja.reports import data, documents, pdf, store, xlsx
@@ -146,7 +146,7 @@ def pdf_pack(ctx, params: dict) -> None:
 
 
 def _pdf_pack(ctx, params: dict) -> None:
-    first, today = parse_month(params["month"]), local_today()
+    first, today = parse_month(params["month"]), clock.today()
     agency = agency_row(params.get("agency_id"))
     ids = data.month_employee_ids(first, agency_id=agency.id if agency else None)
     ctx.set_total(len(ids))
@@ -169,7 +169,7 @@ def prerender(ctx, params: dict) -> None:
 
 
 def _prerender(ctx, params: dict) -> None:
-    today = local_today()
+    today = clock.today()
     groups: dict[date, list[int]] = {}
     if "subjects" in params:
         for employee_id, year, month in params["subjects"]:
@@ -185,7 +185,7 @@ def _prerender(ctx, params: dict) -> None:
 @job_kind("agency_recap")
 def agency_recap(ctx, params: dict) -> None:
     """The agency recap (rekapitulasi OPD) as PDF or XLSX."""
-    first, today = parse_month(params["month"]), local_today()
+    first, today = parse_month(params["month"]), clock.today()
     agency = agency_row(int(params["agency_id"]))
     ctx.set_total(1)
     recap = data.agency_recaps([agency.id], first, today)[0]
@@ -204,7 +204,7 @@ def regency_workbook(ctx, params: dict) -> None:
 
 
 def _regency_workbook(ctx, params: dict) -> None:
-    first, today = parse_month(params["month"]), local_today()
+    first, today = parse_month(params["month"]), clock.today()
     recaps = data.agency_recaps(None, first, today)
     ctx.set_total(len(recaps))
     target = ctx.output_path(f"rekap-kabupaten-{first:%Y-%m}.xlsx")

@@ -19,10 +19,10 @@ from sqlalchemy import or_, select
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from kinerja import clock
 from kinerja.errors import DomainError
 from kinerja.exports import XLSX_MIMETYPE
 from kinerja.extensions import db, limiter
-from kinerja.i18n import local_today
 from kinerja.models import Agency, Assignment, Employee, Job
 from kinerja.permissions import employee_scope, is_global_admin, overseen_agency_ids, subordinates_select
 from kinerja.reports import bp, data, documents, store, xlsx
@@ -75,7 +75,7 @@ def subordinates(user, today: date) -> list[Employee]:
 @bp.route("/")
 @login_required
 def index():
-    today = local_today()
+    today = clock.today()
     month = chosen_month(today)
     jobs = list(db.session.scalars(select(Job).where(Job.requested_by == current_user.id)
                                    .order_by(Job.created_at.desc()).limit(5)))
@@ -88,7 +88,7 @@ def index():
 
 def report_subject(employee_id: int, month: date) -> None:
     """404 unless the user may see this employee's report of the month (and the month has begun)."""
-    today = local_today()
+    today = clock.today()
     if month > today.replace(day=1):
         abort(404)
     if is_global_admin(current_user) or current_user.employee_id == employee_id:
@@ -102,7 +102,7 @@ def report_subject(employee_id: int, month: date) -> None:
 
 def send_stored(employee_id: int, month: date, kind: str, suffix: str, mimetype: str):
     report_subject(employee_id, month)
-    found = documents.employee_document(employee_id, month, local_today(), kind)
+    found = documents.employee_document(employee_id, month, clock.today(), kind)
     if found is None:
         abort(404)
     employee_month, served = found
@@ -148,7 +148,7 @@ def export():
         return redirect(url_for("reports.index"))
     agency_id = int(form.agency_id.data) if (form.agency_id.data or "").isdigit() else None
     try:
-        job = start_export(current_user, form.export.data, month, agency_id, local_today())
+        job = start_export(current_user, form.export.data, month, agency_id, clock.today())
     except DomainError as error:
         flash(error.message, "danger")
         return redirect(url_for("reports.index"))

@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, select
 
-from kinerja import notify
+from kinerja import clock, notify
 from kinerja.extensions import db
-from kinerja.i18n import format_date, local_zone
+from kinerja.i18n import format_date
 from kinerja.models import (
     ActingAssignment,
     Activity,
@@ -24,7 +24,6 @@ from kinerja.models import (
     Leave,
     Notification,
     User,
-    utcnow,
 )
 from kinerja.models.people import active_on
 from kinerja.settings import setting
@@ -41,12 +40,12 @@ class ReminderReport:
 
 
 def start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_zone())
+    return datetime.combine(day, time.min, tzinfo=clock.zone())
 
 
 def already_notified(kind: str, today: date) -> set[int]:
     """Who got this kind of notice since the start of the day (the run's day, or the real one if earlier)."""
-    start = min(start_of(today), start_of(datetime.now(local_zone()).date()))
+    start = min(start_of(today), start_of(clock.today()))
     return set(db.session.scalars(select(Notification.user_id).where(Notification.kind == kind,
                                                                        Notification.created_at >= start)))
 
@@ -145,7 +144,7 @@ def email_pending(report: ReminderReport) -> None:
         select(Notification, Employee.email).join(User, User.id == Notification.user_id)
         .join(Employee, Employee.id == User.employee_id)
         .where(Notification.emailed_at.is_(None), Employee.email.is_not(None),
-               Notification.created_at >= utcnow() - timedelta(days=2))
+               Notification.created_at >= clock.utcnow() - timedelta(days=2))
     ).all()
     for notification, email in rows:
         try:
@@ -154,7 +153,7 @@ def email_pending(report: ReminderReport) -> None:
             current_app.logger.warning("Mail to %s failed: %s", email, error)
             report.mail_failed += 1
             continue
-        notification.emailed_at = utcnow()
+        notification.emailed_at = clock.utcnow()
         report.emailed += 1
     db.session.commit()
 

@@ -11,12 +11,12 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from kinerja import audit, notify
+from kinerja import audit, clock, notify
 from kinerja.activities.services import month_closed
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
-from kinerja.models import Activity, ActivityComment, ActivityStatus, Employee, MonthlyActivity, User, utcnow
+from kinerja.models import Activity, ActivityComment, ActivityStatus, Employee, MonthlyActivity, User
 from kinerja.permissions import admin_agency_ids, is_global_admin
 from kinerja.review.flags import flags_for
 from kinerja.review.rights import reviewable, reviewable_monthly
@@ -83,7 +83,7 @@ def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: s
         db.session.rollback()
         return result
 
-    now, new_status = utcnow(), ActivityStatus.APPROVED if approve else ActivityStatus.RETURNED
+    now, new_status = clock.utcnow(), ActivityStatus.APPROVED if approve else ActivityStatus.RETURNED
     by_acting: dict[int | None, list[int]] = defaultdict(list)
     for row in pending:
         by_acting[row.acting_for].append(row.Activity.id)
@@ -124,7 +124,7 @@ def decide_monthly(actor: User, first: date, item_id: int, *, approve: bool, tex
     result = db.session.execute(
         update(MonthlyActivity)
         .where(MonthlyActivity.id == item_id, MonthlyActivity.status == ActivityStatus.SUBMITTED)
-        .values(status=new_status, reviewed_at=utcnow(), reviewer_id=actor.id, reviewed_for_id=row.acting_for,
+        .values(status=new_status, reviewed_at=clock.utcnow(), reviewer_id=actor.id, reviewed_for_id=row.acting_for,
                 feedback=text if approve else MonthlyActivity.feedback, return_reason=None if approve else text)
         .execution_options(synchronize_session=False)
     )

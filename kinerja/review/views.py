@@ -8,12 +8,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from kinerja import clock
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.services import agency_on
 from kinerja.auth.services import safe_next_url
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Activity, ActivityStatus, Employee
 from kinerja.permissions import load_employee, subordinates_select
 from kinerja.review import bp, queries, services
@@ -34,13 +34,13 @@ def back(default: str) -> str:
 @bp.route("/")
 @login_required
 def inbox():
-    rows = queries.inbox(current_user, local_today())
-    return render_template("review/inbox.html", rows=rows, today=local_today(), action_form=ActionForm())
+    rows = queries.inbox(current_user, clock.today())
+    return render_template("review/inbox.html", rows=rows, today=clock.today(), action_form=ActionForm())
 
 
 def reviewable_employee(employee_id: int) -> Employee:
     """A person the user reviews now (subordinate, via Plh/Plt, or with items routed to the user), else 404."""
-    today = local_today()
+    today = clock.today()
     subordinate = current_user.employee_id is not None and employee_id in db.session.scalars(
         subordinates_select(current_user.employee_id, today))
     if subordinate or db.session.execute(
@@ -55,14 +55,14 @@ def reviewable_employee(employee_id: int) -> Employee:
 @login_required
 def employee(employee_id: int, month: date | None = None):
     person = reviewable_employee(employee_id)
-    month = month or local_today().replace(day=1)
-    days = queries.employee_month(current_user, person.id, month, local_today())
+    month = month or clock.today().replace(day=1)
+    days = queries.employee_month(current_user, person.id, month, clock.today())
     ids = [item.activity.id for day in days for item in day.items]
     return render_template(
         "review/employee.html", person=person, month=month, days=days, comments=queries.comment_counts(ids),
-        monthly=queries.monthly_items(current_user, person.id, month, local_today()),
+        monthly=queries.monthly_items(current_user, person.id, month, clock.today()),
         reason_form=ReasonForm(), action_form=ActionForm(), flag_labels={flag: flag.label for flag in Flag},
-        waiting=[i for day in days for i in day.waiting_ids], today=local_today(),
+        waiting=[i for day in days for i in day.waiting_ids], today=clock.today(),
     )
 
 
@@ -88,17 +88,17 @@ def report(result: services.DecisionResult, approve: bool) -> None:
 def approve_one(activity_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    item = db.session.execute(reviewable(current_user, local_today()).where(Activity.id == activity_id)).first()
+    item = db.session.execute(reviewable(current_user, clock.today()).where(Activity.id == activity_id)).first()
     if item is None:
         abort(404)
-    report(services.decide(current_user, [activity_id], approve=True, today=local_today()), True)
+    report(services.decide(current_user, [activity_id], approve=True, today=clock.today()), True)
     return redirect(back(url_for("review.inbox")))
 
 
 @bp.route("/kegiatan/<int:activity_id>/kembalikan", methods=["POST"])
 @login_required
 def return_one(activity_id: int):
-    item = db.session.execute(reviewable(current_user, local_today()).where(Activity.id == activity_id)).first()
+    item = db.session.execute(reviewable(current_user, clock.today()).where(Activity.id == activity_id)).first()
     if item is None:
         abort(404)
     form = ReasonForm()
@@ -106,7 +106,7 @@ def return_one(activity_id: int):
         flash(_("Alasan pengembalian wajib diisi."), "danger")
         return redirect(back(url_for("review.inbox")))
     report(services.decide(current_user, [activity_id], approve=False, reason=form.reason.data,
-                           today=local_today()), False)
+                           today=clock.today()), False)
     return redirect(back(url_for("review.inbox")))
 
 
@@ -116,7 +116,7 @@ def preview():
     """What a bulk approval would cover: how many items, which are flagged (left out unless ticked)."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    today = local_today()
+    today = clock.today()
     scope: dict = {}
     if request.form.get("employee_id", "").isdigit():
         scope["employee_ids"] = [int(request.form["employee_id"])]
@@ -145,7 +145,7 @@ def preview():
 def bulk_approve():
     if not ActionForm().validate_on_submit():
         abort(400)
-    result = services.decide(current_user, int_list("ids"), approve=True, today=local_today(),
+    result = services.decide(current_user, int_list("ids"), approve=True, today=clock.today(),
                              flagged_ok=int_list("flagged_ok"))
     report(result, True)
     return redirect(back(url_for("review.inbox")))
@@ -158,7 +158,7 @@ def visible_activity(activity_id: int) -> Activity:
         abort(404)
     if activity.employee_id != current_user.employee_id:
         reviewable_now = db.session.execute(
-            reviewable(current_user, local_today()).where(Activity.id == activity_id)
+            reviewable(current_user, clock.today()).where(Activity.id == activity_id)
         ).first()
         if reviewable_now is None:
             load_employee(current_user, activity.employee_id)
@@ -180,7 +180,7 @@ def activity(activity_id: int):
             flash(_("Komentar terkirim."), "success")
             return redirect(url_for("review.activity", activity_id=item.id, _anchor="percakapan"))
     assignment_agency = db.session.execute(
-        reviewable(current_user, local_today()).where(Activity.id == item.id)
+        reviewable(current_user, clock.today()).where(Activity.id == item.id)
     ).first()
     owner_assignment = agency_on(item.employee_id, item.activity_date)
     return render_template(
@@ -218,7 +218,7 @@ def decide_monthly(month: date, item_id: int):
     approve = request.form.get("decision") == "approve"
     try:
         decided = services.decide_monthly(current_user, month, item_id, approve=approve,
-                                          text=request.form.get("text", ""), today=local_today())
+                                          text=request.form.get("text", ""), today=clock.today())
     except DomainError as error:
         db.session.rollback()
         if error.code == "not_allowed":

@@ -8,10 +8,10 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
-from kinerja import audit, notify
+from kinerja import audit, clock, notify
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
-from kinerja.models import Agency, Employee, Roster, RosterEntry, RosterStatus, Unit, User, WorkMode, utcnow
+from kinerja.models import Agency, Employee, Roster, RosterEntry, RosterStatus, Unit, User, WorkMode
 from kinerja.roster.caps import can_manage, cap_percents, lock_agency
 from kinerja.roster.plan import Plan, plan
 from kinerja.roster.queries import roster_days, staff_between
@@ -108,7 +108,7 @@ def claim_draft(roster: Roster, message: str) -> None:
     """Lock the roster row while it is still a draft (a conditional update); refuse it otherwise."""
     result = db.session.execute(
         update(Roster).where(Roster.id == roster.id, Roster.status == RosterStatus.DRAFT)
-        .values(updated_at=utcnow()).execution_options(synchronize_session=False))
+        .values(updated_at=clock.utcnow()).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(message)
@@ -160,7 +160,7 @@ def publish(actor: User, roster: Roster) -> int:
     require_manager(actor, roster.agency_id)
     result = db.session.execute(
         update(Roster).where(Roster.id == roster.id, Roster.status == RosterStatus.DRAFT)
-        .values(status=RosterStatus.PUBLISHED, published_at=utcnow(), published_by_id=actor.id)
+        .values(status=RosterStatus.PUBLISHED, published_at=clock.utcnow(), published_by_id=actor.id)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()

@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.views import show_error
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Agency, Position, Roster, RosterStatus, Unit, WfoCap
 from kinerja.permissions import GLOBAL_ROLES, roles_required
 from kinerja.roster import bp, caps, queries, services
@@ -63,7 +63,7 @@ def saved_essentials(form: EssentialForm, objects: dict[int, Unit | Position], s
 # --- WFO caps and essential units -----------------------------------------------------------------------------
 
 def render_caps(agency: Agency, form: CapForm, end_form: EndCapForm | None = None):
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     history = caps.agency_caps(agency.id)
     in_force = caps.cap_on(agency.id, today)
     end_form = end_form or EndCapForm(formdata=None, last_day=today)
@@ -78,7 +78,7 @@ def caps_page(agency_id: int):
     agency = managed_agency(agency_id)
     form = CapForm()
     if request.method == "GET":
-        form.valid_from.data = local_today(agency.timezone)
+        form.valid_from.data = clock.today(agency.timezone)
     if form.validate_on_submit():
         try:
             cap = caps.set_cap(current_user, agency, percent=form.percent.data, valid_from=form.valid_from.data,
@@ -160,7 +160,7 @@ def positions():
 @login_required
 def rosters(agency_id: int):
     agency = managed_agency(agency_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     form = RosterForm()
     if request.method == "GET":
         form.start_date.data = next_monday(today)
@@ -198,7 +198,7 @@ def chosen_day(days: list[date], today: date) -> date | None:
 def grid(agency_id: int, roster_id: int):
     agency = managed_agency(agency_id)
     roster = agency_roster(agency, roster_id)
-    today = local_today(agency.timezone)
+    today = clock.today(agency.timezone)
     data = queries.roster_grid(roster)
     return render_template("roster/grid.html", agency=agency, roster=roster, grid=data, today=today,
                            day=chosen_day(data.days, today), cell_form=CellForm(formdata=None),
@@ -271,6 +271,6 @@ def delete(agency_id: int, roster_id: int):
 def my_schedule():
     if current_user.employee_id is None:
         abort(404)
-    today = local_today()
+    today = clock.today()
     days = queries.my_schedule(current_user.employee_id, today)
     return render_template("roster/my_schedule.html", days=days, today=today)

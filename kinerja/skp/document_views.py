@@ -8,9 +8,9 @@ import io
 from flask import abort, send_file
 from flask_login import current_user, login_required
 
+from kinerja import clock
 from kinerja.exports import XLSX_MIMETYPE
 from kinerja.skp import bp, document_files, documents
-from kinerja.skp import views as skp_views
 from kinerja.skp.rights import load_skp_to_view
 
 FORMATS = {"pdf": ("application/pdf", ".pdf"), "xlsx": (XLSX_MIMETYPE, ".xlsx")}
@@ -24,7 +24,7 @@ def _send(content: bytes, kind: str, name: str):
 @bp.route("/<int:skp_id>/dokumen.<any(pdf, xlsx):kind>")
 @login_required
 def plan_document(skp_id: int, kind: str):
-    skp = load_skp_to_view(current_user, skp_id, skp_views.local_today())
+    skp = load_skp_to_view(current_user, skp_id, clock.today())
     doc = documents.skp_document(skp)
     content = document_files.skp_pdf(doc) if kind == "pdf" else document_files.skp_xlsx(doc)
     name = document_files.file_name("SKP", doc.header, f"{skp.year} v{skp.version}", FORMATS[kind][1])
@@ -35,7 +35,7 @@ def plan_document(skp_id: int, kind: str):
 @login_required
 def evaluation_document(skp_id: int, periode: str, kind: str):
     """`periode`: a month (2026-11), a quarter (2026-Q4) or the year (2026) inside the plan's period."""
-    today = skp_views.local_today()
+    today = clock.today()
     skp = load_skp_to_view(current_user, skp_id, today)
     parsed = documents.parse_document_period(periode, skp)
     if parsed is None:

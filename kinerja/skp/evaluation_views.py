@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from kinerja import clock
 from kinerja.activities.forms import ActionForm
 from kinerja.errors import DomainError
 from kinerja.models import Agency
@@ -17,25 +18,20 @@ from kinerja.skp import views as skp_views
 from kinerja.skp.forms import evaluation_form
 
 
-def today():
-    """Today as the SKP pages see it (the views module's clock, frozen by the tests)."""
-    return skp_views.local_today()
-
-
 @bp.route("/evaluasi/<int:employee_id>/<month>", methods=["GET", "POST"])
 @login_required
 def evaluate(employee_id: int, month: str):
     first = evaluation.parse_month(month)
     if first is None:
         abort(404)
-    skp, decider = evaluation.load_to_evaluate(current_user, employee_id, first, today())
+    skp, decider = evaluation.load_to_evaluate(current_user, employee_id, first, clock.today())
     ikis = evaluation.indicators_of(skp)
     saved = evaluation.evaluation_of(skp.id, first.year, first.month)
     if request.method == "POST":
         form = evaluation_form([iki.id for iki in ikis])
         if form.validate_on_submit():
             try:
-                evaluation.evaluate(current_user, skp, first, today(), Rating(form.rating_result.data),
+                evaluation.evaluate(current_user, skp, first, clock.today(), Rating(form.rating_result.data),
                                     Rating(form.rating_behaviour.data),
                                     form.indicator_inputs([iki.id for iki in ikis]))
             except DomainError as error:
@@ -59,7 +55,7 @@ def evaluate(employee_id: int, month: str):
         "skp/evaluate.html", skp=skp, decider=decider, month=first, form=form, evaluation=saved, ikis=ikis,
         realisation=queries.realisation(skp.employee_id, first.year, first.month),
         evidence=queries.evidence_by_indicator(skp.employee_id, first.year, first.month),
-        open=evaluation.month_open(skp, first, today()),
+        open=evaluation.month_open(skp, first, clock.today()),
     ), status
 
 
@@ -67,8 +63,8 @@ def year_param() -> int:
     try:
         year = int(request.args.get("tahun", ""))
     except ValueError:
-        return today().year
-    return year if 2000 <= year <= 2100 else today().year
+        return clock.today().year
+    return year if 2000 <= year <= 2100 else clock.today().year
 
 
 @bp.route("/distribusi", methods=["GET", "POST"])

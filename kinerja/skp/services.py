@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from kinerja import audit, notify
+from kinerja import audit, clock, notify
 from kinerja.activities import services as activity_services
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
@@ -31,7 +31,6 @@ from kinerja.models import (
     Skp,
     SkpStatus,
     User,
-    utcnow,
 )
 from kinerja.skp import queries
 from kinerja.skp.rights import Decider, decider, owner_agency_id
@@ -65,8 +64,8 @@ class LampiranInput:
 
 def today_for(employee_id: int) -> date:
     """Today in the time zone of the employee's agency (the same clock as the activity rules)."""
-    assignment = activity_services.agency_on(employee_id, activity_services.local_now(None).date())
-    return activity_services.local_now(assignment.agency.timezone if assignment else None).date()
+    assignment = activity_services.agency_on(employee_id, clock.today())
+    return clock.today(assignment.agency.timezone if assignment else None)
 
 
 def require_employee(actor: User) -> Employee:
@@ -357,7 +356,7 @@ def submit_skp(actor: User, skp: Skp) -> None:
     require_editable(actor, skp)
     check_complete(skp)
     before = skp.status.value
-    skp.status, skp.submitted_at, skp.return_reason = SkpStatus.SUBMITTED, utcnow(), None
+    skp.status, skp.submitted_at, skp.return_reason = SkpStatus.SUBMITTED, clock.utcnow(), None
     audit.record(actor, change(skp, "submit", before, SkpStatus.SUBMITTED.value))
     notify.send(notify.Notice(user_id, "submitted", {"name": actor.display_name, "n": 1},
                               link=f"/skp/periksa/{skp.id}") for user_id in decider_users(skp))
@@ -413,7 +412,7 @@ def approve_skp(actor: User, skp: Skp, today: date, expectations: dict[Behaviour
         if expectations is not None and item.value in expectations:
             item.expectation = (expectations[item.value] or "").strip()[:TEXT_LIMIT]
     db.session.flush()
-    decide(actor, skp, {"status": SkpStatus.APPROVED, "approved_at": utcnow(), "approved_by": actor.id,
+    decide(actor, skp, {"status": SkpStatus.APPROVED, "approved_at": clock.utcnow(), "approved_by": actor.id,
                         "approved_for_id": found.acting_for_id, "return_reason": None},
            acting_for_id=found.acting_for_id, action="approve")
 

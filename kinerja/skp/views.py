@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from kinerja import clock
 from kinerja.activities.forms import ActionForm
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.i18n import local_today
 from kinerja.models import Iki, Rhk, SkpStatus
 from kinerja.review.forms import ReasonForm
 from kinerja.skp import bp, evaluation, queries, services
@@ -55,14 +55,14 @@ def index():
     employee = own_employee()
     plans = queries.own_plans(employee.id)
     form = NewSkpForm(formdata=None)
-    start, end = services.year_period(local_today())
+    start, end = services.year_period(clock.today())
     form.period_start.data, form.period_end.data = start, end
     form.copy_from.choices += [
         SelectChoice(plan.id, f"{plan.period_start:%d/%m/%Y}–{plan.period_end:%d/%m/%Y} v{plan.version}")
         for plan in plans
     ]
     return render_template("skp/index.html", plans=plans, form=form,
-                           waiting=len(queries.waiting_for(current_user, local_today())))
+                           waiting=len(queries.waiting_for(current_user, clock.today())))
 
 
 @bp.route("/baru", methods=["POST"])
@@ -89,7 +89,7 @@ def month_param(skp) -> date:
     try:
         month = date.fromisoformat(f"{request.args.get('bulan', '')}-01")
     except ValueError:
-        month = local_today().replace(day=1)
+        month = clock.today().replace(day=1)
     low, high = skp.period_start.replace(day=1), skp.period_end.replace(day=1)
     return min(max(month, low), high)
 
@@ -307,7 +307,7 @@ def revise(skp_id: int):
 @bp.route("/periksa")
 @login_required
 def inbox():
-    today = local_today()
+    today = clock.today()
     return render_template("skp/inbox.html", plans=queries.waiting_for(current_user, today),
                            evaluable=evaluation.evaluable_subordinates(current_user, today),
                            this_month=today.replace(day=1),
@@ -326,18 +326,18 @@ def render_review(skp, decider, approve_form=None, reason_form=None):
 @bp.route("/periksa/<int:skp_id>")
 @login_required
 def review(skp_id: int):
-    _skp, decider = load_skp_to_decide(current_user, skp_id, local_today())
+    _skp, decider = load_skp_to_decide(current_user, skp_id, clock.today())
     return render_review(queries.load_plan(skp_id), decider)
 
 
 @bp.route("/periksa/<int:skp_id>/setujui", methods=["POST"])
 @login_required
 def approve(skp_id: int):
-    skp, decider = load_skp_to_decide(current_user, skp_id, local_today())
+    skp, decider = load_skp_to_decide(current_user, skp_id, clock.today())
     form = ApproveForm()
     if form.validate_on_submit():
         try:
-            services.approve_skp(current_user, skp, local_today(), form.expectations())
+            services.approve_skp(current_user, skp, clock.today(), form.expectations())
         except DomainError as error:
             refused(error)
         else:
@@ -349,11 +349,11 @@ def approve(skp_id: int):
 @bp.route("/periksa/<int:skp_id>/kembalikan", methods=["POST"])
 @login_required
 def return_(skp_id: int):
-    skp, decider = load_skp_to_decide(current_user, skp_id, local_today())
+    skp, decider = load_skp_to_decide(current_user, skp_id, clock.today())
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            services.return_skp(current_user, skp, form.reason.data, local_today())
+            services.return_skp(current_user, skp, form.reason.data, clock.today())
         except DomainError as error:
             refused(error, form)
         else:
