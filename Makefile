@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve db seed test test-sqlite test-postgres test-mariadb test-all lint migrations-check \
+.PHONY: install run serve db seed test test-sqlite test-dates test-postgres test-mariadb test-all lint migrations-check \
         translations extract-messages bench loadtest drills restore-drill clean
 
 $(BIN)/activate:
@@ -41,13 +41,19 @@ test: install
 
 test-sqlite: test
 
+# The calendar-sensitive tests (marked `calendar`) with the clock at a Saturday, cuti bersama, late evening UTC,
+# New Year's night, Ramadan, a month's last day and 29 February (tests/dates.py; `python -m tests.dates --all`
+# runs the whole suite at each of them).
+test-dates: install
+	$(BIN)/python -m tests.dates
+
 test-postgres: install
 	KINERJA_TEST_DB=postgresql $(BIN)/pytest
 
 test-mariadb: install
 	KINERJA_TEST_DB=mariadb $(BIN)/pytest
 
-test-all: test test-postgres test-mariadb migrations-check
+test-all: test test-dates test-postgres test-mariadb migrations-check
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -199,3 +199,11 @@ def test_skp_and_evaluation_templates_read_as_xml_give_the_html5_tree(client, au
     assert len(seen) == 2
     for html in seen:
         assert_read_as_xml(html)
+
+
+def test_the_signing_date_is_the_local_day_of_approval(db, org, plans):
+    """Approved at 03.00 WIB on 2 March, which is still 1 March in UTC: the document is signed on 2 March."""
+    _boss, mine = plans
+    mine.approved_at = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+    db.session.commit()
+    assert documents.skp_document(mine).header.signature_date == "2 Maret 2026"

@@ -330,9 +330,9 @@ def day_blocks(rng: random.Random, count: int, friday: bool) -> list[tuple[int, 
 
 
 class ActivityBuilder:
-    def __init__(self, today: date, zone: ZoneInfo, indicators: dict[tuple[int, str], int] | None = None) -> None:
+    def __init__(self, today: date, zone: ZoneInfo, indicators: dict[tuple[int, int, str], int] | None = None) -> None:
         self.today = today
-        self.indicators = indicators or {}  # (employee_id, output unit) -> IKI of this year's plan
+        self.indicators = indicators or {}  # (employee_id, year, output unit) -> IKI of that year's plan
         self.zone = zone
         self.rng = random.Random(2026_11)
         self.created_before = datetime.combine(today, time(0, 0), tzinfo=zone).astimezone(UTC)
@@ -397,8 +397,7 @@ class ActivityBuilder:
                 "end_time": minutes(end), "duration_minutes": end - start,
                 "description": self.text(description, day), "quantity": Decimal(rng.randint(least, most)),
                 "unit": unit, "work_mode": mode, "assignment_letter": letter, "category": category,
-                "indicator_id": self.indicators.get((person.employee_id, unit))
-                if category == MAIN and day.year == self.today.year else None,
+                "indicator_id": self.indicators.get((person.employee_id, day.year, unit)) if category == MAIN else None,
                 "status": item_status, "off_day": off_day,
                 "return_reason": rng.choice(RETURN_REASONS) if item_status is ActivityStatus.RETURNED else None,
                 "submitted_at": None, "client_token": None, "created_at": created, "updated_at": created,
@@ -470,9 +469,9 @@ def demo_people(today: date, featured_id: int | None) -> list[Person]:
 
 
 def seed_activities(today: date, featured_employee_id: int | None = None,
-                    indicators: dict[tuple[int, str], int] | None = None) -> int:
+                    indicators: dict[tuple[int, int, str], int] | None = None) -> int:
     """Add the demo activities (once: nothing if any activity exists), main tasks linked to the IKI in
-    `indicators` ({(employee_id, output unit): iki_id}); returns how many. No commit."""
+    `indicators` ({(employee_id, year, output unit): iki_id}); returns how many. No commit."""
     ensure_output_units()
     db.session.flush()
     if db.session.scalar(select(func.count(Activity.id))):

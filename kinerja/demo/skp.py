@@ -139,15 +139,15 @@ def build_plan(member: Member, year: int, parents: list[Rhk], approved_by: int |
     return skp
 
 
-def seed_skp(today: date, featured_employee_id: int | None) -> dict[tuple[int, str], int]:
+def seed_skp(today: date, featured_employee_id: int | None) -> dict[tuple[int, int, str], int]:
     """The plans of this year (and of last year for the featured staff member and when it is January);
-    returns {(employee_id, output unit): iki_id} for linking the demo activities. No commit."""
+    returns {(employee_id, year, output unit): iki_id} for linking the demo activities. No commit."""
     users = dict(db.session.execute(select(User.employee_id, User.id).where(User.employee_id.is_not(None))).all())
     last_month = today.replace(day=1) - timedelta(days=1)
     years = sorted({last_month.year, today.year})
     plans: dict[tuple[int, int], Skp] = {}
     for member in members(today):
-        for year in (*years, today.year - 1) if member.employee_id == featured_employee_id else years:
+        for year in sorted({*years, today.year - 1}) if member.employee_id == featured_employee_id else years:
             if member.employee_id == featured_employee_id and year == today.year:
                 continue  # to draft from last year's plan in the demo
             boss = plans.get((member.appraiser_id, year)) if member.appraiser_id else None
@@ -155,7 +155,7 @@ def seed_skp(today: date, featured_employee_id: int | None) -> dict[tuple[int, s
             plans[(member.employee_id, year)] = build_plan(
                 member, year, parents, users.get(member.appraiser_id) if member.appraiser_id else None)
     db.session.flush()
-    return {(employee_id, iki.unit): iki.id for (employee_id, year), skp in plans.items() if year == today.year
+    return {(employee_id, year, iki.unit): iki.id for (employee_id, year), skp in plans.items() if year in years
             for rhk in skp.rhk if rhk.kind is RhkKind.MAIN for iki in rhk.indicators}
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from kinerja import clock
 from kinerja.extensions import db
 from kinerja.i18n import format_date, format_number
 from kinerja.models import Assignment, OrganisationPredikat, Skp, SkpStatus
@@ -135,7 +136,7 @@ def _period(start: date, end: date) -> str:
 def skp_document(skp: Skp) -> SkpDocument:
     """The SKP as agreed (or as drafted: then it carries a DRAF mark)."""
     with force_locale("id"):
-        signed = skp.approved_at.date() if skp.approved_at else skp.period_start
+        signed = skp.approved_at.astimezone(clock.zone()).date() if skp.approved_at else skp.period_start
         rows = _rhk_rows(skp)
         return SkpDocument(
             header=_header(skp, min(max(signed, skp.period_start), skp.period_end)),
