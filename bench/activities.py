@@ -46,7 +46,7 @@ from sqlalchemy import create_engine, func, insert, select
 from bench.generate import BENCH_PASSWORD, generate, nip
 from bench.timing import measure, percentiles, report
 from kinerja import clock, create_app
-from kinerja.activities.services import month_closed
+from kinerja.core.periods import month_closed
 from kinerja.extensions import db
 from kinerja.models import Activity, Assignment
 from kinerja.settings import setting

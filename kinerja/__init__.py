@@ -12,7 +12,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import INSTANCE_DIR, get_config
 from kinerja import audit, clock, i18n
 from kinerja.database import configure_engine_events, engine_options
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -22,6 +21,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the application: configuration, extensions, blueprints, error handlers, commands."""
+    # config.py sits beside wsgi.py, outside the package: imported here, once the entry point has put that
+    # directory on the path, so that importing kinerja (the demo's CLI plugin does, before the app) needs nothing.
+    from config import INSTANCE_DIR, get_config
+
     app = Flask(
         __name__,
         template_folder=str(PROJECT_DIR / "templates"),

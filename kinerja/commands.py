@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app wsgi seed-demo | create-admin."""
+"""Command-line tools: flask --app wsgi remind | create-admin (the demo brings its own: kinerja/demo/commands.py)."""
 
 from __future__ import annotations
 
@@ -12,35 +12,10 @@ from kinerja.extensions import db
 from kinerja.models import Role, User, UserRole
 
 
-def print_demo_accounts() -> None:
-    from kinerja.demo.seed import find_demo_accounts
-
-    accounts = find_demo_accounts()
-    if not accounts:
-        return
-    click.echo("\nAkun demo (satu per peran) / demo sign-ins (one per role):")
-    width = max(len(account.login) for account in accounts)
-    for account in accounts:
-        click.echo(f"  {account.role:<26} {account.login:<{width}}  {account.password}")
-    click.echo(
-        "Kata sandi di atas adalah kata sandi awal: saat pertama masuk Anda diminta menggantinya.\n"
-        "These are initial passwords: each account asks for a new one at its first sign-in.\n"
-    )
-
-
 def register(app: Flask) -> None:
     from kinerja.backup.commands import backup_cli
 
     app.cli.add_command(backup_cli)
-
-    @app.cli.command("seed-demo")
-    def seed_demo_command() -> None:
-        """Build the demo regency the first time; print the demo sign-ins every time."""
-        from kinerja.demo.seed import seed_demo
-
-        created = seed_demo(clock.today())
-        click.echo("Data demo dibuat." if created else "Data demo sudah ada; tidak ada yang diubah.")
-        print_demo_accounts()
 
     @app.cli.command("remind")
     @click.option("--date", "day", default=None, help="Run as if today were this date (YYYY-MM-DD).")

@@ -6,6 +6,11 @@ fail at once with "database is locked" when another writer committed in between,
 transactions could otherwise interleave. Requests that cannot write (GET, HEAD, OPTIONS) mark themselves
 read-only and begin deferred, so readers never queue behind writers. Code outside a request (CLI commands,
 background jobs, tests) begins IMMEDIATE unless it wraps long reads in `read_only_transactions()`.
+
+One user step, one transaction: services end with `finish()`; a step made of several services runs them inside
+`one_step()`, where `finish()` only flushes, and commits once at the end or not at all. A service called on its
+own commits as before; inside a step a refusal anywhere (a DomainError or any exception) rolls back everything the
+step did, so nothing half-done is saved.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from kinerja.extensions import db
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _read_only: ContextVar[bool] = ContextVar("kinerja_read_only", default=False)
+_depth: ContextVar[int] = ContextVar("kinerja_step_depth", default=0)
 
 
 @contextmanager
@@ -102,8 +110,6 @@ def end_session_quietly(_exc: BaseException | None = None) -> None:
     already rendered into a 500. Registered after Flask-SQLAlchemy, this teardown runs first and leaves it nothing
     to end; the broken connection is invalidated, and the pool opens a new one for the next request.
     """
-    from kinerja.extensions import db
-
     session = db.session()
     try:
         db.session.remove()
@@ -123,3 +129,32 @@ def contains_pattern(text: str) -> str:
     """
     escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
     return f"%{escaped}%"
+
+
+def in_step() -> bool:
+    return _depth.get() > 0
+
+
+def finish() -> None:
+    """End a service's unit of work: commit, or inside a step only flush (rules and keys checked now)."""
+    if in_step():
+        db.session.flush()
+    else:
+        db.session.commit()
+
+
+@contextmanager
+def one_step() -> Iterator[None]:
+    """Run several services as one action: committed once when the block ends, rolled back if it raises."""
+    outermost = not in_step()
+    token = _depth.set(_depth.get() + 1)
+    try:
+        yield
+    except BaseException:
+        if outermost:
+            db.session.rollback()
+        raise
+    finally:
+        _depth.reset(token)
+    if outermost:
+        db.session.commit()

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 
 from kinerja import clock
+from kinerja.database import finish
 from kinerja.extensions import db
 from kinerja.models import Notification
 
@@ -95,4 +96,4 @@ def mark_read(user_id: int, notification_ids: Iterable[int] | None = None) -> No
     if notification_ids is not None:
         query = query.where(Notification.id.in_(list(notification_ids)))
     db.session.execute(query.values(read_at=clock.utcnow()))
-    db.session.commit()
+    finish()

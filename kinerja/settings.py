@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit
-from kinerja.database import read_only_transactions
+from kinerja.database import finish, read_only_transactions
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import RegencySetting, User
@@ -169,7 +169,7 @@ def save_settings(actor: User, values: dict[str, str]) -> list[str]:
                                          reason=f"{name}: {before or '-'} → {value or '-'}"))
         changed.append(name)
     try:
-        db.session.commit()
+        finish()
     except IntegrityError as error:  # another admin stored the same setting first
         db.session.rollback()
         forget()

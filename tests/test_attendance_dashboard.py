@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from kinerja import clock
 from kinerja.attendance import dashboard
+from kinerja.demo.commands import seed_demo_command
 from kinerja.models import (
     Agency,
     AttendanceFlag,
@@ -202,7 +203,7 @@ def test_dashboard_queries_do_not_grow_with_headcount(client, auth, org, db, pat
 
 @pytest.fixture()
 def seeded(app, db):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    result = app.test_cli_runner().invoke(seed_demo_command)
     assert result.exit_code == 0, result.output
     db.session.rollback()
     return result

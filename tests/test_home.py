@@ -84,14 +84,14 @@ def test_agency_list_searches_and_paginates(client, auth, org, app):
 def test_database_outage_gives_a_friendly_503(client, auth, org, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from kinerja.main import services
+    from kinerja.main import views
 
     auth.login(org.staff_a.id_number)
 
     def unavailable(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(services, "current_assignment", unavailable)
+    monkeypatch.setattr(views, "assignment_on", unavailable)
     response = client.get("/")
     assert response.status_code == 503
     assert "Layanan sedang sibuk" in response.get_data(as_text=True)

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from kinerja.activities import monthly
 from kinerja.activities.monthly import MonthlyInput
+from kinerja.core.output import outputs_of
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.models import (
     Activity,
@@ -85,7 +86,7 @@ def test_realisation_sums_approved_dailies_of_the_same_unit_and_indicator(db, or
     actor = org.user(staff)
 
     with count_queries() as statements:
-        outputs = monthly.approved_outputs(staff.id, MARCH)
+        outputs = outputs_of(staff.id, MARCH)
     assert len(statements) == 1
     assert {(key, output.quantity) for key, output in outputs.items()} == {
         ((None, "dokumen"), Decimal("14.50")), ((None, "laporan"), Decimal("9.00")), ((seven, "dokumen"), Decimal(4)),

@@ -563,6 +563,20 @@ def test_answer_when_resubmitting_becomes_a_comment(app, db, org, today, state, 
     assert status_of(db, activity_id) is after
 
 
+
+def test_a_refused_resubmission_keeps_no_answer(app, db, org, today):
+    """One step: in a closed month the answer is not saved while the item stays returned (nothing half-done)."""
+    activity_id = item(org.staff_a, status=RETURNED, return_reason="Lengkapi bukti")
+    db.session.add(MonthLock(agency_id=org.agency_a.id, year=TUE.year, month=TUE.month, locked=True, reason="Uji"))
+    db.session.commit()
+    response = sign_in(app, org.staff_a.id_number).post(f"/kegiatan/{activity_id}/ajukan",
+                                                        data={"answer": "Bukti sudah saya lengkapi."},
+                                                        follow_redirects=True)
+    assert "sudah ditutup untuk pengisian" in page(response)
+    assert db.session.scalar(select(func.count(ActivityComment.id))) == 0
+    assert status_of(db, activity_id) is RETURNED
+
+
 # ---------------------------------------------------------------------------------------------- notifications
 
 

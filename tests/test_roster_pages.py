@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from kinerja import clock
 from kinerja.attendance import dashboard
+from kinerja.demo.commands import seed_demo_command
 from kinerja.models import (
     Agency,
     CapReason,
@@ -383,7 +384,7 @@ def test_navigation_links_roster_pages(client, auth, org):
 
 @pytest.fixture()
 def seeded(app, db):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    result = app.test_cli_runner().invoke(seed_demo_command)
     assert result.exit_code == 0, result.output
     db.session.rollback()
     return result

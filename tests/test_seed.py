@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from kinerja import clock
+from kinerja.demo.commands import seed_demo_command
 from kinerja.identity import EmploymentType, grades_for, parse_identity
 from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Office, Role, User, UserRole
 from kinerja.permissions import is_appraiser
@@ -18,7 +19,7 @@ DEMO_HEADING = "Akun demo (satu per peran)"
 
 @pytest.fixture()
 def seeded(app, db):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    result = app.test_cli_runner().invoke(seed_demo_command)
     assert result.exit_code == 0, result.output
     db.session.rollback()  # the command ran in this app context: end the (SQLite: write-locking) read it left open
     return result
@@ -114,7 +115,7 @@ def test_output_lists_the_five_demo_sign_ins(seeded, db):
 
 def test_second_run_changes_nothing_and_prints_the_sign_ins_again(app, seeded, db):
     before = table_counts(db)
-    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    again = app.test_cli_runner().invoke(seed_demo_command)
     assert again.exit_code == 0, again.output
     assert "sudah ada" in again.output
     assert demo_sign_ins(again.output) == demo_sign_ins(seeded.output)
@@ -172,3 +173,16 @@ def test_create_admin_refuses_a_taken_or_malformed_username(app, org, db, userna
     assert result.exit_code != 0
     assert message in result.output
     assert db.session.scalar(select(func.count(User.id))) == users
+
+
+def test_the_demo_commands_join_flask_as_a_plugin():
+    """Installed through the `flask.commands` entry point, so `flask --app wsgi seed-demo` works while the app
+    itself never imports the demo."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    flask = Path(sys.executable).parent / "flask"  # the installed script: the project directory is not on its path
+    listing = subprocess.run([flask, "--app", "wsgi", "--help"], capture_output=True,
+                             text=True, cwd=Path(__file__).resolve().parent.parent, timeout=60, check=True).stdout
+    assert "seed-demo" in listing and "demo-staff-sample" in listing and "create-admin" in listing

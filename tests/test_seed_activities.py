@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kinerja import clock
+from kinerja.demo.commands import seed_demo_command
 from kinerja.demo.data import DEFAULT_OUTPUT_UNITS
 from kinerja.models import Activity, ActivityStatus, Employee, Evidence, EvidenceKind, OutputUnit, WorkMode
 from kinerja.workcalendar import holidays_between, is_weekend
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it 
 
 @pytest.fixture()
 def seeded(app, db):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    result = app.test_cli_runner().invoke(seed_demo_command)
     assert result.exit_code == 0, result.output
     db.session.rollback()
     return result
@@ -113,7 +114,7 @@ def test_seed_demo_twice_adds_no_activity(app, seeded, db):
     counts = (db.session.scalar(select(func.count(Activity.id))), db.session.scalar(select(func.count(Evidence.id))),
               db.session.scalar(select(func.count(OutputUnit.id))))
     db.session.rollback()
-    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    again = app.test_cli_runner().invoke(seed_demo_command)
     assert again.exit_code == 0, again.output
     db.session.rollback()
     assert (db.session.scalar(select(func.count(Activity.id))), db.session.scalar(select(func.count(Evidence.id))),

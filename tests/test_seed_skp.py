@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kinerja import clock
+from kinerja.demo.commands import seed_demo_command
 from kinerja.models import Activity, ActivityStatus, Assignment, Employee, Skp, SkpStatus, User
 from kinerja.models.skp import Evaluation, Iki, Rhk, RhkKind
 from kinerja.skp import evaluation, queries, services
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it 
 
 @pytest.fixture()
 def seeded(app, db):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    result = app.test_cli_runner().invoke(seed_demo_command)
     assert result.exit_code == 0, result.output
     db.session.rollback()
 

@@ -376,14 +376,28 @@ def test_the_template_has_the_columns_and_the_agency_admins_references(bkd, org,
 
 # --- the demo sample ------------------------------------------------------------------------------------------
 
-def test_the_sample_imports_cleanly_and_only_once(bkd, org, auth, client):
-    auth.login("admin.bkd")
-    content = client.get("/admin/impor-pegawai/contoh.xlsx").data
-    plan = staff_import.dry_run(bkd, content, EFFECTIVE)
+def test_the_sample_imports_cleanly_and_only_once(bkd, org, app, tmp_path):
+    from kinerja.demo.commands import staff_sample_command
+
+    path = tmp_path / "contoh.xlsx"
+    result = app.test_cli_runner().invoke(staff_sample_command, [str(path)])
+    assert result.exit_code == 0 and "200 pegawai" in result.output
+    plan = staff_import.dry_run(bkd, path.read_bytes(), EFFECTIVE)
     assert plan.ok and len(plan.new) == 200 and plan.total == 200
-    staff_import.import_staff(bkd, content, EFFECTIVE, "contoh.xlsx", keep_passwords=lambda content: "kept")
-    again = client.get("/admin/impor-pegawai/contoh.xlsx").data  # the same file again
-    assert staff_import.dry_run(bkd, again, EFFECTIVE).unchanged == 200
+    staff_import.import_staff(bkd, path.read_bytes(), EFFECTIVE, "contoh.xlsx", keep_passwords=lambda content: "kept")
+    again = app.test_cli_runner().invoke(staff_sample_command, [str(path), "--admin", "admin.bkd"])  # the same file
+    assert again.exit_code == 0
+    assert staff_import.dry_run(bkd, path.read_bytes(), EFFECTIVE).unchanged == 200
+
+
+def test_the_sample_needs_a_known_admin_and_is_not_served_by_the_app(bkd, org, app, auth, client, tmp_path):
+    from kinerja.demo.commands import staff_sample_command
+
+    result = app.test_cli_runner().invoke(staff_sample_command, [str(tmp_path / "x.xlsx"), "--admin", "nobody"])
+    assert result.exit_code != 0 and "tidak ditemukan" in result.output
+    assert not (tmp_path / "x.xlsx").exists()
+    auth.login("admin.bkd")
+    assert client.get("/admin/impor-pegawai/contoh.xlsx").status_code == 404
 
 
 def test_the_sample_fits_the_demo_regency(db):

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from kinerja import audit
+from kinerja.database import finish
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.identity import normalize_identity
@@ -62,7 +63,7 @@ def record_leave(actor: User, agency: Agency, id_number: str, kind: LeaveKind, s
     audit.record(actor, audit.Change("leave", leave.id, "record_leave", None, kind.value, agency.id,
                                      reason=f"{employee.full_name}: {start.isoformat()}–{end.isoformat()} "
                                             f"{leave.document_number}".strip()))
-    db.session.commit()
+    finish()
     return leave
 
 
@@ -70,7 +71,7 @@ def delete_leave(actor: User, agency: Agency, leave: Leave) -> None:
     audit.record(actor, audit.Change("leave", leave.id, "delete_leave", leave.kind.value, None, agency.id,
                                      reason=f"{leave.start_date.isoformat()}–{leave.end_date.isoformat()}"))
     db.session.delete(leave)
-    db.session.commit()
+    finish()
 
 
 def grant_backdating(actor: User, agency: Agency, id_number: str, start: date, end: date, valid_until: date,
@@ -91,7 +92,7 @@ def grant_backdating(actor: User, agency: Agency, id_number: str, start: date, e
     audit.record(actor, audit.Change("backdate_grant", grant.id, "grant_backdate", None, None, agency.id,
                                      reason=f"{employee.full_name}: {start.isoformat()}–{end.isoformat()}, "
                                             f"{grant.reason}"))
-    db.session.commit()
+    finish()
     return grant
 
 
@@ -122,7 +123,7 @@ def assign_acting(actor: User, agency: Agency, acting_number: str, absent_number
     audit.record(actor, audit.Change("acting_assignment", record.id, "assign_acting", None, None, agency.id,
                                      reason=f"{kind.label} {acting.full_name} → {absent.full_name}, "
                                             f"{start.isoformat()}–{end.isoformat()}, {record.decree_number}"))
-    db.session.commit()
+    finish()
     return record
 
 
@@ -135,4 +136,4 @@ def end_acting(actor: User, agency: Agency, record: ActingAssignment, today: dat
         record.valid_to = min(record.valid_to, today - timedelta(days=1))
         action = "end_acting"
     audit.record(actor, audit.Change("acting_assignment", record.id, action, None, None, agency.id))
-    db.session.commit()
+    finish()

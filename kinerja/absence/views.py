@@ -12,7 +12,7 @@ from kinerja import clock
 from kinerja.absence import bp, services
 from kinerja.absence.forms import ActingForm, BackdateGrantForm, LeaveForm
 from kinerja.activities.forms import ActionForm
-from kinerja.activities.views import show_error
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import ActingAssignment, ActingKind, Assignment, BackdateGrant, Leave, LeaveKind

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kinerja.activities import pdf_safety
+from kinerja.database import finish
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Activity, Evidence, EvidenceKind, User
@@ -215,6 +216,6 @@ def delete_evidence(evidence: Evidence) -> None:
     require_editable(evidence.activity)
     path = path_of(evidence.stored_name) if evidence.stored_name else None
     db.session.delete(evidence)
-    db.session.commit()
+    finish()
     if path:
         remove_files([path])

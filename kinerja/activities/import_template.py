@@ -13,9 +13,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kinerja import clock
-from kinerja.activities import services
 from kinerja.activities.import_cells import CATEGORY_NAMES
 from kinerja.activities.importer import COLUMNS, MAX_ROWS, SHEET_NAME
+from kinerja.core.assignments import assignment_on
 from kinerja.models import Employee, WorkMode
 from kinerja.settings import setting
 from kinerja.workcalendar import calendar_between
@@ -121,7 +121,7 @@ def build_template(today: date, work_week: int) -> bytes:
 
 def template_for(employee: Employee) -> bytes:
     """The template for the employee: examples on their agency's coming working days."""
-    assignment = services.agency_on(employee.id, clock.today())
+    assignment = assignment_on(employee.id, clock.today())
     agency = assignment.agency if assignment else None
     today = clock.today(agency.timezone if agency else None)
     return build_template(today, agency.work_week if agency else 5)

@@ -12,7 +12,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from kinerja.activities import bp, import_template, importer
-from kinerja.activities.views import own_employee, show_error
+from kinerja.activities.views import own_employee
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 

@@ -35,6 +35,8 @@ from kinerja.activities.import_cells import (
     read_time,
     text_reader,
 )
+from kinerja.core.locks import lock_employee
+from kinerja.database import finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityCategory, Assignment, Employee, Evidence, EvidenceKind, User, WorkMode
@@ -267,7 +269,7 @@ def import_activities(actor: User, content: bytes) -> int:
     if employee is None:
         raise NotAllowed(_("Akun ini tidak terhubung dengan data pegawai."))
     rows = [parse_row(number, cells) for number, cells in read_sheet(content)]
-    services.lock_employee(employee.id)
+    lock_employee(employee.id)
     errors: list[RowError] = []
     placed: list[ParsedRow] = []
     created = 0
@@ -297,5 +299,5 @@ def import_activities(actor: User, content: bytes) -> int:
     if errors:
         db.session.rollback()
         raise ImportRejected(sorted(errors, key=lambda error: error.row))
-    db.session.commit()
+    finish()
     return created

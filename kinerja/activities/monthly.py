@@ -20,10 +20,15 @@ from sqlalchemy import func, select, update
 from kinerja import clock
 from kinerja.activities import services
 from kinerja.activities.evidence import check_link
+from kinerja.core.assignments import assignment_on
+from kinerja.core.locks import lock_employee
+from kinerja.core.output import Outputs, outputs_of, realise
+from kinerja.core.periods import month_closed
+from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
-from kinerja.models import Activity, ActivityStatus, Assignment, Employee, MonthlyActivity, User
+from kinerja.models import ActivityStatus, Assignment, Employee, MonthlyActivity, User
 from kinerja.workcalendar import month_days
 
 CENT = Decimal("0.01")
@@ -46,23 +51,6 @@ class MonthlyInput:
     indicator_id: int | None = None
 
 
-@dataclass(frozen=True)
-class ApprovedOutput:
-    """The month's approved daily output for one indicator and unit."""
-
-    indicator_id: int | None
-    unit: str
-    quantity: Decimal
-
-
-OutputKey = tuple[int | None, str]
-
-
-def unit_key(unit: str) -> str:
-    """'Dokumen', 'dokumen ' and 'DOKUMEN' are one unit."""
-    return " ".join(unit.split()).casefold()
-
-
 def month_label(first: date) -> str:
     return format_date(first, "MMMM y")
 
@@ -82,35 +70,9 @@ def month_items(employee_id: int, first: date) -> list[MonthlyActivity]:
     ))
 
 
-def approved_outputs(employee_id: int, first: date) -> dict[OutputKey, ApprovedOutput]:
-    """Approved daily output of the month by indicator and unit, in one grouped query.
-
-    Units are grouped in SQL and merged again here by unit_key, since a case-insensitive collation (MariaDB)
-    merges 'Dokumen' and 'dokumen' where SQLite and PostgreSQL do not.
-    """
-    start, end = month_days(first.year, first.month)
-    rows = db.session.execute(
-        select(Activity.indicator_id, Activity.unit, func.sum(Activity.quantity))
-        .where(Activity.employee_id == employee_id, Activity.activity_date.between(start, end),
-               Activity.status == ActivityStatus.APPROVED)
-        .group_by(Activity.indicator_id, Activity.unit)
-        .order_by(Activity.indicator_id, Activity.unit)
-    )
-    outputs: dict[OutputKey, ApprovedOutput] = {}
-    for indicator_id, unit, total in rows:
-        key = (indicator_id, unit_key(unit))
-        quantity = Decimal(str(total or 0)).quantize(CENT)
-        known = outputs.get(key)
-        if known is not None:
-            quantity += known.quantity
-            unit = known.unit
-        outputs[key] = ApprovedOutput(indicator_id, unit, quantity)
-    return outputs
-
-
-def realisation(outputs: dict[OutputKey, ApprovedOutput], indicator_id: int | None, unit: str) -> Decimal:
-    output = outputs.get((indicator_id, unit_key(unit)))
-    return output.quantity if output else Decimal("0.00")
+def realisation(outputs: Outputs, indicator_id: int | None, unit: str) -> Decimal:
+    """The monthly activity's realisation: the approved output for its indicator in its unit."""
+    return realise(outputs, indicator_id, unit).quantity
 
 
 def filing_assignment(employee_id: int, first: date) -> Assignment | None:
@@ -118,7 +80,7 @@ def filing_assignment(employee_id: int, first: date) -> Assignment | None:
     its last day (a past month) or its first day (a month ahead)."""
     start, end = month_days(first.year, first.month)
     reference = min(max(clock.today(), start), end)
-    return services.agency_on(employee_id, reference)
+    return assignment_on(employee_id, reference)
 
 
 def is_month_open(employee_id: int, first: date) -> bool:
@@ -127,7 +89,7 @@ def is_month_open(employee_id: int, first: date) -> bool:
     if assignment is None:
         return False
     today = clock.today(assignment.agency.timezone)
-    return not services.month_closed(assignment.agency_id, first, today)
+    return not month_closed(assignment.agency_id, first, today)
 
 
 def require_open(employee_id: int, first: date) -> None:
@@ -136,7 +98,7 @@ def require_open(employee_id: int, first: date) -> None:
         raise ValidationFailed(_("Anda tidak memiliki penugasan aktif pada bulan %(month)s.",
                                  month=month_label(first)))
     today = clock.today(assignment.agency.timezone)
-    if services.month_closed(assignment.agency_id, first, today):
+    if month_closed(assignment.agency_id, first, today):
         raise ValidationFailed(_("Bulan %(month)s sudah ditutup untuk pengisian.", month=month_label(first)))
 
 
@@ -206,7 +168,7 @@ def apply_input(item: MonthlyActivity, data: MonthlyInput, quantity: Decimal) ->
 def reload_editable(actor: User, item: MonthlyActivity) -> None:
     """Own item, re-read under the employee's lock so a concurrent submit cannot slip in, still editable."""
     services.require_owner(actor, item)
-    services.lock_employee(item.employee_id)
+    lock_employee(item.employee_id)
     db.session.refresh(item, with_for_update=True)  # a locking read: the latest status, also on MariaDB
     services.require_editable(item)
 
@@ -215,15 +177,15 @@ def create_monthly_activity(actor: User, first: date, data: MonthlyInput) -> Mon
     """Add a draft monthly activity, its realisation taken from the month's approved daily output."""
     employee = require_employee(actor)
     clean = clean_input(data)
-    services.lock_employee(employee.id)
+    lock_employee(employee.id)
     require_open(employee.id, first)
-    quantity = realisation(approved_outputs(employee.id, first), clean.indicator_id, clean.unit)
+    quantity = realisation(outputs_of(employee.id, first), clean.indicator_id, clean.unit)
     check_total(quantity, clean.adjustment, clean.unit)
     item = MonthlyActivity(employee_id=employee.id, year=first.year, month=first.month,
                            status=ActivityStatus.DRAFT)
     apply_input(item, clean, quantity)
     db.session.add(item)
-    db.session.commit()
+    finish()
     return item
 
 
@@ -233,24 +195,24 @@ def update_monthly_activity(actor: User, item: MonthlyActivity, data: MonthlyInp
     reload_editable(actor, item)
     first = date(item.year, item.month, 1)
     require_open(item.employee_id, first)
-    quantity = realisation(approved_outputs(item.employee_id, first), clean.indicator_id, clean.unit)
+    quantity = realisation(outputs_of(item.employee_id, first), clean.indicator_id, clean.unit)
     check_total(quantity, clean.adjustment, clean.unit)
     apply_input(item, clean, quantity)
-    db.session.commit()
+    finish()
 
 
 def delete_monthly_activity(actor: User, item: MonthlyActivity) -> None:
     reload_editable(actor, item)
     require_open(item.employee_id, date(item.year, item.month, 1))
     db.session.delete(item)
-    db.session.commit()
+    finish()
 
 
 def refresh_realisation(actor: User, first: date) -> int:
     """Recompute `quantity` of the month's draft and returned items from approved daily output; returns how
     many changed. Refused as a whole when an item's adjustment would then make its total negative."""
     employee = require_employee(actor)
-    services.lock_employee(employee.id)
+    lock_employee(employee.id)
     require_open(employee.id, first)
     items = list(db.session.scalars(
         select(MonthlyActivity)
@@ -258,7 +220,7 @@ def refresh_realisation(actor: User, first: date) -> int:
         .order_by(MonthlyActivity.id)
         .with_for_update()
     ))
-    outputs = approved_outputs(employee.id, first)
+    outputs = outputs_of(employee.id, first)
     changed = 0
     for item in items:
         quantity = realisation(outputs, item.indicator_id, item.unit)
@@ -270,14 +232,14 @@ def refresh_realisation(actor: User, first: date) -> int:
         if quantity != item.quantity:
             item.quantity = quantity
             changed += 1
-    db.session.commit()
+    finish()
     return changed
 
 
 def submit_month(actor: User, first: date) -> int:
     """Submit every draft and returned monthly activity of the month to the appraiser; returns how many."""
     employee = require_employee(actor)
-    services.lock_employee(employee.id)
+    lock_employee(employee.id)
     require_open(employee.id, first)
     counts = status_counts(employee.id, first)
     if not counts:
@@ -291,7 +253,7 @@ def submit_month(actor: User, first: date) -> int:
         .values(status=ActivityStatus.SUBMITTED, submitted_at=clock.utcnow())
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    finish()
     return result.rowcount
 
 
@@ -303,7 +265,7 @@ def withdraw_month(actor: User, first: date) -> int:
     a review that slipped in between shows as a short row count: Conflict.
     """
     employee = require_employee(actor)
-    services.lock_employee(employee.id)
+    lock_employee(employee.id)
     require_open(employee.id, first)
     counts = Counter(db.session.scalars(
         select(MonthlyActivity.status).where(*month_filter(employee.id, first)).with_for_update()
@@ -325,7 +287,7 @@ def withdraw_month(actor: User, first: date) -> int:
     if result.rowcount != counts[ActivityStatus.SUBMITTED]:
         db.session.rollback()
         raise reviewed
-    db.session.commit()
+    finish()
     return result.rowcount
 
 

@@ -10,41 +10,30 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from kinerja import clock
 from kinerja.activities import bp, queries
 from kinerja.activities import monthly as monthly_services
+from kinerja.activities.access import load_own_monthly
 from kinerja.activities.forms import ActionForm
 from kinerja.activities.monthly_forms import MonthlyActivityForm
-from kinerja.activities.views import own_employee, show_error
+from kinerja.activities.views import own_employee
+from kinerja.core.forms import show_error
+from kinerja.core.output import Outputs, outputs_of, unit_key
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import ActivityStatus, MonthlyActivity
-
-
-def load_own_monthly(item_id: int) -> MonthlyActivity:
-    """A monthly activity of the signed-in user's own; anyone else's is a 404."""
-    if current_user.employee_id is None:
-        abort(404)
-    item = db.session.scalar(
-        select(MonthlyActivity).where(MonthlyActivity.id == item_id,
-                                      MonthlyActivity.employee_id == current_user.employee_id)
-    )
-    if item is None:
-        abort(404)
-    return item
 
 
 def first_of(item: MonthlyActivity) -> date:
     return date(item.year, item.month, 1)
 
 
-def unit_choices(outputs: dict[monthly_services.OutputKey, monthly_services.ApprovedOutput]) -> list[str]:
+def unit_choices(outputs: Outputs) -> list[str]:
     """The regency's output units, plus units of this month's approved output missing from that list."""
     names = queries.output_unit_names()
-    known = {monthly_services.unit_key(name) for name in names}
-    extra = sorted({output.unit for output in outputs.values() if monthly_services.unit_key(output.unit) not in known})
+    known = {unit_key(name) for name in names}
+    extra = sorted({output.unit for output in outputs.values() if unit_key(output.unit) not in known})
     return names + extra
 
 
@@ -71,7 +60,7 @@ def monthly(month: date):
     elif request.method == "GET" and request.args.get("satuan"):
         form.unit.data = request.args["satuan"][:40]
     items = monthly_services.month_items(employee.id, month)
-    outputs = monthly_services.approved_outputs(employee.id, month)
+    outputs = outputs_of(employee.id, month)
     counts = Counter(item.status for item in items)
     return render_template(
         "activities/monthly.html",
@@ -95,7 +84,7 @@ def monthly(month: date):
 @bp.route("/bulanan/item/<int:item_id>/ubah", methods=["GET", "POST"])
 @login_required
 def monthly_edit(item_id: int):
-    item = load_own_monthly(item_id)
+    item = load_own_monthly(current_user, item_id)
     first = first_of(item)
     if not item.status.editable:
         flash(_("Kegiatan berstatus %(status)s tidak dapat diubah.", status=item.status.label), "warning")
@@ -109,7 +98,7 @@ def monthly_edit(item_id: int):
         else:
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("activities.monthly", month=first))
-    outputs = monthly_services.approved_outputs(item.employee_id, first)
+    outputs = outputs_of(item.employee_id, first)
     return render_template(
         "activities/monthly_edit.html",
         item=item,
@@ -139,7 +128,7 @@ def month_action(month: date, action) -> object:
 @bp.route("/bulanan/item/<int:item_id>/hapus", methods=["POST"])
 @login_required
 def monthly_delete(item_id: int):
-    item = load_own_monthly(item_id)
+    item = load_own_monthly(current_user, item_id)
     first = first_of(item)
 
     def delete():

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from kinerja.activities.services import agency_on
+from kinerja.core.assignments import assignment_on
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityStatus, Iki, OutputUnit, WorkMode
@@ -37,7 +37,7 @@ def activities_between(employee_id: int, start: date, end: date) -> list[Activit
 
 
 def work_week_of(employee_id: int, day: date) -> int:
-    assignment = agency_on(employee_id, day)
+    assignment = assignment_on(employee_id, day)
     return assignment.agency.work_week if assignment else 5
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -13,6 +13,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit, clock, notify
+from kinerja.core.assignments import assignment_on
+from kinerja.core.locks import lock_employee
+from kinerja.core.periods import month_closed
+from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -24,7 +28,6 @@ from kinerja.models import (
     Assignment,
     BackdateGrant,
     Employee,
-    MonthLock,
     User,
     WorkMode,
 )
@@ -55,36 +58,6 @@ class ActivityInput:
         return int((datetime.combine(self.activity_date, self.end_time) - start).total_seconds() // 60)
 
 
-def agency_on(employee_id: int, day: date) -> Assignment | None:
-    """The employee's assignment on the day (for the agency's work week, time zone and locks)."""
-    return db.session.scalar(
-        select(Assignment)
-        .where(Assignment.employee_id == employee_id, Assignment.active_on(day))
-        .order_by(Assignment.valid_from.desc())
-        .limit(1)
-    )
-
-
-
-def month_closed(agency_id: int, day: date, today: date, lock_day_setting: str = "FILING_LOCK_DAY") -> bool:
-    """Closed: by BKD's explicit lock (or open by its reopening), else after day N of the following month,
-    N being FILING_LOCK_DAY for filing and REVIEW_LOCK_DAY for review."""
-    lock = db.session.scalar(
-        select(MonthLock.locked).where(
-            MonthLock.agency_id == agency_id, MonthLock.year == day.year, MonthLock.month == day.month
-        )
-    )
-    if lock is not None:
-        return lock
-    return closing_day_passed(day, today, setting(lock_day_setting))
-
-
-def closing_day_passed(day: date, today: date, lock_day: int) -> bool:
-    """True once `today` is past day `lock_day` of the month after `day`'s month."""
-    next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return today > next_month.replace(day=lock_day)
-
-
 def has_backdate_grant(employee_id: int, day: date, today: date) -> bool:
     return (
         db.session.scalar(
@@ -97,15 +70,6 @@ def has_backdate_grant(employee_id: int, day: date, today: date) -> bool:
         )
         is not None
     )
-
-
-def lock_employee(employee_id: int) -> None:
-    """Serialise saves of one person's activities (row lock on PostgreSQL/MariaDB; SQLite writers already
-    hold the database lock), so that two concurrent saves cannot both pass the overlap check."""
-    query = select(Employee.id).where(Employee.id == employee_id)
-    if db.session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()
-    db.session.execute(query)
 
 
 def check_activity(employee: Employee, data: ActivityInput, *, exclude_id: int | None = None) -> Assignment:
@@ -122,7 +86,7 @@ def check_activity(employee: Employee, data: ActivityInput, *, exclude_id: int |
     if data.work_mode is WorkMode.DL and not (data.assignment_letter or "").strip():
         raise ValidationFailed(_("Dinas luar memerlukan nomor surat tugas."), field="assignment_letter")
 
-    assignment = agency_on(employee.id, data.activity_date)
+    assignment = assignment_on(employee.id, data.activity_date)
     if assignment is None:
         raise ValidationFailed(_("Anda tidak memiliki penugasan aktif pada tanggal tersebut."),
                                field="activity_date")
@@ -232,7 +196,7 @@ def create_activity(actor: User, data: ActivityInput, evidence_files: Iterable =
     db.session.add(activity)
     try:
         with evidence.saving(activity, evidence_files, data.links):
-            db.session.commit()
+            finish()
     except IntegrityError:
         # The same form was saved by a concurrent request after our check: that save stands.
         duplicate = existing_for_token(employee.id, data.client_token)
@@ -252,7 +216,7 @@ def update_activity(actor: User, activity: Activity, data: ActivityInput, eviden
     assignment = check_activity(activity.employee, data, exclude_id=activity.id)
     apply_input(activity, data, assignment.agency.work_week)
     with evidence.saving(activity, evidence_files, data.links):
-        db.session.commit()
+        finish()
 
 
 def delete_activity(actor: User, activity: Activity) -> None:
@@ -262,7 +226,7 @@ def delete_activity(actor: User, activity: Activity) -> None:
     require_editable(activity)
     stored = evidence.stored_paths(activity)
     db.session.delete(activity)
-    db.session.commit()
+    finish()
     evidence.remove_files(stored)
 
 
@@ -279,7 +243,7 @@ def submit_activities(actor: User, activities: Iterable[Activity]) -> int:
             continue
         key = (activity.employee_id, activity.activity_date)
         if key not in assignments:
-            assignments[key] = agency_on(*key)
+            assignments[key] = assignment_on(*key)
         assignment = assignments[key]
         today = clock.today(assignment.agency.timezone if assignment else None)
         month = (assignment.agency_id, activity.activity_date.year, activity.activity_date.month) \
@@ -299,7 +263,7 @@ def submit_activities(actor: User, activities: Iterable[Activity]) -> int:
             for activity, assignment, previous in submitted
         ))
         notify_appraiser(actor, submitted[-1][1], len(submitted))
-    db.session.commit()
+    finish()
     return len(submitted)
 
 
@@ -329,10 +293,10 @@ def withdraw_activity(actor: User, activity: Activity) -> None:
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(_("Kegiatan ini sudah diperiksa atasan sehingga tidak dapat ditarik."))
-    assignment = agency_on(activity.employee_id, activity.activity_date)
+    assignment = assignment_on(activity.employee_id, activity.activity_date)
     audit.record(actor, audit.Change("activity", activity.id, "withdraw", "submitted", "draft",
                                      assignment.agency_id if assignment else None))
-    db.session.commit()
+    finish()
     db.session.refresh(activity)
 
 
@@ -375,5 +339,5 @@ def copy_day(actor: User, source: date, target: date) -> CopyResult:
         db.session.add(copy)
         db.session.flush()
         result.copied += 1
-    db.session.commit()
+    finish()
     return result

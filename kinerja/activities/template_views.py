@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from kinerja.activities import bp, queries, template_queries, templates_service
 from kinerja.activities.forms import ActionForm, OutputFieldsForm
-from kinerja.activities.views import own_employee, run_action, show_error
+from kinerja.activities.views import own_employee, run_action
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.models import ActivityCategory, WorkMode
 from kinerja.permissions import load_own_activity

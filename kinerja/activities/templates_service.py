@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from kinerja.activities import services
+from kinerja.core.locks import lock_employee
+from kinerja.database import finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityCategory, ActivityTemplate, Employee, User, WorkMode
@@ -55,7 +57,7 @@ def create_template(actor: User, data: TemplateInput) -> ActivityTemplate:
     """Keep a template for the acting staff member (at most MAX_TEMPLATES, no exact duplicates)."""
     employee = require_employee(actor)
     check_template(data)
-    services.lock_employee(employee.id)
+    lock_employee(employee.id)
     mine = select(ActivityTemplate.id).where(ActivityTemplate.employee_id == employee.id)
     if db.session.scalar(select(func.count()).select_from(mine.subquery())) >= MAX_TEMPLATES:
         raise ValidationFailed(_("Paling banyak %(n)d templat; hapus yang tidak dipakai lagi.", n=MAX_TEMPLATES))
@@ -69,7 +71,7 @@ def create_template(actor: User, data: TemplateInput) -> ActivityTemplate:
         raise ValidationFailed(_("Templat yang sama sudah ada."))
     template = ActivityTemplate(employee_id=employee.id, **fields)
     db.session.add(template)
-    db.session.commit()
+    finish()
     return template
 
 
@@ -86,7 +88,7 @@ def delete_template(actor: User, template: ActivityTemplate) -> None:
     if actor.employee_id is None or actor.employee_id != template.employee_id:
         raise NotAllowed(_("Hanya pemilik templat yang dapat menghapusnya."))
     db.session.delete(template)
-    db.session.commit()
+    finish()
 
 
 def apply_template(actor: User, template: ActivityTemplate, day: date) -> Activity:

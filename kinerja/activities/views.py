@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from kinerja import clock
 from kinerja.activities import bp, queries, services, template_queries
 from kinerja.activities.forms import ActionForm, ActivityForm, CopyDayForm, EditActivityForm
+from kinerja.core.forms import show_error
+from kinerja.database import one_step
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -30,16 +32,6 @@ def own_employee():
     if current_user.employee is None:
         abort(404)
     return current_user.employee
-
-
-def show_error(form, error: DomainError) -> None:
-    """Put a service's refusal next to the field it names, or at the top of the form."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
 
 
 def quick_add_defaults(form: ActivityForm, activities: list[Activity]) -> None:
@@ -145,9 +137,10 @@ def submit_one(activity_id: int):
     answer = request.form.get("answer", "").strip()
 
     def resubmit() -> None:
-        if answer and activity.status.editable:
-            review_services.add_comment(current_user, activity, answer)
-        services.submit_activities(current_user, [activity])
+        with one_step():  # the answer is saved only with the resubmission
+            if answer and activity.status.editable:
+                review_services.add_comment(current_user, activity, answer)
+            services.submit_activities(current_user, [activity])
 
     return run_action(resubmit, _("Kegiatan diajukan ke atasan."),
                       url_for("activities.day", day=activity.activity_date))

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from kinerja import clock
 from kinerja.activities.forms import ActionForm
-from kinerja.activities.views import show_error
 from kinerja.admin import accounts, bp
 from kinerja.admin.staffing_forms import RoleForm
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.models import Role, User
 from kinerja.permissions import GLOBAL_ROLES, roles_required

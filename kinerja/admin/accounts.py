@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from kinerja import audit
 from kinerja.admin.staffing import administered, latest_assignment
 from kinerja.auth.services import hash_password
-from kinerja.database import LIKE_ESCAPE, contains_pattern
+from kinerja.database import LIKE_ESCAPE, contains_pattern, finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Agency, Employee, Role, User, UserRole
@@ -107,7 +107,7 @@ def reset_password(actor: User, account: User) -> str:
     account.session_token = new_session_token()
     audit.record(actor, audit.Change("user", account.id, "reset_password", None, None, agency_of(account),
                                      reason=account.login_name))
-    db.session.commit()
+    finish()
     return password
 
 
@@ -124,7 +124,7 @@ def set_enabled(actor: User, account: User, enabled: bool) -> None:
     audit.record(actor, audit.Change("user", account.id, "enable_account" if enabled else "disable_account",
                                      "enabled" if before else "disabled", "enabled" if enabled else "disabled",
                                      agency_of(account), reason=account.login_name))
-    db.session.commit()
+    finish()
 
 
 def check_role_change(actor: User, role: Role, agency_id: int | None) -> None:
@@ -149,7 +149,7 @@ def grant_role(actor: User, account: User, role: Role, agency_id: int | None) ->
         raise Conflict(_("Akun ini sudah memiliki peran tersebut.")) from None
     audit.record(actor, audit.Change("user", account.id, "grant_role", None, role.value, agency_id,
                                      reason=account.login_name))
-    db.session.commit()
+    finish()
     return granted
 
 
@@ -163,4 +163,4 @@ def revoke_role(actor: User, account: User, granted: UserRole) -> None:
     audit.record(actor, audit.Change("user", account.id, "revoke_role", granted.role.value, None,
                                      granted.agency_id, reason=account.login_name))
     account.roles.remove(granted)
-    db.session.commit()
+    finish()

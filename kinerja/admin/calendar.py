@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit
 from kinerja.admin.master_data import require_global
+from kinerja.database import finish
 from kinerja.errors import Conflict, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -120,7 +121,7 @@ def add_regional_holiday(actor: User, day: date, name: str) -> HolidayEntry:
     flush_new(entry)
     audit.record(actor, audit.Change("holiday", entry.id, "add_holiday", None, HolidayKind.REGIONAL.value,
                                      reason=f"{day.isoformat()} {name}"))
-    db.session.commit()
+    finish()
     return entry
 
 
@@ -141,7 +142,7 @@ def cancel_listed_holiday(actor: User, day: date, reason: str) -> HolidayEntry:
         entry.name, entry.kind, entry.is_day_off = listed.name, listed.kind, False
     audit.record(actor, audit.Change("holiday", entry.id, "cancel_holiday", listed.kind.value, WORKING_DAY,
                                      reason=f"{day.isoformat()} {listed.name}: {reason}"))
-    db.session.commit()
+    finish()
     return entry
 
 
@@ -165,7 +166,7 @@ def rename_holiday(actor: User, day: date, name: str) -> HolidayEntry | None:
         entry.name = name
     audit.record(actor, audit.Change("holiday", entry.id, "rename_holiday", entry.kind.value, entry.kind.value,
                                      reason=f"{day.isoformat()} {before} → {name}"))
-    db.session.commit()
+    finish()
     return entry
 
 
@@ -180,6 +181,6 @@ def remove_entry(actor: User, entry: HolidayEntry) -> str:
     audit.record(actor, audit.Change("holiday", entry.id, action, before, after,
                                      reason=f"{entry.day.isoformat()} {entry.name}"))
     db.session.delete(entry)
-    db.session.commit()
+    finish()
     return action
 

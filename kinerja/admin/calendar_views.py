@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from kinerja import clock
 from kinerja.activities.forms import ActionForm
-from kinerja.activities.views import show_error
 from kinerja.admin import bp, calendar
 from kinerja.admin.master_data import ADMIN_ROLES
 from kinerja.admin.settings_forms import CancelHolidayForm, HolidayForm, RenameHolidayForm
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.i18n import format_date
 from kinerja.permissions import GLOBAL_ROLES, is_global_admin, roles_required

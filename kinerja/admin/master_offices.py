@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from kinerja import audit
 from kinerja.admin.master_data import changes_text, require_manager
+from kinerja.database import finish
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Agency, AttendanceRecord, Office, User
@@ -80,7 +81,7 @@ def create_office(actor: User, agency: Agency, data: OfficeInput) -> Office:
     audit.record(actor, audit.Change("office", office.id, "create", None, None, agency.id,
                                      reason=f"{office.name} ({office.latitude}, {office.longitude}, "
                                             f"{office.radius_m} m)"))
-    db.session.commit()
+    finish()
     return office
 
 
@@ -93,7 +94,7 @@ def update_office(actor: User, office: Office, data: OfficeInput) -> Office:
     text = changes_text(before, office_snapshot(office))
     if text:
         audit.record(actor, audit.Change("office", office.id, "update", None, None, office.agency_id, reason=text))
-        db.session.commit()
+        finish()
     return office
 
 
@@ -105,5 +106,5 @@ def delete_office(actor: User, office: Office) -> int:
     audit.record(actor, audit.Change("office", office.id, "delete", None, None, office.agency_id,
                                      reason=f"{office.name}; {used} presensi"))
     db.session.delete(office)
-    db.session.commit()
+    finish()
     return used

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from kinerja import audit, clock
 from kinerja.admin.master_data import Sort, UniqueCheck, changes_text, flush_unique, ordered, require_global
-from kinerja.database import LIKE_ESCAPE, contains_pattern
+from kinerja.database import LIKE_ESCAPE, contains_pattern, finish
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.identity import normalize_identity
@@ -124,7 +124,7 @@ def create_agency(actor: User, data: AgencyInput) -> Agency:
     flush_unique(agency_unique_checks(data, None))
     audit.record(actor, audit.Change("agency", agency.id, "create", None, None, agency.id,
                                      reason=f"{agency.code} {agency.name}"))
-    db.session.commit()
+    finish()
     return agency
 
 
@@ -141,7 +141,7 @@ def update_agency(actor: User, agency: Agency, data: AgencyInput) -> Agency:
         return agency
     flush_unique(agency_unique_checks(data, agency.id))
     audit.record(actor, audit.Change("agency", agency.id, "update", None, None, agency.id, reason=text))
-    db.session.commit()
+    finish()
     return agency
 
 
@@ -198,7 +198,7 @@ def create_position(actor: User, data: PositionInput) -> Position:
     db.session.add(position)
     flush_unique(position_unique_checks(data, None))
     audit.record(actor, audit.Change("position", position.id, "create", None, None, None, reason=position.name))
-    db.session.commit()
+    finish()
     return position
 
 
@@ -213,5 +213,5 @@ def update_position(actor: User, position: Position, data: PositionInput) -> Pos
         return position
     flush_unique(position_unique_checks(data, position.id))
     audit.record(actor, audit.Change("position", position.id, "update", None, None, None, reason=text))
-    db.session.commit()
+    finish()
     return position

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit
 from kinerja.admin.master_data import UniqueCheck, changes_text, flush_unique, lock_agency, require_manager
+from kinerja.database import finish
 from kinerja.errors import Conflict, ValidationFailed
 from kinerja.extensions import db
 from kinerja.main.services import unit_staff_counts
@@ -141,7 +142,7 @@ def create_unit(actor: User, agency: Agency, data: UnitInput) -> Unit:
     flush_unique(unit_unique_checks(agency.id, data, None))
     audit.record(actor, audit.Change("unit", unit.id, "create", None, None, agency.id,
                                      reason=f"{unit.code} {unit.name}"))
-    db.session.commit()
+    finish()
     return unit
 
 
@@ -158,7 +159,7 @@ def update_unit(actor: User, unit: Unit, data: UnitInput) -> Unit:
         return unit
     flush_unique(unit_unique_checks(unit.agency_id, data, unit.id))
     audit.record(actor, audit.Change("unit", unit.id, "update", None, None, unit.agency_id, reason=text))
-    db.session.commit()
+    finish()
     return unit
 
 
@@ -182,4 +183,4 @@ def delete_unit(actor: User, unit: Unit) -> None:
         db.session.rollback()
         raise Conflict(_("Unit ini baru saja dipakai; muat ulang halaman.")) from error
     audit.record(actor, audit.Change("unit", unit_id, "delete", None, None, agency_id, reason=label))
-    db.session.commit()
+    finish()

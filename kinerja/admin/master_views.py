@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from kinerja import clock
 from kinerja.activities.forms import ActionForm
-from kinerja.activities.views import show_error
 from kinerja.admin import bp, master_offices, master_org, master_units
 from kinerja.admin.master_data import ADMIN_ROLES, can_manage_agency, parse_sort
 from kinerja.admin.master_forms import AgencyForm, OfficeForm, PositionForm, UnitForm
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import Agency, Office, Position, PositionKind, Unit

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from kinerja import audit
 from kinerja.admin.master_data import changes_text, require_global
+from kinerja.database import finish
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Regency, User
@@ -128,5 +129,5 @@ def update_regency(actor: User, data: RegencyInput) -> Regency:
     text = changes_text(before, snapshot(regency))
     if text:
         audit.record(actor, audit.Change("regency", regency.id, "change_regency", reason=text))
-    db.session.commit()
+    finish()
     return regency

@@ -8,9 +8,9 @@ from flask import abort, current_app, flash, redirect, render_template, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from kinerja.activities.views import show_error
 from kinerja.admin import bp, regency
 from kinerja.admin.settings_forms import RegencyForm, SettingsForm
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.i18n import format_number
 from kinerja.models import Regency

@@ -28,6 +28,7 @@ from kinerja.admin import staff_import_checks as checks
 from kinerja.admin.accounts import new_password
 from kinerja.admin.staff_import_passwords import InitialPassword, passwords_workbook
 from kinerja.admin.staff_import_rows import COLUMN_BY_KEY, COLUMNS, StaffRow, read_rows
+from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Assignment, Employee, Role, User, UserRole
@@ -332,7 +333,7 @@ def import_staff(actor: User, content: bytes, effective: date, file_name: str = 
         passwords = save_accounts(plan, ids)
         record_import(actor, plan, ids, file_name or "berkas.xlsx")
         kept = keep_passwords(passwords_workbook(passwords)) if passwords and keep_passwords else None
-        db.session.commit()
+        finish()
     except IntegrityError as error:
         db.session.rollback()
         raise Conflict(_("Data pegawai berubah selama impor (mungkin impor lain berjalan bersamaan). Tidak ada "

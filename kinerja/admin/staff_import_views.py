@@ -1,4 +1,4 @@
-"""Staff import pages: upload and dry run, confirmation, the result, the template and the demo sample.
+"""Staff import pages: upload and dry run, confirmation, the result, and the template.
 
 BKD admins import into any agency, agency admins into their own (other agencies' rows are row errors).
 """
@@ -15,7 +15,6 @@ from werkzeug.utils import secure_filename
 
 from kinerja import clock
 from kinerja.activities.importer import MAX_BYTES
-from kinerja.activities.views import show_error
 from kinerja.admin import bp, staff_import, staff_import_store
 from kinerja.admin.staff_import_forms import (
     XLSX_TYPE,
@@ -26,7 +25,7 @@ from kinerja.admin.staff_import_forms import (
 )
 from kinerja.admin.staff_import_rows import COLUMNS, MAX_ROWS
 from kinerja.admin.staff_import_template import build_workbook
-from kinerja.demo.staff_import_sample import SAMPLE_SIZE, sample_workbook
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import Role
@@ -40,7 +39,7 @@ SHOWN_PASSWORDS = 50  # up to this many new accounts the result page lists their
 def render_page(form: StaffImportForm, plan=None, confirm=None, status: int = 200):
     low, high = effective_date_limits()
     return render_template("admin/staff_import.html", form=form, plan=plan, confirm=confirm, columns=COLUMNS,
-                           max_rows=MAX_ROWS, sample_size=SAMPLE_SIZE, date_min=low, date_max=high,
+                           max_rows=MAX_ROWS, date_min=low, date_max=high,
                            shown=SHOWN_CHANGES), status
 
 
@@ -118,14 +117,3 @@ def staff_import_template():
     return send_file(io.BytesIO(build_workbook(current_user)), mimetype=XLSX_TYPE, as_attachment=True,
                      download_name="templat-impor-pegawai.xlsx", max_age=0)
 
-
-@bp.route("/impor-pegawai/contoh.xlsx")
-@roles_required(*IMPORTERS)
-def staff_import_sample():
-    try:
-        content = sample_workbook(current_user, clock.today())
-    except DomainError as error:
-        flash(error.message, "warning")
-        return redirect(url_for("admin.staff_import"))
-    return send_file(io.BytesIO(content), mimetype=XLSX_TYPE, as_attachment=True,
-                     download_name="contoh-impor-pegawai.xlsx", max_age=0)

@@ -19,8 +19,9 @@ from sqlalchemy import Select, func, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from kinerja import audit
-from kinerja.activities.services import lock_employee, month_closed
-from kinerja.database import LIKE_ESCAPE, contains_pattern
+from kinerja.core.locks import lock_employee
+from kinerja.core.periods import month_closed
+from kinerja.database import LIKE_ESCAPE, contains_pattern, finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -283,7 +284,7 @@ def transfer(actor: User, employee: Employee, data: TransferInput, today: date) 
         None if previous is None else str(previous.agency_id), str(agency.id), agency.id,
         reason=transfer_note(previous, assignment, unit, position, appraiser, data.decree_number)))
     subordinates = subordinates_from(employee.id, day) if previous is not None else []
-    db.session.commit()
+    finish()
     return TransferResult(assignment, reactivated, subordinates)
 
 
@@ -338,5 +339,5 @@ def retire(actor: User, employee: Employee, effective: date, reason: SeparationR
     audit.record(actor, audit.Change("employee", employee.id, "retire", "active", reason.value,
                                      previous.agency_id if previous else None, reason=note))
     subordinates = subordinates_from(employee.id, effective)
-    db.session.commit()
+    finish()
     return subordinates

@@ -9,14 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kinerja import clock
-from kinerja.activities.views import show_error
 from kinerja.admin import bp, staffing
 from kinerja.admin.staffing import EmployeeFilter, SeparationReason, TransferInput
 from kinerja.admin.staffing_forms import RetireForm, TransferForm, int_or_none
+from kinerja.core.assignments import assignment_history, assignment_on
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.i18n import format_date
-from kinerja.main.services import current_assignment
-from kinerja.main.views import assignment_history
 from kinerja.models import Employee, Role
 from kinerja.permissions import GLOBAL_ROLES, is_global_admin, roles_required
 
@@ -91,7 +90,7 @@ def render_detail(employee: Employee, today: date, transfer_form: TransferForm |
     return render_template(
         "admin/employee.html",
         employee=employee,
-        assignment=current_assignment(employee.id, today),
+        assignment=assignment_on(employee.id, today, details=True),
         placement=placement,
         history=assignment_history(employee.id),
         subordinates=staffing.subordinates_from(employee.id, today),

@@ -7,8 +7,8 @@ from flask_login import current_user
 from marshmallow import fields
 
 from kinerja import clock
-from kinerja.activities.services import agency_on
 from kinerja.api.common import api_blueprint
+from kinerja.core.assignments import assignment_on
 from kinerja.permissions import is_appraiser
 
 bp = api_blueprint("me", "Akun pemilik token.", "/me")
@@ -58,6 +58,6 @@ def me():
         "id": user.id, "username": user.username, "display_name": user.display_name, "locale": user.locale,
         "roles": [{"role": role.role.value, "agency_id": role.agency_id} for role in user.roles],
         "employee": employee,
-        "assignment": agency_on(employee.id, clock.today()) if employee else None,
+        "assignment": assignment_on(employee.id, clock.today()) if employee else None,
         "is_appraiser": is_appraiser(user),
     }

@@ -1,5 +1,5 @@
 """Monthly activities (kegiatan bulanan): list a month, add, change, delete, submit and withdraw the month.
-The same services and loader as the web page (kinerja/activities/monthly_views.py)."""
+The same services and loader as the web page (kinerja/activities/monthly_views.py, access.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from flask_login import current_user
 from marshmallow import fields, validate
 
 from kinerja.activities import monthly as services
+from kinerja.activities.access import load_own_monthly
 from kinerja.activities.monthly import MonthlyInput
-from kinerja.activities.monthly_views import load_own_monthly
 from kinerja.api.activity_schemas import cents
 from kinerja.api.common import ID, CountSchema, MonthField, api_blueprint, own_employee_id
 from kinerja.models import ActivityStatus
@@ -89,7 +89,7 @@ def create(data):
 @bp.response(200, MonthlySchema)
 def update(data: MonthlyInput, item_id: int):
     """Change a draft or returned monthly activity."""
-    item = load_own_monthly(item_id)
+    item = load_own_monthly(current_user, item_id)
     services.update_monthly_activity(current_user, item, data)
     return item
 
@@ -98,7 +98,7 @@ def update(data: MonthlyInput, item_id: int):
 @bp.response(204)
 def delete(item_id: int):
     """Delete a draft or returned monthly activity."""
-    services.delete_monthly_activity(current_user, load_own_monthly(item_id))
+    services.delete_monthly_activity(current_user, load_own_monthly(current_user, item_id))
 
 
 @bp.route("/submit", methods=["POST"])

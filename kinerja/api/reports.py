@@ -12,7 +12,7 @@ from kinerja.api import errors
 from kinerja.api.common import MAX_ID, MonthField, PageArgs, api_blueprint, page_of, paginate
 from kinerja.jobs import services
 from kinerja.jobs.access import load_own_job, own_jobs_select
-from kinerja.jobs.views import SHOWN_FAILURES, error_text
+from kinerja.jobs.display import SHOWN_FAILURES, error_text
 from kinerja.models import JobStatus
 from kinerja.reports.exports import EXPORTS, start_export
 

@@ -16,8 +16,7 @@ from kinerja.extensions import db
 from kinerja.models import Activity
 from kinerja.review import queries, services
 from kinerja.review.flags import Flag
-from kinerja.review.rights import reviewable
-from kinerja.review.views import reviewable_employee
+from kinerja.review.rights import load_reviewable_employee, reviewable
 
 bp = api_blueprint("review_api", "Pemeriksaan kegiatan bawahan oleh pejabat penilai.", "/review")
 
@@ -99,7 +98,7 @@ def inbox():
 @bp.response(200, ReviewItemSchema(many=True))
 def employee_month(args, employee_id: int):
     """A subordinate's activities of a month that you review, with flags on the waiting ones."""
-    person = reviewable_employee(employee_id)
+    person = load_reviewable_employee(current_user, employee_id)
     month = args.get("month") or clock.today().replace(day=1)
     return [item for day in queries.employee_month(current_user, person.id, month, clock.today())
             for item in day.items]

@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 
 from kinerja import audit, clock
-from kinerja.activities.services import agency_on
 from kinerja.admin.accounts import agency_of
 from kinerja.api.errors import ApiError
 from kinerja.auth import services as auth_services
+from kinerja.core.assignments import assignment_on
 from kinerja.extensions import db
 from kinerja.models import User
 from kinerja.models.api import ApiToken
@@ -87,7 +87,7 @@ def may_revoke(actor: User, token: ApiToken) -> bool:
     agencies = admin_agency_ids(actor)
     if not agencies or token.user.employee_id is None:
         return False
-    assignment = agency_on(token.user.employee_id, clock.today())
+    assignment = assignment_on(token.user.employee_id, clock.today())
     return assignment is not None and assignment.agency_id in agencies
 
 

@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit, clock
-from kinerja.activities.services import agency_on
 from kinerja.attendance import flags, hours, selfie
 from kinerja.attendance.geo import nearest_office
+from kinerja.core.assignments import assignment_on
+from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_number
@@ -52,7 +53,6 @@ class CheckInput:
     assignment_letter: str | None = None
     device_id: str = ""
     user_agent: str = ""
-
 
 
 def record_of(employee_id: int, day: date, kind: AttendanceKind) -> AttendanceRecord | None:
@@ -162,7 +162,7 @@ def check(actor: User, data: CheckInput) -> AttendanceRecord:
     employee = actor.employee
     if employee is None:
         raise NotAllowed(_("Akun ini tidak terhubung dengan data pegawai."))
-    assignment = agency_on(employee.id, clock.today())
+    assignment = assignment_on(employee.id, clock.today())
     if assignment is None:
         raise ValidationFailed(_("Anda tidak memiliki penugasan aktif hari ini."), field="mode")
     tz_name = assignment.agency.timezone
@@ -178,7 +178,7 @@ def check(actor: User, data: CheckInput) -> AttendanceRecord:
         db.session.add(record)
         db.session.flush()
         record.flags.extend(flags.evaluate(record))
-        db.session.commit()
+        finish()
     except IntegrityError:
         # A concurrent request of the same person recorded this check-in first: that one stands.
         db.session.rollback()
@@ -217,5 +217,5 @@ def decide_flag(actor: User, flag: AttendanceFlag, confirm: bool, note: str) -> 
         raise Conflict(_("Tanda ini sudah diputuskan peninjau lain."))
     audit.record(actor, audit.Change("attendance_flag", flag.id, f"{status.value}_flag", FlagStatus.OPEN.value,
                                      status.value, flag.record.agency_id, reason=note or None))
-    db.session.commit()
+    finish()
     db.session.refresh(flag)

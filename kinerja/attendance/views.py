@@ -13,6 +13,7 @@ from kinerja import clock
 from kinerja.attendance import bp, queries, selfie, services
 from kinerja.attendance.access import can_review, load_flag, load_record_for_selfie
 from kinerja.attendance.forms import CheckForm, DecisionForm
+from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import AttendanceKind, AttendanceRecord
@@ -31,16 +32,6 @@ def chosen_month() -> date:
         return date.fromisoformat(f"{request.args.get('bulan', '')}-01")
     except ValueError:
         return clock.today().replace(day=1)
-
-
-def show_error(form: CheckForm, error: DomainError) -> None:
-    """The selfie's and the letter's problems go under their fields; the rest (position, radius, day) on top."""
-    db.session.rollback()
-    if error.field in ("assignment_letter", "selfie"):
-        field = getattr(form, error.field)
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
 
 
 @bp.app_template_filter("attendance_time")
@@ -67,7 +58,7 @@ def index():
         try:
             record = services.check(current_user, form.to_input(request.user_agent.string or ""))
         except DomainError as error:
-            show_error(form, error)
+            show_error(form, error, fields=("assignment_letter", "selfie"))
         else:
             flash(saved_message(record), "success")
             return redirect(url_for("attendance.index"))

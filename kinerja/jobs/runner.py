@@ -25,7 +25,7 @@ from kinerja.settings import setting
 
 log = logging.getLogger(__name__)
 
-# Stored in Indonesian, the default language; the pages translate them when shown (see views.error_text).
+# Stored in Indonesian, the default language; the pages translate them when shown (see display.error_text).
 STALE_ERROR = "Pekerja berhenti sebelum tugas selesai."
 UNEXPECTED_ERROR = "Terjadi kesalahan saat memproses tugas. Rinciannya tercatat di log server."
 UNKNOWN_KIND_ERROR = "Jenis tugas ini tidak dikenal oleh pekerja."

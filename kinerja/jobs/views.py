@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from kinerja.errors import DomainError
@@ -12,18 +11,12 @@ from kinerja.extensions import db
 from kinerja.i18n import format_number
 from kinerja.jobs import bp, services
 from kinerja.jobs.access import load_own_job, own_jobs_select, settle_lost
+from kinerja.jobs.display import SHOWN_FAILURES, error_text
 from kinerja.jobs.forms import JobActionForm
 from kinerja.jobs.launcher import dispatch
-from kinerja.jobs.runner import STALE_ERROR, UNEXPECTED_ERROR, UNKNOWN_KIND_ERROR
 from kinerja.models import Job, JobStatus
 from kinerja.settings import setting
 
-STORED_ERRORS = {
-    STALE_ERROR: _l("Pekerja berhenti sebelum tugas selesai."),
-    UNEXPECTED_ERROR: _l("Terjadi kesalahan saat memproses tugas. Rinciannya tercatat di log server."),
-    UNKNOWN_KIND_ERROR: _l("Jenis tugas ini tidak dikenal oleh pekerja."),
-}
-SHOWN_FAILURES = 200  # a page (and each poll) lists at most this many failed items; the count is complete
 STATUS_STYLES = {
     JobStatus.QUEUED: "text-bg-secondary",
     JobStatus.RUNNING: "text-bg-primary",
@@ -33,10 +26,7 @@ STATUS_STYLES = {
 }
 
 
-@bp.app_template_filter("job_error")
-def error_text(error: str | None) -> str | None:
-    """A stored error in the reader's language (errors from the job itself are shown as written)."""
-    return str(STORED_ERRORS[error]) if error in STORED_ERRORS else error
+bp.add_app_template_filter(error_text, "job_error")
 
 
 @bp.app_template_filter("file_size")

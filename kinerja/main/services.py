@@ -15,22 +15,6 @@ from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Unit
 from kinerja.permissions import absent_ids_select
 
 
-def current_assignment(employee_id: int, on: date) -> Assignment | None:
-    """The employee's assignment on the day, with its agency, unit, position and appraiser loaded."""
-    return db.session.scalar(
-        select(Assignment)
-        .where(Assignment.employee_id == employee_id, Assignment.active_on(on))
-        .options(
-            joinedload(Assignment.agency),
-            joinedload(Assignment.unit),
-            joinedload(Assignment.position),
-            joinedload(Assignment.appraiser),
-        )
-        .order_by(Assignment.valid_from.desc())
-        .limit(1)
-    )
-
-
 def acting_roles(employee_id: int, on: date) -> list[ActingAssignment]:
     """The acting assignments (Plh/Plt) the employee holds on the day."""
     return list(

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from kinerja import clock
 from kinerja.auth.services import safe_next_url
+from kinerja.core.assignments import assignment_history, assignment_on
 from kinerja.extensions import db
 from kinerja.main import bp, services
 from kinerja.main.forms import LanguageForm
-from kinerja.models import Assignment
 from kinerja.permissions import (
     GLOBAL_ROLES,
     admin_agency_ids,
@@ -30,7 +28,7 @@ def home():
     user = current_user
     context = {"today": today}
     if user.employee_id is not None:
-        context["assignment"] = services.current_assignment(user.employee_id, today)
+        context["assignment"] = assignment_on(user.employee_id, today, details=True)
         context["acting"] = services.acting_roles(user.employee_id, today)
         context["subordinates"] = services.subordinates(user.employee_id, today)
     agency_ids = admin_agency_ids(user)
@@ -44,28 +42,12 @@ def home():
     return render_template("main/home.html", **context)
 
 
-def assignment_history(employee_id: int) -> list[Assignment]:
-    return list(
-        db.session.scalars(
-            select(Assignment)
-            .where(Assignment.employee_id == employee_id)
-            .options(
-                joinedload(Assignment.agency),
-                joinedload(Assignment.unit),
-                joinedload(Assignment.position),
-                joinedload(Assignment.appraiser),
-            )
-            .order_by(Assignment.valid_from.desc())
-        )
-    )
-
-
 @bp.route("/profil")
 @login_required
 def profile():
     employee = current_user.employee
     history = assignment_history(employee.id) if employee else []
-    assignment = services.current_assignment(employee.id, clock.today()) if employee else None
+    assignment = assignment_on(employee.id, clock.today(), details=True) if employee else None
     return render_template("main/profile.html", employee=employee, history=history, assignment=assignment)
 
 
@@ -77,7 +59,7 @@ def employee_detail(employee_id: int):
         "main/employee.html",
         employee=employee,
         history=assignment_history(employee.id),
-        assignment=services.current_assignment(employee.id, clock.today()),
+        assignment=assignment_on(employee.id, clock.today(), details=True),
     )
 
 

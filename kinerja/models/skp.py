@@ -8,8 +8,21 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    select,
+)
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import str_enum
@@ -200,6 +213,14 @@ class Skp(TimestampMixin, Base):
     @property
     def year(self) -> int:
         return self.period_start.year
+
+    @classmethod
+    def in_force(cls) -> ColumnElement[bool]:
+        """SQL condition: approved and not replaced by an approved later version."""
+        newer = aliased(cls)
+        return (cls.status == SkpStatus.APPROVED) & ~exists(
+            select(newer.id).where(newer.previous_version_id == cls.id, newer.status == SkpStatus.APPROVED)
+        )
 
 
 class Rhk(Base):

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit
-from kinerja.activities.services import closing_day_passed, month_closed
+from kinerja.core.periods import closing_day_passed, month_closed
+from kinerja.database import finish
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Agency, MonthLock, User
@@ -62,7 +63,7 @@ def set_lock(actor: User, agency: Agency, month: date, locked: bool, reason: str
                                      "closed" if before else "open", "closed" if locked else "open",
                                      agency.id, reason=reason))
     try:
-        db.session.commit()
+        finish()
     except IntegrityError:  # someone created the row at the same moment: apply ours over it
         db.session.rollback()
         set_lock(actor, agency, month, locked, reason, today)

@@ -1,5 +1,5 @@
 """Loading what the reports show, in bulk: a fixed number of queries per batch of employees, Core rows rather
-than ORM entities (PERFORMANCE.md: 20 µs per entity against about 1 µs per row), labels in Indonesian.
+than ORM entities (about 20 µs per ORM entity against 1 µs per row: docs/performance.md), labels in Indonesian.
 
 - `employee_months(ids, first, today)`: the full monthly report of each employee (activities included);
 - `agency_recaps(agency_ids, first, today)`: one aggregate line per employee, per agency (no activity rows);
@@ -23,7 +23,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, tuple_
 
-from kinerja.activities.monthly import unit_key
+from kinerja.core.output import approved_outputs, realise
+from kinerja.core.plans import plans_in_force
 from kinerja.extensions import db
 from kinerja.i18n import format_date
 from kinerja.identity import rank_label
@@ -49,7 +50,6 @@ from kinerja.models import (
     Regency,
     Rhk,
     RhkKind,
-    Skp,
     Unit,
     WorkMode,
 )
@@ -65,7 +65,6 @@ from kinerja.reports.model import (
     RecapRow,
 )
 from kinerja.settings import setting
-from kinerja.skp.queries import in_force
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
 
 MODES = tuple(mode.value for mode in WorkMode)
@@ -237,20 +236,6 @@ def decimal(value) -> Decimal:
 # --- The employee's month -------------------------------------------------------------------------------------
 
 
-def plans_in_force(employee_ids: list[int], first: date, last: date) -> dict[int, int]:
-    """Per employee, the approved plan in force in the month: at its start, else at its end (newest version)."""
-    chosen: dict[int, tuple[int, int, int]] = {}  # employee -> (preference, version, skp id)
-    for skp_id, employee_id, start, end, version in db.session.execute(
-        select(Skp.id, Skp.employee_id, Skp.period_start, Skp.period_end, Skp.version)
-        .where(Skp.employee_id.in_(employee_ids), Skp.period_start <= last, Skp.period_end >= first, in_force())
-    ):
-        preference = 2 if start <= first <= end else 1 if start <= last <= end else 0
-        key = (preference, version, skp_id)
-        if preference and key > chosen.get(employee_id, (0, 0, 0)):
-            chosen[employee_id] = key
-    return {employee_id: key[2] for employee_id, key in chosen.items()}
-
-
 def employee_months(employee_ids: Iterable[int], first: date, today: date) -> dict[int, EmployeeMonth]:
     """The monthly report of each employee who had an assignment in the month (others are left out)."""
     with force_locale("id"):
@@ -311,7 +296,8 @@ def _employee_months(requested: list[int], first: date, today: date) -> dict[int
         attendance[employee_id][mode.value] = number
         late[employee_id] += int(late_minutes or 0)
 
-    plans = plans_in_force(ids, first, last)
+    outputs = approved_outputs(ids, first)
+    plans = plans_in_force(ids, first)
     indicators: dict[int, list] = defaultdict(list)  # skp id -> rows
     if plans:
         for row in db.session.execute(
@@ -353,7 +339,6 @@ def _employee_months(requested: list[int], first: date, today: date) -> dict[int
         mode_days: dict[str, set[date]] = {mode: set() for mode in MODES}
         filed_days: set[date] = set()
         approved_minutes = filed_minutes = 0
-        outputs: dict[tuple[int | None, str], list] = {}
         for row in rows:
             counts[row.status.value] = counts.get(row.status.value, 0) + 1
             if row.status is not ActivityStatus.DRAFT:
@@ -362,9 +347,6 @@ def _employee_months(requested: list[int], first: date, today: date) -> dict[int
                 filed_minutes += row.duration_minutes
             if row.status is ActivityStatus.APPROVED:
                 approved_minutes += row.duration_minutes
-                key = (row.indicator_id, unit_key(row.unit))
-                total = outputs.setdefault(key, [Decimal("0.00"), row.unit])
-                total[0] += decimal(row.quantity)
         planned = {}
         for item in monthly.get(employee_id, []):
             if item.indicator_id is not None:
@@ -372,13 +354,11 @@ def _employee_months(requested: list[int], first: date, today: date) -> dict[int
         lines = []
         for row in indicators.get(plans.get(employee_id), []):
             adjustment, note, feedback = evaluated[employee_id].get(row.id, (Decimal(0), "", ""))
-            mine = outputs.get((row.id, unit_key(row.unit)))
-            others = tuple((quantity, unit) for (iki_id, key), (quantity, unit) in sorted(outputs.items(),
-                           key=lambda item: (str(item[0][0]), item[0][1]))
-                           if iki_id == row.id and key != unit_key(row.unit))
+            done = realise(outputs[employee_id], row.id, row.unit)
+            others = tuple((output.quantity, output.unit) for output in done.other_units)
             lines.append(IndicatorLine(
                 rhk=row.rhk, rhk_kind=RhkKind(row.kind).label, indicator=row.text, aspect=IkiAspect(row.aspect).label,
-                target=decimal(row.target_value), unit=row.unit, realised=mine[0] if mine else Decimal("0.00"),
+                target=decimal(row.target_value), unit=row.unit, realised=done.quantity,
                 adjustment=decimal(adjustment), note=note or "", feedback=feedback or "",
                 planned_action=planned.get(row.id, ""), other_units=others))
         evaluation = by_employee_evaluation.get(employee_id)

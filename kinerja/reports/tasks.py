@@ -19,12 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from kinerja import clock
+from kinerja.core import periods
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.jobs import job_kind, map_in_processes
 from kinerja.models import Activity, ActivityStatus, Agency
 from kinerja.reports import data, documents, pdf, store, xlsx
-from kinerja.skp import evaluation
 from kinerja.workcalendar import month_days
 
 CHUNK = 200  # employees loaded and checked against the store at a time
@@ -35,7 +35,7 @@ class Cancelled(Exception):
 
 
 def parse_month(text: str) -> date:
-    first = evaluation.parse_month(str(text))
+    first = periods.parse_month(str(text))
     if first is None:
         raise ValidationFailed(_("Bulan tidak valid."))
     return first

@@ -20,6 +20,7 @@ from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from kinerja import clock
+from kinerja.core import periods
 from kinerja.errors import DomainError
 from kinerja.exports import XLSX_MIMETYPE
 from kinerja.extensions import db, limiter
@@ -28,7 +29,6 @@ from kinerja.permissions import employee_scope, is_global_admin, overseen_agency
 from kinerja.reports import bp, data, documents, store, xlsx
 from kinerja.reports.exports import AGENCY_EXPORTS, EXPORTS, REGENCY_EXPORTS, start_export
 from kinerja.reports.tasks import evidence_url_pattern
-from kinerja.skp import evaluation
 from kinerja.workcalendar import month_days
 
 
@@ -142,7 +142,7 @@ def export():
     if not form.validate_on_submit():
         flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
         return redirect(url_for("reports.index"))
-    month = evaluation.parse_month(form.month.data or "")
+    month = periods.parse_month(form.month.data or "")
     if month is None:
         flash(_("Bulan tidak valid."), "danger")
         return redirect(url_for("reports.index"))

@@ -14,14 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, g
+from flask import abort, current_app, g
 from sqlalchemy import Select, and_, case, false, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from kinerja import clock
 from kinerja.extensions import db
 from kinerja.models import Activity, Assignment, Employee, MonthlyActivity, User
 from kinerja.models.people import active_on
-from kinerja.permissions import absent_ids_select, admin_agency_ids
+from kinerja.permissions import absent_ids_select, admin_agency_ids, subordinates_select
 from kinerja.workcalendar import month_days
 
 
@@ -95,3 +96,15 @@ def reviewable_monthly(user: User, today: date, first: date) -> Select:
         select(MonthlyActivity).where(MonthlyActivity.year == first.year, MonthlyActivity.month == first.month),
         user, today, MonthlyActivity.employee_id, min(end, today),
     )
+
+
+def load_reviewable_employee(user: User, employee_id: int) -> Employee:
+    """A person the user reviews now (subordinate, via Plh/Plt, or with items routed to the user), else 404."""
+    today = clock.today()
+    subordinate = user.employee_id is not None and employee_id in db.session.scalars(
+        subordinates_select(user.employee_id, today))
+    if subordinate or db.session.execute(
+        reviewable(user, today).where(Activity.employee_id == employee_id).limit(1)
+    ).first() is not None:
+        return db.session.get(Employee, employee_id)
+    abort(404)

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from kinerja import audit, clock, notify
-from kinerja.activities.services import month_closed
+from kinerja.core.periods import month_closed
+from kinerja.database import finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -102,7 +103,7 @@ def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: s
         for row in pending
     ))
     notify_owners(actor, pending, approve)
-    db.session.commit()
+    finish()
     db.session.expire_all()
     return result
 
@@ -138,7 +139,7 @@ def decide_monthly(actor: User, first: date, item_id: int, *, approve: bool, tex
     notify.send(notify.Notice(user_id, "approved" if approve else "returned",
                               {"n": 1, "name": reviewer_label(actor, acting)},
                               link=f"/kegiatan/bulanan/{first:%Y-%m}") for user_id in owners)
-    db.session.commit()
+    finish()
     return True
 
 
@@ -174,7 +175,7 @@ def add_comment(actor: User, activity: Activity, body: str) -> ActivityComment:
     notify.send(notify.Notice(user_id, "comment",
                               {"name": actor.display_name, "day": format_date(activity.activity_date)},
                               link=f"/kegiatan/{activity.activity_date.isoformat()}") for user_id in recipients)
-    db.session.commit()
+    finish()
     return comment
 
 
@@ -205,6 +206,6 @@ def reopen(actor: User, activity: Activity, agency_id: int, reason: str) -> None
     owners = db.session.scalars(select(User.id).where(User.employee_id == activity.employee_id))
     notify.send(notify.Notice(user_id, "reopened", {"day": format_date(activity.activity_date), "reason": reason},
                               link=f"/kegiatan/{activity.activity_date.isoformat()}") for user_id in owners)
-    db.session.commit()
+    finish()
     db.session.refresh(activity)
 

@@ -10,16 +10,16 @@ from flask_login import current_user, login_required
 
 from kinerja import clock
 from kinerja.activities.forms import ActionForm
-from kinerja.activities.services import agency_on
 from kinerja.auth.services import safe_next_url
+from kinerja.core.assignments import assignment_on
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.models import Activity, ActivityStatus, Employee
-from kinerja.permissions import load_employee, subordinates_select
+from kinerja.models import Activity, ActivityStatus
+from kinerja.permissions import load_employee
 from kinerja.review import bp, queries, services
 from kinerja.review.flags import Flag
 from kinerja.review.forms import CommentForm, ReasonForm
-from kinerja.review.rights import reviewable
+from kinerja.review.rights import load_reviewable_employee, reviewable
 from kinerja.workcalendar import month_days
 
 
@@ -38,23 +38,11 @@ def inbox():
     return render_template("review/inbox.html", rows=rows, today=clock.today(), action_form=ActionForm())
 
 
-def reviewable_employee(employee_id: int) -> Employee:
-    """A person the user reviews now (subordinate, via Plh/Plt, or with items routed to the user), else 404."""
-    today = clock.today()
-    subordinate = current_user.employee_id is not None and employee_id in db.session.scalars(
-        subordinates_select(current_user.employee_id, today))
-    if subordinate or db.session.execute(
-        reviewable(current_user, today).where(Activity.employee_id == employee_id).limit(1)
-    ).first() is not None:
-        return db.session.get(Employee, employee_id)
-    abort(404)
-
-
 @bp.route("/pegawai/<int:employee_id>")
 @bp.route("/pegawai/<int:employee_id>/<month:month>")
 @login_required
 def employee(employee_id: int, month: date | None = None):
-    person = reviewable_employee(employee_id)
+    person = load_reviewable_employee(current_user, employee_id)
     month = month or clock.today().replace(day=1)
     days = queries.employee_month(current_user, person.id, month, clock.today())
     ids = [item.activity.id for day in days for item in day.items]
@@ -182,7 +170,7 @@ def activity(activity_id: int):
     assignment_agency = db.session.execute(
         reviewable(current_user, clock.today()).where(Activity.id == item.id)
     ).first()
-    owner_assignment = agency_on(item.employee_id, item.activity_date)
+    owner_assignment = assignment_on(item.employee_id, item.activity_date)
     return render_template(
         "review/activity.html", activity=item, thread=queries.thread(item.id), history=queries.history(item.id),
         form=form, reason_form=ReasonForm(formdata=None), action_form=ActionForm(),
@@ -196,7 +184,7 @@ def activity(activity_id: int):
 @login_required
 def reopen(activity_id: int):
     item = visible_activity(activity_id)
-    assignment = agency_on(item.employee_id, item.activity_date)
+    assignment = assignment_on(item.employee_id, item.activity_date)
     if assignment is None or not services.can_reopen(current_user, assignment.agency_id):
         abort(404)
     form = ReasonForm()

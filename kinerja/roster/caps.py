@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 
 from kinerja import audit
+from kinerja.database import finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Agency, CapReason, Position, Unit, User, WfoCap
@@ -112,7 +113,7 @@ def set_cap(actor: User, agency: Agency, *, percent: int | None, valid_from: dat
     changes.append(audit.Change("wfo_cap", cap.id, "set_wfo_cap", None, f"{percent}%", agency.id,
                                 reason=f"{reason_kind.label}, {period_text(cap)}. {reason}".strip()))
     audit.record_many(actor, changes)
-    db.session.commit()
+    finish()
     return cap
 
 
@@ -128,7 +129,7 @@ def end_cap(actor: User, cap: WfoCap, last_day: date) -> None:
     cap.valid_to = last_day
     audit.record(actor, audit.Change("wfo_cap", cap.id, "end_wfo_cap", before, last_day.isoformat(), cap.agency_id,
                                      reason=f"{cap.percent}% {period_text(cap)}"))
-    db.session.commit()
+    finish()
 
 
 def set_unit_essential(actor: User, unit: Unit, essential: bool) -> None:
@@ -140,7 +141,7 @@ def set_unit_essential(actor: User, unit: Unit, essential: bool) -> None:
     unit.essential = essential
     audit.record(actor, audit.Change("unit", unit.id, "set_unit_essential", str(not essential).lower(),
                                      str(essential).lower(), unit.agency_id, reason=unit.name))
-    db.session.commit()
+    finish()
 
 
 def set_position_essential(actor: User, position: Position, essential: bool) -> None:
@@ -152,4 +153,4 @@ def set_position_essential(actor: User, position: Position, essential: bool) -> 
     position.essential = essential
     audit.record(actor, audit.Change("position", position.id, "set_position_essential", str(not essential).lower(),
                                      str(essential).lower(), None, reason=position.name))
-    db.session.commit()
+    finish()

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
 from kinerja import audit, clock, notify
+from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Agency, Employee, Roster, RosterEntry, RosterStatus, Unit, User, WorkMode
@@ -100,7 +101,7 @@ def generate_roster(actor: User, agency: Agency, start: date, end: date) -> Rost
     store(roster, result, essential, {})
     audit.record(actor, audit.Change("roster", roster.id, "generate_roster", None, RosterStatus.DRAFT.value,
                                      agency.id, reason=period(start, end)))
-    db.session.commit()
+    finish()
     return roster
 
 
@@ -124,7 +125,7 @@ def regenerate(actor: User, roster: Roster) -> Roster:
     store(roster, result, essential, overrides)
     audit.record(actor, audit.Change("roster", roster.id, "regenerate_roster", None, None, roster.agency_id,
                                      reason=period(roster.start_date, roster.end_date)))
-    db.session.commit()
+    finish()
     db.session.refresh(roster)
     return roster
 
@@ -151,7 +152,7 @@ def set_entry(actor: User, roster: Roster, employee_id: int, day: date, mode: Wo
         users = db.session.scalars(select(User.id).where(User.employee_id == employee_id))
         notify.send(notify.Notice(user_id, "roster_changed", {"day": f"{day:%d-%m-%Y}", "mode": mode.value},
                                   link=SCHEDULE_LINK) for user_id in users)
-    db.session.commit()
+    finish()
     return entry
 
 
@@ -173,7 +174,7 @@ def publish(actor: User, roster: Roster) -> int:
     audit.record(actor, audit.Change("roster", roster.id, "publish_roster", RosterStatus.DRAFT.value,
                                      RosterStatus.PUBLISHED.value, roster.agency_id,
                                      reason=period(roster.start_date, roster.end_date)))
-    db.session.commit()
+    finish()
     db.session.refresh(roster)
     return sent
 
@@ -186,4 +187,4 @@ def delete_roster(actor: User, roster: Roster) -> None:
                                      roster.agency_id, reason=period(roster.start_date, roster.end_date)))
     db.session.execute(delete(RosterEntry).where(RosterEntry.roster_id == roster.id))
     db.session.execute(delete(Roster).where(Roster.id == roster.id))
-    db.session.commit()
+    finish()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from kinerja import clock
 from kinerja.activities.forms import ActionForm
-from kinerja.activities.views import show_error
+from kinerja.core.forms import show_error
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.errors import DomainError
 from kinerja.extensions import db

@@ -15,11 +15,12 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from kinerja import clock
+from kinerja.core import periods
 from kinerja.extensions import db
 from kinerja.i18n import format_date, format_number
 from kinerja.models import Assignment, OrganisationPredikat, Skp, SkpStatus
 from kinerja.models.skp import BehaviourValue, Predikat, RhkKind
-from kinerja.reports import data as report_data  # a module: kinerja.reports imports kinerja.skp too
+from kinerja.reports import data as report_data
 from kinerja.reports.model import Person
 from kinerja.skp import evaluation, queries
 
@@ -155,7 +156,7 @@ def skp_document(skp: Skp) -> SkpDocument:
 
 def parse_document_period(text: str, skp: Skp) -> tuple[str, list[date]] | None:
     """'2026-11' (a month), '2026-Q3' or '2026': the period's kind and its months inside the plan, else None."""
-    first = evaluation.parse_month(text)
+    first = periods.parse_month(text)
     if first is not None:
         inside = skp.period_start.replace(day=1) <= first <= skp.period_end
         return ("month", [first]) if inside else None

@@ -18,7 +18,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from kinerja import audit, notify
-from kinerja.activities import services as activity_services
+from kinerja.core.assignments import assignment_on
+from kinerja.core.locks import lock_employee
+from kinerja.core.periods import month_closed
+from kinerja.core.plans import plan_in_force
+from kinerja.database import finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -50,29 +54,13 @@ class IndicatorInput:
     feedback: str = ""
 
 
-def parse_month(text: str) -> date | None:
-    """'2026-11' → 1 November 2026, else None."""
-    try:
-        year, month = text.split("-")
-        if len(year) != 4 or len(month) != 2:
-            return None
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
-
-
 def month_end(first: date) -> date:
     return month_days(first.year, first.month)[1]
 
 
-def skp_for_month(employee_id: int, first: date) -> Skp | None:
-    """The employee's approved plan in force in the month (at its start, else at its end)."""
-    return queries.approved_skp_on(employee_id, first) or queries.approved_skp_on(employee_id, month_end(first))
-
-
 def load_to_evaluate(user: User, employee_id: int, first: date, today: date) -> tuple[Skp, Decider]:
     """The plan of the month the user evaluates today, with how (as appraiser or Plh), else 404."""
-    skp = skp_for_month(employee_id, first)
+    skp = plan_in_force(employee_id, first)
     found = decider(user, skp, today) if skp is not None else None
     if found is None:
         abort(404)
@@ -89,7 +77,7 @@ def evaluation_of(skp_id: int, year: int, month: int) -> Evaluation | None:
 
 
 def agency_of_month(skp: Skp, first: date) -> int | None:
-    assignment = activity_services.agency_on(skp.employee_id, first)
+    assignment = assignment_on(skp.employee_id, first)
     return assignment.agency_id if assignment is not None else owner_agency_id(skp)
 
 
@@ -97,7 +85,7 @@ def month_open(skp: Skp, first: date, today: date) -> bool:
     agency_id = agency_of_month(skp, first)
     if agency_id is None:
         return False
-    return not activity_services.month_closed(agency_id, first, today, lock_day_setting="REVIEW_LOCK_DAY")
+    return not month_closed(agency_id, first, today, lock_day_setting="REVIEW_LOCK_DAY")
 
 
 def clean_adjustment(value, iki_id: int) -> Decimal:
@@ -134,7 +122,7 @@ def evaluate(actor: User, skp: Skp, first: date, today: date, rating_result: Rat
         result, behaviour = Rating(rating_result), Rating(rating_behaviour)
     except ValueError:
         raise ValidationFailed(_("Pilih penilaian hasil kerja dan perilaku kerja."), field="rating_result") from None
-    activity_services.lock_employee(skp.employee_id)
+    lock_employee(skp.employee_id)
     if not month_open(skp, first, today):
         raise NotAllowed(_("Bulan %(month)s sudah ditutup untuk penilaian.", month=format_date(first, "MMMM y")))
     ikis = {iki.id for iki in indicators_of(skp)}
@@ -171,7 +159,7 @@ def evaluate(actor: User, skp: Skp, first: date, today: date, rating_result: Rat
     owners = db.session.scalars(select(User.id).where(User.employee_id == skp.employee_id))
     notify.send(notify.Notice(user_id, "approved", {"n": 1, "name": name},
                               link=f"/skp/{skp.id}?bulan={first:%Y-%m}#evaluasi") for user_id in owners)
-    db.session.commit()
+    finish()
     return evaluation
 
 
@@ -337,7 +325,7 @@ def set_org_predikats(actor: User, year: int, choices: dict[int, OrgPredikat | N
         changes.append(audit.Change("organisation_predikat", item.id, "set_predikat", before, after, agency_id,
                                     reason=str(year)))
     audit.record_many(actor, changes)
-    db.session.commit()
+    finish()
     return len(changes)
 
 
@@ -348,6 +336,6 @@ def all_agencies() -> list[Agency]:
 def evaluable_subordinates(user: User, today: date) -> list[Skp]:
     """Plans in force today of people whose plans the user decides (for the links to evaluate them)."""
     return list(db.session.scalars(
-        decidable(user, today).where(queries.in_force(), Skp.period_start <= today, Skp.period_end >= today)
+        decidable(user, today).where(Skp.in_force(), Skp.period_start <= today, Skp.period_end >= today)
         .options(selectinload(Skp.employee)).order_by(Skp.employee_id)
     ))

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from kinerja import clock
 from kinerja.activities.forms import ActionForm
+from kinerja.core import periods
 from kinerja.errors import DomainError
 from kinerja.models import Agency
 from kinerja.models.skp import OrgPredikat, Predikat, Rating
@@ -21,7 +22,7 @@ from kinerja.skp.forms import evaluation_form
 @bp.route("/evaluasi/<int:employee_id>/<month>", methods=["GET", "POST"])
 @login_required
 def evaluate(employee_id: int, month: str):
-    first = evaluation.parse_month(month)
+    first = periods.parse_month(month)
     if first is None:
         abort(404)
     skp, decider = evaluation.load_to_evaluate(current_user, employee_id, first, clock.today())

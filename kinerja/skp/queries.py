@@ -3,28 +3,19 @@ realise, and the month's realisation per IKI from approved daily activities."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, exists, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from kinerja.activities.monthly import ApprovedOutput, approved_outputs, unit_key
+from kinerja.core.output import IkiRealisation, outputs_of, realise
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityStatus, Evidence, EvidenceKind, Iki, Rhk, Skp, SkpStatus, User
 from kinerja.skp.rights import decidable
 from kinerja.workcalendar import month_days
-
-
-def in_force() -> ColumnElement[bool]:
-    """Approved and not replaced by an approved later version."""
-    newer = aliased(Skp)
-    return (Skp.status == SkpStatus.APPROVED) & ~exists(
-        select(newer.id).where(newer.previous_version_id == Skp.id, newer.status == SkpStatus.APPROVED)
-    )
 
 
 def approved_skp_on(employee_id: int | None, day: date) -> Skp | None:
@@ -33,7 +24,7 @@ def approved_skp_on(employee_id: int | None, day: date) -> Skp | None:
         return None
     return db.session.scalar(
         select(Skp).where(Skp.employee_id == employee_id, Skp.period_start <= day, Skp.period_end >= day,
-                          in_force())
+                          Skp.in_force())
         .order_by(Skp.version.desc()).limit(1)
     )
 
@@ -60,43 +51,24 @@ def iki_choices(employee_id: int, day: date) -> list[IkiChoice]:
     rows = db.session.execute(
         select(Iki.id, Iki.text, Iki.unit)
         .join(Rhk, Rhk.id == Iki.rhk_id).join(Skp, Skp.id == Rhk.skp_id)
-        .where(Skp.employee_id == employee_id, Skp.period_start <= day, Skp.period_end >= day, in_force())
+        .where(Skp.employee_id == employee_id, Skp.period_start <= day, Skp.period_end >= day, Skp.in_force())
         .order_by(Skp.version.desc(), Rhk.kind.desc(), Rhk.position, Rhk.id, Iki.id)
     )
     return [IkiChoice(iki_id, f"{text} ({unit})", unit) for iki_id, text, unit in rows]
 
 
-@dataclass
-class IkiRealisation:
-    """The month's approved output for one IKI: in its unit, and apart what was reported in other units."""
-
-    iki_id: int
-    unit: str
-    quantity: Decimal = Decimal("0.00")
-    other_units: list[ApprovedOutput] = field(default_factory=list)
-
-
 def realisation(employee_id: int, year: int, month: int) -> dict[int, IkiRealisation]:
-    """Per IKI of the employee's plans overlapping the month: the sum of approved activities linked to it in the
-    IKI's unit (compared without regard to case or spaces); output in other units is listed apart, not added."""
+    """Per IKI of the employee's plans overlapping the month (and any IKI an approved activity of the month is
+    linked to): its realisation (kinerja.core.output)."""
     start, end = month_days(year, month)
-    outputs = approved_outputs(employee_id, start)
+    outputs = outputs_of(employee_id, start)
     linked = {indicator_id for indicator_id, _unit in outputs if indicator_id is not None}
     rows = db.session.execute(
         select(Iki.id, Iki.unit).join(Rhk, Rhk.id == Iki.rhk_id).join(Skp, Skp.id == Rhk.skp_id)
         .where(Skp.employee_id == employee_id,
                (Skp.period_start <= end) & (Skp.period_end >= start) | Iki.id.in_(linked or {-1}))
     )
-    result = {iki_id: IkiRealisation(iki_id, unit) for iki_id, unit in rows}
-    for (indicator_id, key), output in outputs.items():
-        item = result.get(indicator_id)
-        if item is None:
-            continue
-        if key == unit_key(item.unit):
-            item.quantity += output.quantity
-        else:
-            item.other_units.append(output)
-    return result
+    return {iki_id: realise(outputs, iki_id, unit) for iki_id, unit in rows}
 
 
 def own_plans(employee_id: int) -> list[Skp]:

@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from kinerja import audit, clock, notify
-from kinerja.activities import services as activity_services
+from kinerja.core.assignments import assignment_on
+from kinerja.core.locks import lock_employee
+from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -64,7 +66,7 @@ class LampiranInput:
 
 def today_for(employee_id: int) -> date:
     """Today in the time zone of the employee's agency (the same clock as the activity rules)."""
-    assignment = activity_services.agency_on(employee_id, clock.today())
+    assignment = assignment_on(employee_id, clock.today())
     return clock.today(assignment.agency.timezone if assignment else None)
 
 
@@ -82,7 +84,7 @@ def require_owner(actor: User, skp: Skp) -> None:
 def require_editable(actor: User, skp: Skp) -> None:
     """Own plan, re-read under the owner's lock so a concurrent submission cannot slip in, still editable."""
     require_owner(actor, skp)
-    activity_services.lock_employee(skp.employee_id)
+    lock_employee(skp.employee_id)
     db.session.refresh(skp)
     if not skp.status.editable:
         raise NotAllowed(_("SKP berstatus %(status)s tidak dapat diubah.", status=skp.status.label))
@@ -111,7 +113,7 @@ def check_period(employee_id: int, start: date, end: date, *, exclude_id: int | 
         raise ValidationFailed(_("Akhir periode harus sesudah awal periode."), field="period_end")
     if start.year != end.year:
         raise ValidationFailed(_("Periode SKP harus dalam satu tahun."), field="period_end")
-    assignment = activity_services.agency_on(employee_id, start)
+    assignment = assignment_on(employee_id, start)
     if assignment is None:
         raise ValidationFailed(_("Anda tidak memiliki penugasan aktif pada awal periode (%(day)s).",
                                  day=format_date(start)), field="period_start")
@@ -139,7 +141,7 @@ def create_skp(actor: User, period_start: date | None = None, period_end: date |
     employee = require_employee(actor)
     default_start, default_end = year_period(today_for(employee.id))
     start, end = period_start or default_start, period_end or default_end
-    activity_services.lock_employee(employee.id)
+    lock_employee(employee.id)
     appraiser_id = check_period(employee.id, start, end)
     if copy_from is not None:
         require_owner(actor, copy_from)
@@ -152,7 +154,7 @@ def create_skp(actor: User, period_start: date | None = None, period_end: date |
     db.session.flush()
     audit.record(actor, change(skp, "create", None, SkpStatus.DRAFT.value,
                                reason=_("Disalin dari SKP %(year)d", year=copy_from.year) if copy_from else None))
-    db.session.commit()
+    finish()
     return skp
 
 
@@ -176,7 +178,7 @@ def revise_skp(actor: User, skp: Skp) -> Skp:
     """Start a new version (a draft) of an approved plan, copying its content; the approved one stays readable
     and in force until the new version is approved."""
     require_owner(actor, skp)
-    activity_services.lock_employee(skp.employee_id)
+    lock_employee(skp.employee_id)
     db.session.refresh(skp)
     if skp.status is not SkpStatus.APPROVED:
         raise ValidationFailed(_("Hanya SKP yang sudah disetujui yang dapat direvisi."))
@@ -189,7 +191,7 @@ def revise_skp(actor: User, skp: Skp) -> Skp:
     )
     if pending is not None:
         raise ValidationFailed(_("Anda sudah memiliki SKP yang belum disetujui untuk periode yang beririsan."))
-    assignment = activity_services.agency_on(skp.employee_id, skp.period_start)
+    assignment = assignment_on(skp.employee_id, skp.period_start)
     revision = Skp(employee_id=skp.employee_id, appraiser_id=assignment.appraiser_id if assignment else None,
                    period_start=skp.period_start, period_end=skp.period_end, version=skp.version + 1,
                    status=SkpStatus.DRAFT, previous_version_id=skp.id)
@@ -200,7 +202,7 @@ def revise_skp(actor: User, skp: Skp) -> Skp:
     db.session.flush()
     audit.record(actor, change(revision, "revise", None, SkpStatus.DRAFT.value,
                                reason=_("Revisi dari versi %(n)d", n=skp.version)))
-    db.session.commit()
+    finish()
     return revision
 
 
@@ -212,7 +214,7 @@ def save_lampiran(actor: User, skp: Skp, data: LampiranInput) -> None:
     skp.konsekuensi = (data.konsekuensi or "").strip()
     goal = (data.agency_goal or "").strip()
     skp.agency_goal = goal if goal and skp.appraiser_id is None else None
-    db.session.commit()
+    finish()
 
 
 # --- RHK and IKI ----------------------------------------------------------------------------------------------
@@ -254,7 +256,7 @@ def add_rhk(actor: User, skp: Skp, data: RhkInput) -> Rhk:
     kind, text, parent_id = clean_rhk(skp, data)
     rhk = Rhk(kind=kind, text=text, parent_rhk_id=parent_id, position=len(skp.rhk) + 1)
     skp.rhk.append(rhk)
-    db.session.commit()
+    finish()
     return rhk
 
 
@@ -267,7 +269,7 @@ def update_rhk(actor: User, rhk: Rhk, data: RhkInput) -> None:
     if kind is not rhk.kind:
         rhk.position = max((item.position for item in skp.rhk if item.kind is kind), default=0) + 1
     rhk.kind, rhk.text, rhk.parent_rhk_id = kind, text, parent_id
-    db.session.commit()
+    finish()
 
 
 def move_rhk(actor: User, rhk: Rhk, step: int) -> None:
@@ -282,7 +284,7 @@ def move_rhk(actor: User, rhk: Rhk, step: int) -> None:
         group[here], group[there] = group[there], group[here]
     for number, item in enumerate(group, start=1):
         item.position = number
-    db.session.commit()
+    finish()
 
 
 def delete_rhk(actor: User, rhk: Rhk) -> None:
@@ -290,7 +292,7 @@ def delete_rhk(actor: User, rhk: Rhk) -> None:
     skp = rhk.skp
     require_editable(actor, skp)
     skp.rhk.remove(rhk)
-    db.session.commit()
+    finish()
 
 
 def clean_iki(data: IkiInput) -> IkiInput:
@@ -320,7 +322,7 @@ def add_iki(actor: User, rhk: Rhk, data: IkiInput) -> Iki:
     clean = clean_iki(data)
     iki = Iki(text=clean.text, target_value=clean.target_value, unit=clean.unit, aspect=clean.aspect)
     rhk.indicators.append(iki)
-    db.session.commit()
+    finish()
     return iki
 
 
@@ -328,14 +330,14 @@ def update_iki(actor: User, iki: Iki, data: IkiInput) -> None:
     require_editable(actor, iki.rhk.skp)
     clean = clean_iki(data)
     iki.text, iki.target_value, iki.unit, iki.aspect = clean.text, clean.target_value, clean.unit, clean.aspect
-    db.session.commit()
+    finish()
 
 
 def delete_iki(actor: User, iki: Iki) -> None:
     rhk = iki.rhk
     require_editable(actor, rhk.skp)
     rhk.indicators.remove(iki)
-    db.session.commit()
+    finish()
 
 
 # --- Workflow -------------------------------------------------------------------------------------------------
@@ -360,7 +362,7 @@ def submit_skp(actor: User, skp: Skp) -> None:
     audit.record(actor, change(skp, "submit", before, SkpStatus.SUBMITTED.value))
     notify.send(notify.Notice(user_id, "submitted", {"name": actor.display_name, "n": 1},
                               link=f"/skp/periksa/{skp.id}") for user_id in decider_users(skp))
-    db.session.commit()
+    finish()
 
 
 def decider_users(skp: Skp) -> list[int]:
@@ -399,7 +401,7 @@ def decide(actor: User, skp: Skp, values: dict, *, acting_for_id: int | None, ac
     owners = db.session.scalars(select(User.id).where(User.employee_id == skp.employee_id))
     notify.send(notify.Notice(user_id, "approved" if action == "approve" else "returned", {"n": 1, "name": name},
                               link=f"/skp/{skp.id}") for user_id in owners)
-    db.session.commit()
+    finish()
     db.session.refresh(skp)
 
 

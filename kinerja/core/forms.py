@@ -1,0 +1,22 @@
+"""Showing a service's refusal on a page."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from flask import flash
+
+from kinerja.errors import DomainError
+from kinerja.extensions import db
+
+
+def show_error(form, error: DomainError, fields: Collection[str] | None = None) -> None:
+    """Undo the refused step and put its message next to the field it names (one of `fields`, when given: the
+    others are hidden or far from the eye), else at the top of the page."""
+    db.session.rollback()
+    shown = error.field if error.field and (fields is None or error.field in fields) else None
+    field = getattr(form, shown, None) if shown else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
