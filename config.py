@@ -1,6 +1,6 @@
 """Configuration for development, testing and production.
 
-Every setting can be overridden from the environment; the README lists them.
+Every setting can be overridden from the environment; docs/operations.md#configuration lists them.
 """
 
 from __future__ import annotations

@@ -44,6 +44,15 @@ def test_appraiser_sees_and_approves_with_feedback(client, org, db, item):
     assert db.session.query(Notification).filter_by(user_id=org.user(org.staff_a).id, kind="approved").count() == 1
 
 
+def test_the_employee_reads_the_appraisers_feedback(app, client, org, db, item):
+    sign_in(client, org.appraiser_a.id_number)
+    decide(client, item, "approve", "Capaian baik, <b>pertahankan</b>.")
+    owner = app.test_client()
+    sign_in(owner, org.staff_a.id_number)
+    page = owner.get(f"/kegiatan/bulanan/{MONTH:%Y-%m}").get_data(as_text=True)
+    assert "Umpan balik atasan: Capaian baik, &lt;b&gt;pertahankan&lt;/b&gt;." in page
+
+
 def test_returning_needs_a_reason(client, org, db, item):
     sign_in(client, org.appraiser_a.id_number)
     page = client.get(f"/pemeriksaan/pegawai/{org.staff_a.id}/{MONTH:%Y-%m}")

@@ -14,6 +14,7 @@ import ast
 import csv
 import io
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -185,6 +186,17 @@ def job_file(client: FlaskClient, app, export: str, agency_id: int | None) -> by
     return (Path(app.config["REPORT_FOLDER"]) / job.result_path).read_bytes()
 
 
+def demo_staff_sample(app) -> bytes:
+    """The demo's staff import sample, written by its command (`flask demo-staff-sample FILE`)."""
+    from kinerja.demo.commands import staff_sample_command
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "contoh.xlsx"
+        result = app.test_cli_runner().invoke(staff_sample_command, [str(path)])
+        assert result.exit_code == 0, result.output
+        return path.read_bytes()
+
+
 def staff_passwords(client: FlaskClient, org: Organisation, s: Seeds) -> bytes:
     PositionFactory(name=POSITION)
     db.session.commit()
@@ -256,7 +268,7 @@ EXPORTS: dict[str, Export] = {
                         kind="csv"),
     "staff_import_template": Export("bkd", lambda c, a, o, s: fetch(c, "/admin/impor-pegawai/template.xlsx"),
                                     ("agency.name", "unit.name", "position.name")),
-    "staff_import_sample": Export("bkd", lambda c, a, o, s: fetch(c, "/admin/impor-pegawai/contoh.xlsx"),
+    "staff_import_sample": Export("bkd", lambda c, a, o, s: demo_staff_sample(a),
                                   ("agency.name", "unit.name", "position.name")),
     "staff_import_passwords": Export("bkd", lambda c, a, o, s: staff_passwords(c, o, s), ("import.name",)),
     # The activity import template holds no user text: it is checked for formulas only.

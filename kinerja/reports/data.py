@@ -1,5 +1,5 @@
 """Loading what the reports show, in bulk: a fixed number of queries per batch of employees, Core rows rather
-than ORM entities (about 20 µs per ORM entity against 1 µs per row: docs/performance.md), labels in Indonesian.
+than ORM entities (about 20 µs per ORM entity against 1.3 µs per row: docs/performance.md), labels in Indonesian.
 
 - `employee_months(ids, first, today)`: the full monthly report of each employee (activities included);
 - `agency_recaps(agency_ids, first, today)`: one aggregate line per employee, per agency (no activity rows);
