@@ -142,10 +142,10 @@ def _check_nip_tmt(birth: date, year: int, month: int, today: date) -> None:
     if not 1 <= month <= 12 or (year, month) > (today.year, today.month):
         raise InvalidIdentity(_l("TMT pengangkatan di dalam nomor identitas tidak valid."))
     if months_of_age(birth, year, month) < PNS_MIN_AGE * 12:
+        tmt, born = f"{month:02d}-{year}", birth.strftime("%d-%m-%Y")
         raise InvalidIdentity(_l(
             "TMT CPNS di dalam NIP (%(tmt)s) jatuh sebelum pegawai berusia %(age)s tahun (lahir %(birth)s); "
-            "PP 11/2017 menetapkan usia paling rendah %(age)s tahun.",
-            tmt=f"{month:02d}-{year}", age=PNS_MIN_AGE, birth=f"{birth:%d-%m-%Y}"))
+            "PP 11/2017 menetapkan usia paling rendah %(age)s tahun.", tmt=tmt, age=PNS_MIN_AGE, birth=born))
 
 
 def _check_pppk_year(birth: date, year: int, today: date) -> None:
@@ -157,10 +157,11 @@ def _check_pppk_year(birth: date, year: int, today: date) -> None:
             "sejak %(first)s.", year=year, first=PPPK_FIRST_YEAR))
     latest_month = today.month if year == today.year else 12
     if months_of_age(birth, year, latest_month) < PPPK_MIN_AGE * 12:
+        born = birth.strftime("%d-%m-%Y")
         raise InvalidIdentity(_l(
             "Tahun pengangkatan di dalam NI PPPK (%(year)s) jatuh sebelum pegawai berusia %(age)s tahun (lahir "
-            "%(birth)s); PP 49/2018 menetapkan usia paling rendah %(age)s tahun.",
-            year=year, age=PPPK_MIN_AGE, birth=f"{birth:%d-%m-%Y}"))
+            "%(birth)s); PP 49/2018 menetapkan usia paling rendah %(age)s tahun.", year=year, age=PPPK_MIN_AGE,
+            birth=born))
 
 
 def _parse_nip_like(number: str, today: date, *, pppk: bool) -> IdentityInfo:
