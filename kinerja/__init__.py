@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kinerja import audit, clock, i18n
 from kinerja.database import configure_engine_events, engine_options
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
+from kinerja.json_input import LimitedJSONProvider
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         static_folder=str(PROJECT_DIR / "static"),
         instance_path=str(INSTANCE_DIR),
     )
+    app.json = LimitedJSONProvider(app)
     config_class = get_config(config_name)
     app.config.from_object(config_class)
     app.config.update(overrides)

@@ -3,6 +3,11 @@
 - NIP (PNS/CPNS): 18 digits = birth date YYYYMMDD + TMT CPNS YYYYMM + gender (1 man, 2 woman) + sequence.
 - NI PPPK: 18 digits laid out like a NIP, with the code 21 where a NIP has the TMT month.
 - NIK (non-ASN): 16 digits = region code (6) + birth date DDMMYY (day + 40 for women) + sequence (4).
+
+The appointment must fit the law: a CPNS is at least 18 when appointed (PP 11/2017 Pasal 23), a PPPK at least 20
+(PP 49/2018 Pasal 16) and appointed in 2019 or later, when the first PPPK were. Ages are counted in whole months
+from the birth month to the TMT month; an NI PPPK holds only the year, so its latest month (December, or this month
+in the current year) must already reach 20 years.
 """
 
 from __future__ import annotations
@@ -14,6 +19,10 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from kinerja import clock
+
+PNS_MIN_AGE = 18  # PP 11/2017 Pasal 23 ayat (1) huruf a
+PPPK_MIN_AGE = 20  # PP 49/2018 Pasal 16 huruf a
+PPPK_FIRST_YEAR = 2019  # the first PPPK were recruited and appointed in 2019
 
 
 class EmploymentType(enum.StrEnum):
@@ -124,6 +133,37 @@ def _gender_digit(digit: str) -> Gender:
     raise InvalidIdentity(_l("Digit jenis kelamin harus 1 (laki-laki) atau 2 (perempuan)."))
 
 
+def months_of_age(birth: date, year: int, month: int) -> int:
+    """Whole months from the birth month to the given month (born in March, March 18 years on is 216)."""
+    return (year * 12 + month) - (birth.year * 12 + birth.month)
+
+
+def _check_nip_tmt(birth: date, year: int, month: int, today: date) -> None:
+    if not 1 <= month <= 12 or (year, month) > (today.year, today.month):
+        raise InvalidIdentity(_l("TMT pengangkatan di dalam nomor identitas tidak valid."))
+    if months_of_age(birth, year, month) < PNS_MIN_AGE * 12:
+        tmt, born = f"{month:02d}-{year}", birth.strftime("%d-%m-%Y")
+        raise InvalidIdentity(_l(
+            "TMT CPNS di dalam NIP (%(tmt)s) jatuh sebelum pegawai berusia %(age)s tahun (lahir %(birth)s); "
+            "PP 11/2017 menetapkan usia paling rendah %(age)s tahun.", tmt=tmt, age=PNS_MIN_AGE, birth=born))
+
+
+def _check_pppk_year(birth: date, year: int, today: date) -> None:
+    if year > today.year:
+        raise InvalidIdentity(_l("TMT pengangkatan di dalam nomor identitas tidak valid."))
+    if year < PPPK_FIRST_YEAR:
+        raise InvalidIdentity(_l(
+            "Tahun pengangkatan di dalam NI PPPK (%(year)s) sebelum %(first)s; PPPK (PP 49/2018) baru diangkat "
+            "sejak %(first)s.", year=year, first=PPPK_FIRST_YEAR))
+    latest_month = today.month if year == today.year else 12
+    if months_of_age(birth, year, latest_month) < PPPK_MIN_AGE * 12:
+        born = birth.strftime("%d-%m-%Y")
+        raise InvalidIdentity(_l(
+            "Tahun pengangkatan di dalam NI PPPK (%(year)s) jatuh sebelum pegawai berusia %(age)s tahun (lahir "
+            "%(birth)s); PP 49/2018 menetapkan usia paling rendah %(age)s tahun.", year=year, age=PPPK_MIN_AGE,
+            birth=born))
+
+
 def _parse_nip_like(number: str, today: date, *, pppk: bool) -> IdentityInfo:
     if len(number) != 18 or not number.isascii() or not number.isdigit():
         raise InvalidIdentity(_l("Nomor harus terdiri atas 18 angka."))
@@ -132,11 +172,9 @@ def _parse_nip_like(number: str, today: date, *, pppk: bool) -> IdentityInfo:
     if pppk:
         if number[12:14] != "21":
             raise InvalidIdentity(_l("NI PPPK harus memuat kode 21 setelah tahun pengangkatan."))
-        tmt_ok = birth.year + 15 <= year <= today.year
+        _check_pppk_year(birth, year, today)
     else:
-        tmt_ok = 1 <= month <= 12 and birth.year + 15 <= year and (year, month) <= (today.year, today.month)
-    if not tmt_ok:
-        raise InvalidIdentity(_l("TMT pengangkatan di dalam nomor identitas tidak valid."))
+        _check_nip_tmt(birth, year, month, today)
     gender = _gender_digit(number[14])
     if number[15:18] == "000":
         raise InvalidIdentity(_l("Nomor urut di dalam nomor identitas tidak boleh 000."))

@@ -40,10 +40,10 @@ class BaseFactory(SQLAlchemyModelFactory):
 
 def nip_for(n: int, gender: Gender = Gender.MALE) -> str:
     """A valid, unique NIP for the n-th test employee."""
-    # Born 1980-1989 (a long suite creates thousands of employees: later births would make the 2005 TMT
-    # impossible); with the 3-digit serial the pair repeats only after 3.6 million employees.
+    # Born 1980-1989 (a long suite creates thousands of employees: later births would put the 2010 TMT
+    # before the age of 18); with the 3-digit serial the pair repeats only after 3.6 million employees.
     birth = date(1980, 1, 1) + timedelta(days=n % 3650)
-    return f"{birth:%Y%m%d}200501{1 if gender is Gender.MALE else 2}{n % 999 + 1:03d}"
+    return f"{birth:%Y%m%d}201001{1 if gender is Gender.MALE else 2}{n % 999 + 1:03d}"
 
 
 class RegencyFactory(BaseFactory):

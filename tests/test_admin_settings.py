@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from kinerja.activities.queries import month_overview
 from kinerja.activities.services import create_activity
-from kinerja.attendance.hours import WorkingHours, working_hours
+from kinerja.attendance.hours import working_hours
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.models import AuditEntry, RegencySetting
 from kinerja.settings import SETTINGS, parse, save_settings, setting
@@ -175,15 +175,30 @@ def test_effective_minutes_change_the_monthly_target(app, client, bkd, db):
     assert month_overview(bkd.staff_a.id, date(2026, 11, 1)).target_minutes == before.working_days * 450
 
 
-def test_ramadan_period_changes_working_hours(app, client, bkd, db):
-    monday = date(2026, 3, 2)
-    assert working_hours(monday) == WorkingHours(time(7, 30), time(16, 0), False)
-    client.post("/admin/pengaturan", data=defaults(app, RAMADAN_START="2026-02-18", RAMADAN_END="2026-03-19"))
-    hours = working_hours(monday)
+def test_ramadan_hours_follow_the_hijri_calendar_until_bkd_corrects_them(app, client, bkd, db):
+    """Ramadan 1447 is 18 February to 19 March 2026 in the Umm al-Qura calendar; BKD moves it a day later."""
+    assert [working_hours(day).ramadan for day in (date(2026, 2, 17), date(2026, 2, 18), date(2026, 3, 19),
+                                                   date(2026, 3, 20))] == [False, True, True, False]
+    hours = working_hours(date(2026, 3, 2))
     assert (hours.start, hours.end, hours.ramadan) == (time(8, 0), time(15, 0), True)
-    assert working_hours(date(2026, 3, 20)).ramadan is False
+    client.post("/admin/pengaturan", data=defaults(app, RAMADAN_START="2026-02-19", RAMADAN_END="2026-03-20"))
+    assert [working_hours(day).ramadan for day in (date(2026, 2, 18), date(2026, 2, 19), date(2026, 3, 20),
+                                                   date(2026, 3, 21))] == [False, True, True, False]
+    assert working_hours(date(2027, 2, 24)).ramadan is True  # Ramadan 1448 keeps the calendar's dates
     client.post("/admin/pengaturan", data=defaults(app, RAMADAN_START="", RAMADAN_END=""))
-    assert working_hours(monday).ramadan is False
+    assert working_hours(date(2026, 2, 18)).ramadan is True and working_hours(date(2026, 3, 20)).ramadan is False
+
+
+@pytest.mark.parametrize(("today", "start", "end"), [
+    (date(2026, 1, 10), "2026-02-18 (1 Ramadan 1447 H", "2026-03-19 (30 Ramadan 1447 H"),
+    (date(2026, 3, 19), "2026-02-18 (1 Ramadan 1447 H", "2026-03-19 (30 Ramadan 1447 H"),  # its last day
+    (date(2026, 3, 20), "2027-02-08 (1 Ramadan 1448 H", "2027-03-08 (29 Ramadan 1448 H"),
+])
+def test_the_page_shows_which_ramadan_applies_when_left_empty(client, bkd, monkeypatch, today, start, end):
+    freeze_now(monkeypatch, today)
+    page = html.unescape(client.get("/admin/pengaturan").get_data(as_text=True))
+    assert f"Bawaan: {start}, kalender Hijriah)" in page and f"Bawaan: {end}, kalender Hijriah)" in page
+    assert "mengikuti kalender Hijriah (Umm al-Qura)" in page
 
 
 # --- Who may, and CSRF ----------------------------------------------------------------------------------------

@@ -249,6 +249,15 @@ def test_late_and_early_minutes(staff, org, app, monkeypatch, moment, kind, late
     assert (record.late_minutes, record.early_minutes) == (late, early)
 
 
+def test_check_ins_in_ramadan_follow_its_hours_with_no_dates_set(staff, org, app, monkeypatch):
+    """No RAMADAN_START/RAMADAN_END anywhere: 2 March 2026 is in Ramadan 1447 by the Hijri calendar."""
+    assert not app.config.get("RAMADAN_START") and not app.config.get("RAMADAN_END")
+    freeze_now(monkeypatch, datetime(2026, 3, 2, 8, 10, tzinfo=WIB))
+    assert services.check(staff, data()).late_minutes == 10  # from 08:00, not 40 minutes from 07:30
+    freeze_now(monkeypatch, datetime(2026, 3, 30, 8, 10, tzinfo=WIB))  # a Monday after Ramadan and Lebaran
+    assert services.check(staff, data()).late_minutes == 40
+
+
 # --- selfies -------------------------------------------------------------------------------------------------
 
 def test_the_stored_selfie_has_no_exif(staff):

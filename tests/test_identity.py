@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 
 from kinerja import clock
 from kinerja.identity import (
@@ -27,7 +28,7 @@ TODAY = date(2026, 5, 15)  # fixed, so "the future" means the same thing on ever
     [
         ("198503122010011004", PNS, date(1985, 3, 12), MALE),
         ("199807152024032001", CPNS, date(1998, 7, 15), FEMALE),
-        ("198503122000011004", PNS, date(1985, 3, 12), MALE),  # TMT in the year they turned 15
+        ("198503122003031004", PNS, date(1985, 3, 12), MALE),  # TMT in the month they turned 18
         ("198503122026051004", PNS, date(1985, 3, 12), MALE),  # TMT this very month
         ("  198503122010011004\t", PNS, date(1985, 3, 12), MALE),  # surrounding whitespace is dropped
         ("198002292005012999", PNS, date(1980, 2, 29), FEMALE),  # leap day
@@ -60,7 +61,7 @@ def test_valid_identity_numbers_decode_birth_date_and_gender(number, employment_
         ("202701012010011004", PNS, "Tanggal lahir"),  # born in the future
         ("198503122010131004", PNS, "TMT"),  # TMT month 13
         ("198503122010001004", PNS, "TMT"),  # TMT month 00
-        ("198503121999121004", PNS, "TMT"),  # appointed at 14
+        ("198503121999121004", PNS, "berusia 18 tahun"),  # appointed at 14
         ("198503122026061004", PNS, "TMT"),  # TMT next month
         ("198503122030011004", PNS, "TMT"),  # TMT years ahead
         ("198503122010013004", PNS, "jenis kelamin"),
@@ -68,7 +69,7 @@ def test_valid_identity_numbers_decode_birth_date_and_gender(number, employment_
         ("198503122010011000", PNS, "000"),
         ("199001012022211001", PNS, "TMT"),  # an NI PPPK is not a NIP: "21" is no month
         ("199001012022011001", PPPK, "kode 21"),  # a NIP is not an NI PPPK
-        ("199001012004211001", PPPK, "TMT"),  # appointed at 14
+        ("199001012004211001", PPPK, "sebelum 2019"),  # appointed at 14, before there were PPPK
         ("199001012027211001", PPPK, "TMT"),  # appointed next year
         ("199001012022213001", PPPK, "jenis kelamin"),
         ("199001012022211000", PPPK, "000"),
@@ -89,6 +90,38 @@ def test_valid_identity_numbers_decode_birth_date_and_gender(number, employment_
 def test_invalid_identity_numbers_are_refused(number, employment_type, message):
     with pytest.raises(InvalidIdentity, match=message):
         parse_identity(number, employment_type, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("number", "employment_type", "today"),
+    [
+        ("200006152018061001", PNS, TODAY),  # born June 2000, TMT June 2018: 18 years by month
+        ("200006302018062001", CPNS, TODAY),  # the day of the month does not count, only the month
+        ("199912152019211001", PPPK, TODAY),  # born December 1999: 20 in December 2019, the year's last month
+        ("199901152019211001", PPPK, date(2019, 1, 20)),  # 20 in January 2019, the first PPPK year
+        ("200105152021212001", PPPK, date(2021, 5, 3)),  # appointed this year: 20 this month
+    ],
+)
+def test_appointment_ages_at_the_boundary_pass(number, employment_type, today):
+    assert parse_identity(number, employment_type, today=today).birth_date.year in (1999, 2000, 2001)
+
+
+@pytest.mark.parametrize(
+    ("number", "employment_type", "today", "message"),
+    [
+        ("200006152018051001", PNS, TODAY, "berusia 18 tahun"),  # one month short of 18
+        ("200006012018051001", CPNS, TODAY, "berusia 18 tahun"),  # the 1st of the month does not help
+        ("201001012025111001", PNS, TODAY, "berusia 18 tahun"),  # 15 years old: passed when only years counted
+        ("200006152018011001", PNS, TODAY, "PP 11/2017"),  # the same year as turning 18, five months short
+        ("200001152019211001", PPPK, TODAY, "berusia 20 tahun"),  # 19 years 11 months by December 2019
+        ("200105152021212001", PPPK, date(2021, 4, 30), "berusia 20 tahun"),  # this year, but 20 only next month
+        ("199001012018211001", PPPK, TODAY, "sebelum 2019"),  # TMT 2018 (up to December): no PPPK yet
+        ("199001012018211001", PPPK, TODAY, "PP 49/2018"),
+    ],
+)
+def test_appointments_before_the_minimum_age_are_refused_with_a_reason(number, employment_type, today, message):
+    with pytest.raises(InvalidIdentity, match=message):
+        parse_identity(number, employment_type, today=today)
 
 
 def test_defaults_to_the_clock_s_today():
@@ -149,3 +182,11 @@ def test_grades_for_each_type_are_the_right_table():
     assert grades_for(PPPK) == PPPK_GRADES
     assert "III/a" not in grades_for(PPPK)
     assert grades_for(NON_ASN) == ()
+
+
+def test_the_reason_reads_in_english_for_english_users(app):
+    with app.test_request_context(), force_locale("en"), pytest.raises(InvalidIdentity) as refused:
+        parse_identity("200006152018051001", PNS, today=TODAY)
+    with app.test_request_context(), force_locale("en"):
+        assert str(refused.value) == ("The CPNS appointment date (TMT) in the NIP (05-2018) falls before the employee "
+                                      "turned 18 (born 15-06-2000); PP 11/2017 sets the minimum age at 18.")

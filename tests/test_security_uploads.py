@@ -21,11 +21,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from flask import current_app
-from PIL import Image
+from PIL import Image, ImageCms, PngImagePlugin
 from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
-from kinerja.activities import pdf_safety
+from kinerja.activities import evidence, pdf_safety
 from kinerja.extensions import db
 from kinerja.models import AttendanceRecord, Evidence, PositionKind
 from tests import security_walk as walk
@@ -324,3 +324,98 @@ def test_selfie_and_logo_are_served_as_pictures_only(app, site):
         assert response.status_code == 200, url
         assert response.mimetype == mimetype and response.headers["X-Content-Type-Options"] == "nosniff"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+PHP = b"<?php system($_GET[1]); ?>"
+TAIL = b"APPENDED-AFTER-THE-PICTURE" + PHP
+XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+       b"<rdf:Description>" + PHP + b"</rdf:Description></rdf:RDF></x:xmpmeta>")
+ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+PICTURE_SIZE = (320, 240)
+# What must not survive: the payload, EXIF (with the camera's name and GPS), the ICC profile, XMP, PNG text.
+LEFTOVERS = (PHP, TAIL, b"Exif\x00\x00", b"KameraUji", b"ICC_PROFILE", b"http://ns.adobe.com/xap/1.0/",
+             b"adobe:ns:meta", b"iCCP", b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"PLTE")
+
+
+def exif_with_gps() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "KameraUji"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "S", 2: (6.0, 52.0, 30.0), 3: "E", 4: (107.0, 32.0, 10.0)})
+    return exif
+
+
+def picture_with_metadata(kind: str) -> bytes:
+    """A real picture carrying a PHP comment (JPEG) or text chunk (PNG), EXIF with GPS, an ICC profile and XMP,
+    with the payload appended after its end as well."""
+    image = Image.frombytes("RGB", PICTURE_SIZE, random.Random(11).randbytes(PICTURE_SIZE[0] * PICTURE_SIZE[1] * 3))
+    buffer = io.BytesIO()
+    if kind == "JPEG":
+        image.save(buffer, "JPEG", comment=PHP, exif=exif_with_gps(), icc_profile=ICC, xmp=XMP)
+    else:
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", PHP.decode())
+        text.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        image.quantize(64).save(buffer, "PNG", pnginfo=text, exif=exif_with_gps(), icc_profile=ICC)
+    return buffer.getvalue() + TAIL
+
+
+def jpeg_markers(data: bytes) -> list[int]:
+    """The markers of a JPEG's segments up to the start of the scan."""
+    markers, position = [], 2
+    while data[position] == 0xFF and data[position + 1] != 0xDA:
+        markers.append(data[position + 1])
+        position += 2 + struct.unpack(">H", data[position + 2:position + 4])[0]
+    return markers
+
+
+def png_chunks(data: bytes) -> list[bytes]:
+    chunks, position = [], 8
+    while position < len(data):
+        length = struct.unpack(">I", data[position:position + 4])[0]
+        chunks.append(data[position + 4:position + 8])
+        position += 12 + length
+    return chunks
+
+
+def test_the_hostile_pictures_carry_what_must_be_removed():
+    for kind, file_format in (("JPEG", "JPEG"), ("PNG", "PNG")):
+        content = picture_with_metadata(kind)
+        with Image.open(io.BytesIO(content)) as picture:
+            assert picture.format == file_format and picture.info["icc_profile"] == ICC
+            assert picture.getexif().get_ifd(0x8825)[2] == (6.0, 52.0, 30.0)
+        assert PHP in content and content.endswith(TAIL)
+    assert 0xFE in jpeg_markers(picture_with_metadata("JPEG"))  # COM
+
+
+PICTURE_ENTRIES = [ENTRY[name] for name in ("evidence", "evidence-api", "selfie", "selfie-api", "logo")]
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+@pytest.mark.parametrize("entry", PICTURE_ENTRIES, ids=lambda entry: entry.name)
+def test_stored_pictures_keep_their_pixels_and_nothing_else(app, site, entry, kind):
+    files_before = stored_files(app)
+    response = entry.post(site, picture_with_metadata(kind), "foto.jpg" if kind == "JPEG" else "foto.png")
+    assert entry.accepted(response), response.get_data(as_text=True)[:2000]
+    (stored,) = [data for path, data in stored_files(app).items() if path not in files_before]
+    assert [leftover for leftover in LEFTOVERS if leftover in stored] == []
+    with Image.open(io.BytesIO(stored)) as picture:
+        assert picture.size == PICTURE_SIZE and picture.info.get("icc_profile") is None
+        assert not picture.getexif() and "comment" not in picture.info
+        picture.load()
+        stored_format = picture.format
+    if stored_format == "JPEG":
+        assert set(jpeg_markers(stored)) <= {0xE0, 0xDB, 0xC0, 0xC2, 0xC4, 0xDD} and stored.endswith(b"\xff\xd9")
+    else:
+        assert set(png_chunks(stored)) == {b"IHDR", b"IDAT", b"IEND"}
+
+
+def test_webp_evidence_loses_its_exif_icc_and_xmp_chunks():
+    image = Image.frombytes("RGB", PICTURE_SIZE, random.Random(5).randbytes(PICTURE_SIZE[0] * PICTURE_SIZE[1] * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", exif=exif_with_gps(), icc_profile=ICC, xmp=XMP)
+    assert all(chunk in buffer.getvalue() for chunk in (b"EXIF", b"ICCP", b"XMP "))
+    extension, _type, stored = evidence.reencode_image(buffer.getvalue() + TAIL)
+    assert extension == "webp" and [chunk for chunk in (b"EXIF", b"ICCP", b"XMP ", PHP) if chunk in stored] == []
+    with Image.open(io.BytesIO(stored)) as picture:
+        assert picture.size == PICTURE_SIZE

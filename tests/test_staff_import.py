@@ -113,6 +113,8 @@ BAD_ROWS = [
     ({"Pangkat/Golongan": "V/a"}, "Pangkat/Golongan", "tidak berlaku untuk PNS"),
     ({"Pangkat/Golongan": None}, "Pangkat/Golongan", "wajib diisi untuk PNS"),
     ({"Status kepegawaian": "PPPK"}, "NIP", "kode 21"),
+    ({"NIP": "200006152018051001"}, "NIP", "sebelum pegawai berusia 18 tahun (lahir 15-06-2000)"),
+    ({"Status kepegawaian": "PPPK", "NIP": "199001012018211001", "Pangkat/Golongan": "IX"}, "NIP", "sebelum 2019"),
     ({"OPD": "Dinas Z"}, "OPD", "tidak dikenal"),
     ({"Unit kerja": "Sekretariat B"}, "Unit kerja", "tidak ada di OPD ini"),
     ({"Jabatan": "Juru Ketik Istimewa"}, "Jabatan", "belum ada di katalog"),

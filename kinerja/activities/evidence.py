@@ -1,7 +1,8 @@
 """Evidence (bukti dukung) files and links.
 
 A file's type is decided from its content, never its name: PDF, JPEG, PNG, WebP, DOCX or XLSX. Images are
-decoded and re-encoded, which drops EXIF (GPS, camera, time) and anything hidden after the image data.
+decoded and re-encoded from their pixels only (kinerja.images): no EXIF (GPS, camera, time), ICC profile, comment
+or XMP, nor anything hidden after the image data.
 Files are stored under random names in UPLOAD_FOLDER/evidence, outside static/, and only ever served as
 attachments after a permission check.
 """
@@ -22,6 +23,7 @@ from flask import abort, current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from kinerja import images
 from kinerja.activities import pdf_safety
 from kinerja.database import finish
 from kinerja.errors import ValidationFailed
@@ -37,7 +39,8 @@ DOCUMENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-IMAGE_TYPES = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
+IMAGE_TYPES = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp"),
+               "MPO": ("jpg", "image/jpeg")}  # MPO: the multi-picture JPEG of some phones, stored as its first picture
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,11 @@ def reencode_image(content: bytes) -> tuple[str, str, bytes] | None:
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         return None
     extension, content_type = IMAGE_TYPES[kind]
-    output = io.BytesIO()
-    if kind == "JPEG":
-        image.convert("RGB").save(output, "JPEG", quality=85, optimize=True)
-    elif kind == "PNG":
-        image.save(output, "PNG", optimize=True)
-    else:
-        image.save(output, "WEBP", quality=85)
-    return extension, content_type, output.getvalue()
+    if extension == "jpg":
+        return extension, content_type, images.encode(image, "JPEG", quality=85, optimize=True)
+    if kind == "PNG":
+        return extension, content_type, images.encode(image, "PNG", optimize=True)
+    return extension, content_type, images.encode(image, "WEBP", quality=85)
 
 
 def prepare(upload) -> PreparedFile:

@@ -1,8 +1,8 @@
 """The regency's identity kept by BKD: its name, the city printed above signatures, and the logo on the kop.
 
 A logo is accepted only as a raster picture (PNG, JPEG or WebP), checked by decoding it, limited in bytes and
-pixels, scaled down and re-encoded as PNG (which drops metadata and anything appended to the file). It is
-stored outside static/ as UPLOAD_FOLDER/branding/<sha256>.png and named in Regency.logo_path as
+pixels, scaled down and re-encoded as PNG from its pixels only (kinerja.images: no metadata, nothing appended to
+the file). It is stored outside static/ as UPLOAD_FOLDER/branding/<sha256>.png and named in Regency.logo_path as
 "upload:branding/<sha256>.png", the form kinerja.reports.pdf.logo_src resolves.
 """
 
@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
-from kinerja import audit
+from kinerja import audit, images
 from kinerja.admin.master_data import changes_text, require_global
 from kinerja.database import finish
 from kinerja.errors import ValidationFailed
@@ -68,9 +68,7 @@ def prepare_logo(upload) -> bytes:
         raise ValidationFailed(_("Berkas ini bukan gambar PNG, JPEG atau WebP yang dapat dibaca."),
                                field="logo") from error
     image.thumbnail((LOGO_STORED_SIDE, LOGO_STORED_SIDE), Image.Resampling.LANCZOS)
-    output = io.BytesIO()
-    image.save(output, "PNG", optimize=True)
-    return output.getvalue()
+    return images.encode(image, "PNG", optimize=True)
 
 
 def branding_root() -> Path:

@@ -8,8 +8,10 @@ from flask import abort, current_app, flash, redirect, render_template, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from kinerja import clock
 from kinerja.admin import bp, regency
 from kinerja.admin.settings_forms import RegencyForm, SettingsForm
+from kinerja.attendance.ramadan import next_computed_ramadan
 from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.i18n import format_number
@@ -42,12 +44,29 @@ def config_default(name: str) -> str:
     return "" if value is None else str(value)
 
 
+def calendar_ramadan_text(name: str) -> str:
+    """What applies when Ramadan's dates are left empty: this or the next Ramadan of the Hijri calendar."""
+    ramadan = next_computed_ramadan(clock.today())
+    if ramadan is None:
+        return shown(SETTINGS[name], "")
+    day, number = (ramadan.start, 1) if name == "RAMADAN_START" else (ramadan.end, ramadan.days)
+    return _("%(day)s (%(n)s Ramadan %(year)s H, kalender Hijriah)", day=day.isoformat(), n=number,
+             year=ramadan.hijri_year)
+
+
+def default_text(spec: Spec) -> str:
+    default = config_default(spec.name)
+    if spec.name in ("RAMADAN_START", "RAMADAN_END") and not default:
+        return calendar_ramadan_text(spec.name)
+    return shown(spec, default)
+
+
 def setting_groups(form) -> list[tuple[str, list[SettingRow]]]:
     """The form's fields in the order of SETTINGS, grouped by their topic."""
     groups: dict[str, list[SettingRow]] = {}
     for spec in SETTINGS.values():
         default = config_default(spec.name)
-        row = SettingRow(spec, form[spec.name], shown(spec, default), (raw(spec.name) or "") != default)
+        row = SettingRow(spec, form[spec.name], default_text(spec), (raw(spec.name) or "") != default)
         groups.setdefault(str(spec.group), []).append(row)
     return list(groups.items())
 

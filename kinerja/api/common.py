@@ -12,10 +12,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from webargs.flaskparser import FlaskParser
+from webargs import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from kinerja import json_input
 from kinerja.api import errors
 from kinerja.extensions import csrf, db, limiter
 
@@ -43,12 +45,20 @@ def require_token():
 
 
 class MultipartParser(FlaskParser):
-    """webargs' Flask parser with a "multipart" location: form fields and files together, as one schema."""
+    """webargs' Flask parser with a "multipart" location (form fields and files together, as one schema) and JSON
+    read with limits."""
 
     __location_map__ = dict(multipart="load_multipart", **FlaskParser.__location_map__)
 
     def load_multipart(self, req, schema):
         return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+    def _raw_load_json(self, req):
+        """The body read with the app's limits (kinerja.json_input): too deep or too long a number is the same
+        400 as malformed JSON."""
+        if not is_json_request(req):
+            return missing
+        return json_input.loads(req.get_data(cache=True))
 
 
 class ApiBlueprint(Blueprint):

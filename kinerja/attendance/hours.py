@@ -1,9 +1,9 @@
 """Working hours of a day (Perpres 21/2023) and the late / early minutes of a check-in or check-out.
 
 By default 37 h 30 min a week, starting 07:30, with a 60-minute break (90 on Friday), so a five-day week
-runs 07:30–16:00 Monday to Thursday and 07:30–16:30 on Friday. Between RAMADAN_START and RAMADAN_END the
-week is 32 h 30 min from 08:00 with shorter breaks (08:00–15:00, Friday 08:00–15:30). Each figure is a
-setting, as regencies adjust them in their own regulations.
+runs 07:30–16:00 Monday to Thursday and 07:30–16:30 on Friday. In Ramadan (from the Hijri calendar, or as BKD
+corrects it: kinerja.attendance.ramadan) the week is 32 h 30 min from 08:00 with shorter breaks (08:00–15:00,
+Friday 08:00–15:30). Each figure is a setting, as regencies adjust them in their own regulations.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from kinerja.settings import clock_setting, day_setting, setting
+from kinerja.attendance.ramadan import ramadan_on
+from kinerja.settings import clock_setting, setting
 
 FRIDAY = 4
 
@@ -24,10 +25,7 @@ class WorkingHours:
 
 
 def in_ramadan(day: date) -> bool:
-    start, end = day_setting("RAMADAN_START"), day_setting("RAMADAN_END")
-    if start is None or end is None:
-        return False
-    return start <= day <= end
+    return ramadan_on(day) is not None
 
 
 def working_hours(day: date, work_week: int = 5) -> WorkingHours:

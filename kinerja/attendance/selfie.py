@@ -1,8 +1,9 @@
 """Selfies: checked by content, re-encoded without EXIF, stored outside static/, and purged after retention.
 
-The photo is decoded and saved again as a JPEG of at most STORED_SIZE pixels a side, which drops EXIF
-(GPS, camera, time) and anything appended to the file. A 64-bit difference hash (dHash) of the picture is kept
-to notice a photo submitted again, e.g. a printed or saved selfie.
+The photo is decoded and saved again as a JPEG of at most STORED_SIZE pixels a side from its pixels only
+(kinerja.images): no EXIF (GPS, camera, time), ICC profile, comment or XMP, nor anything appended to the file.
+A 64-bit difference hash (dHash) of the picture is kept to notice a photo submitted again, e.g. a printed or
+saved selfie.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select, update
 
+from kinerja import images
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import AttendanceFlag, AttendanceRecord, FlagStatus
@@ -71,9 +73,7 @@ def prepare(upload) -> Selfie:
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as error:
         raise ValidationFailed(_("Swafoto tidak dapat dibaca sebagai foto."), field="selfie") from error
     image.thumbnail((STORED_SIZE, STORED_SIZE), Image.Resampling.LANCZOS)
-    output = io.BytesIO()
-    image.save(output, "JPEG", quality=80, optimize=True)
-    return Selfie(output.getvalue(), dhash(image))
+    return Selfie(images.encode(image, "JPEG", quality=80, optimize=True), dhash(image))
 
 
 def root() -> Path:
