@@ -72,8 +72,9 @@ class Bench:
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
+        from kinerja.reports.weasyprint_internals import ReportHTML
+
         fetcher, _, _ = render.shared()
-        ReportHTML = render._Shared.html_class
         report_css = (render.STATIC_DIR / render.STYLESHEET).read_text("utf-8")
         system_css = "\n".join(line for line in report_css.splitlines() if not line.startswith("@font-face"))
         system_css = system_css.replace('"Report Sans", ', "").replace('"Report Sans"', '"DejaVu Sans Condensed"')

@@ -19,6 +19,7 @@ import tinyhtml5
 from kinerja.i18n import format_number
 from kinerja.reports import pdf as report_pdf
 from kinerja.reports import render
+from kinerja.reports import weasyprint_internals as internals
 from kinerja.reports.model import ActivityLine
 from kinerja.reports.pdf import agency_recap_pdf, employee_html, employee_pdf
 from kinerja.reports.render import RefusedURL, render_pdf, url_fetcher
@@ -314,7 +315,7 @@ def test_rendering_never_loads_outside_resources(ctx, monkeypatch, xml):
       <img src="{emblem}"></body></html>"""
     if xml:  # the same document well-formed, so that it takes the XML parser
         html = re.sub(r"<(link|img)([^>]*)>", r"<\1\2/>", html.replace("<!doctype", "<!DOCTYPE"))
-    assert (render.xml_tree(html) is not None) is xml
+    assert (internals.xml_tree(html) is not None) is xml
     data = render_pdf(html)
     assert "Isi laporan" in pdf_pages(data)[0]
     assert "file:///etc/hostname" in refused and "http://127.0.0.1:9/x.png" in refused
@@ -349,8 +350,8 @@ def element_tree(element) -> tuple:
 
 def assert_read_as_xml(html: str) -> None:
     """The report's markup takes the XML fast path, and gives the tree WeasyPrint's HTML5 parser gives."""
-    root = render.xml_tree(html)
-    assert root is not None, "a report template is no longer well-formed XML: see kinerja.reports.render.xml_tree"
+    root = internals.xml_tree(html)
+    assert root is not None, "a report template is no longer well-formed XML: see weasyprint_internals.xml_tree"
     assert element_tree(root) == element_tree(tinyhtml5.parse(html, namespace_html_elements=False))
 
 
@@ -367,16 +368,17 @@ def test_report_templates_read_as_xml_give_the_html5_tree(ctx):
 
 
 def test_markup_that_is_not_xml_takes_the_html5_parser(ctx):
-    assert render.xml_tree("<!DOCTYPE html><html><body><p>satu<br>dua</p></body></html>") is None
-    assert render.xml_tree('<!DOCTYPE html [<!ENTITY a "aaaa">]><html><body>&a;</body></html>') is None
-    assert render.xml_tree("<!DOCTYPE html><html><body><p>a\x0bb</p></body></html>") is None
-    assert render.xml_tree("<!DOCTYPE html><svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    assert internals.xml_tree("<!DOCTYPE html><html><body><p>satu<br>dua</p></body></html>") is None
+    assert internals.xml_tree('<!DOCTYPE html [<!ENTITY a "aaaa">]><html><body>&a;</body></html>') is None
+    assert internals.xml_tree("<!DOCTYPE html><html><body><p>a\x0bb</p></body></html>") is None
+    assert internals.xml_tree("<!DOCTYPE html><svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    assert internals.xml_tree("<!DOCTYPE html><html><head><base href='x/'/></head><body/></html>") is None
     data = render_pdf("<!doctype html><html><body><p>satu<br>dua &nbsp;tiga</p></body></html>")
     assert flat(pdf_pages(data)[0]) == "satu dua tiga"
 
 
 def test_both_parsers_print_the_same_report(ctx, final_pdf, monkeypatch):
-    monkeypatch.setattr(render, "xml_tree", lambda html: None)
+    monkeypatch.setattr(internals, "xml_tree", lambda html: None)
     html5 = employee_pdf(unique_month(), code=CODE, verify_url=VERIFY_URL)
     assert pdf_pages(html5, layout=True) == pdf_pages(final_pdf, layout=True)
 

@@ -21,9 +21,9 @@ DejaVu Sans Condensed, default subsetting):
       + vendored Latin subset font         -13%  34.6 KB (HarfBuzz-subset is missing here: WeasyPrint subsets
                                                   with fontTools, slow on a 680 KB font, cheap on a 43 KB one)
       + full_fonts with the vendored font  -25%  65.9 KB (kept: no subsetting at all)
-      + trimmed UA stylesheet              -27%  (kept: no ::marker/::footnote-* styles for every element)
+      + trimmed UA stylesheet              -27%  (kept: weasyprint_internals.REPORT_UA_STYLESHEET)
       + cyclic GC paused while rendering   -45%  (kept: `_no_cyclic_gc`)
-      + markup read as XML                 -47%  (kept: `xml_tree`, expat instead of the pure-Python HTML5 parser)
+      + markup read as XML                 -47%  (kept: weasyprint_internals.xml_tree, expat, not HTML5)
       + frame headroom                     -55%  (kept: `with_frame_headroom`; 21 page faults per render, not 5,000)
       + uncompressed_pdf                   -56%  344 KB: rejected (over the 150 KB budget, for 1%)
     also measured, no gain within noise: four-sided cell borders vs right+bottom (kept, WeasyPrint's one-rectangle
@@ -51,7 +51,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 from urllib.request import DataHandler, OpenerDirector
-from xml.etree import ElementTree
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "reports"
 STYLESHEET = "report.css"
@@ -127,84 +126,23 @@ def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SafeURLFetcher(URLFetcher):
-        """WeasyPrint 70 wants a URLFetcher instance: this one only answers through `url_fetcher`."""
+        """WeasyPrint's documented way to fetch resources (a URLFetcher with its own `fetch`): only `url_fetcher`."""
 
         def fetch(self, url, headers=None):
-            result = url_fetcher(url, timeout=self._timeout)
+            result = url_fetcher(url)
             return URLFetcherResponse(result["redirected_url"], result["string"],
                                       {"Content-Type": result["mime_type"]})
 
     return SafeURLFetcher
 
 
-def _report_ua_stylesheet():
-    """WeasyPrint's HTML user-agent stylesheet without its universal pseudo-element rules (::marker,
-    ::footnote-*, ::note-*): they give every element of the document six pseudo-element styles to compute,
-    for lists and footnotes the reports do not have. ::marker is kept for the elements that have one."""
-    from weasyprint import CSS
-    from weasyprint.html import UA, UA_COUNTER_STYLE
-
-    # The @counter-style rules are already in UA_COUNTER_STYLE (registering them twice only warns).
-    lines = [line for line in UA.splitlines() if not line.startswith(("::", "@counter-style"))]
-    lines.append("li::marker, summary::marker { font-variant-numeric: tabular-nums; white-space: pre;"
-                 " text-transform: none }")
-    return CSS(string="\n".join(lines), counter_style=UA_COUNTER_STYLE)
-
-
-def xml_tree(html: str):
-    """The report's element tree read as XML (expat, in C) when it is well-formed, else None.
-
-    The report templates are polyglot HTML (void elements closed, numeric character references, an upper-case
-    DOCTYPE, SVG with its namespace), which gives the same tree as WeasyPrint's HTML5 parser (checked for every
-    template in tests/test_report_pdf.py and tests/test_skp_documents.py) some 30 times faster: the pure-Python
-    HTML5 parser was ≈8% of a report's render. A template a regency edited into HTML that is not XML, or user text
-    with characters XML does not allow, simply goes through the HTML5 parser."""
-    if html.count("<!") > 1:  # a DTD with entities (or a comment) beyond the DOCTYPE: never from our templates
-        return None
-    try:
-        root = ElementTree.fromstring(html)  # noqa: S314 - the app's own markup, user text escaped, no DTD (above)
-    except ElementTree.ParseError:
-        return None
-    return root if root.tag == "html" else None
-
-
-def _html_class():
-    from weasyprint import HTML
-
-    if not hasattr(HTML, "_ua_stylesheets"):  # pragma: no cover - a WeasyPrint without the hook: plain HTML
-        return HTML
-
-    class ReportHTML(HTML):
-        """HTML with the trimmed user-agent stylesheet (WeasyPrint's private hook, checked above), read by expat
-        when the report is well-formed XML (see `xml_tree`)."""
-
-        def __init__(self, *, string: str, base_url: str, url_fetcher) -> None:
-            root = xml_tree(string)
-            if root is None:
-                super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
-                return
-            import cssselect2
-
-            # What HTML.__init__ does after parsing (WeasyPrint 70); reports have no <base>.
-            self.base_url, self.url_fetcher, self.media_type = base_url, url_fetcher, "print"
-            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-            self.etree_element = self.wrapper_element.etree_element
-
-        def _ua_stylesheets(self, forms=False):
-            return [_Shared.ua_stylesheet, *super()._ua_stylesheets(forms)[1:]]
-
-    return ReportHTML
-
-
 class _Shared:
-    """What one process keeps between renders: the fetcher, the FontConfiguration, the parsed stylesheets."""
+    """What one process keeps between renders: the fetcher, the FontConfiguration, the parsed stylesheet."""
 
     lock = threading.Lock()
     fetcher = None
     font_config = None
     stylesheet = None
-    ua_stylesheet = None
-    html_class = None
 
 
 def shared():
@@ -215,8 +153,6 @@ def shared():
                 from weasyprint import CSS
                 from weasyprint.text.fonts import FontConfiguration
 
-                _Shared.ua_stylesheet = _report_ua_stylesheet()
-                _Shared.html_class = _html_class()
                 _Shared.fetcher = _fetcher_class()(fail_on_errors=False)
                 _Shared.font_config = FontConfiguration()
                 _Shared.stylesheet = CSS(string=(STATIC_DIR / STYLESHEET).read_text("utf-8"), base_url=BASE_URL,
@@ -263,7 +199,9 @@ def render_pdf(html: str) -> bytes:
 
 
 def _write_pdf(html: str, stylesheet, fetcher, font_config, options: dict) -> bytes:
-    document = _Shared.html_class(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    from kinerja.reports.weasyprint_internals import ReportHTML
+
+    document = ReportHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **options)
 
 
