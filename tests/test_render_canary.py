@@ -1,11 +1,15 @@
-"""Canaries for the renderer's reach past WeasyPrint's public API (kinerja/reports/weasyprint_internals.py): each fails
-loudly, naming what changed, when a new WeasyPrint no longer behaves the way those speed-ups were measured on."""
+"""Canaries for the renderer's reach past public APIs (kinerja/reports/weasyprint_internals.py, and CPython's frame
+allocation behind render.with_frame_headroom): each fails loudly, naming what changed, when a new WeasyPrint or
+Python no longer behaves the way those speed-ups were measured on."""
 
 from __future__ import annotations
 
 import configparser
 import inspect
+import resource
 import shutil
+import sys
+import threading
 from pathlib import Path
 
 import cssselect2
@@ -112,3 +116,29 @@ def test_report_html_prints_what_plain_weasyprint_prints(app, kind):
         ours = render.render_pdf(html)
     assert pdf_pages(ours, layout=True) == pdf_pages(plain, layout=True), (
         f"ReportHTML no longer prints what weasyprint.HTML prints: {SEE}")
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython" or sys.version_info < (3, 11) or sys.platform != "linux",
+                    reason="CPython 3.11+ data stack chunks, counted with Linux's per-thread page faults")
+def test_frame_headroom_stops_frame_chunks_being_mapped_again_and_again():
+    """Call depth going up and down across a 16 KB frame chunk maps and unmaps it each time (a page fault at
+    least); from the headroom frame the same calls stay inside one chunk."""
+    def down(depth: int) -> int:
+        return 0 if depth == 0 else 1 + down(depth - 1)
+
+    def swing() -> int:
+        before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+        for _ in range(2_000):
+            down(300)  # from a fresh thread's first chunk into the next ones and back
+        return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
+
+    faults = {}
+    for name, run in (("plain", swing), ("headroom", lambda: render.with_frame_headroom(swing))):
+        thread = threading.Thread(target=lambda name=name, run=run: faults.__setitem__(name, run()))
+        thread.start()
+        thread.join()
+    assert faults["plain"] >= 2_000, f"CPython {sys.version} no longer maps frame chunks again and again ({faults}):" \
+        " render.with_frame_headroom may have become useless; re-measure (python -m bench.reports_pdf --depths)"
+    assert faults["headroom"] <= 20, f"CPython {sys.version} no longer gives a big frame a chunk of its own " \
+        f"({faults}): render.with_frame_headroom does nothing; re-measure (python -m bench.reports_pdf --depths)"
+    assert render.with_frame_headroom(lambda a, b: a + b, 2, 3) == 5

@@ -7,8 +7,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
-import threading
 import urllib.request
 from datetime import date, time
 from decimal import Decimal
@@ -381,28 +379,3 @@ def test_both_parsers_print_the_same_report(ctx, final_pdf, monkeypatch):
     monkeypatch.setattr(internals, "xml_tree", lambda html: None)
     html5 = employee_pdf(unique_month(), code=CODE, verify_url=VERIFY_URL)
     assert pdf_pages(html5, layout=True) == pdf_pages(final_pdf, layout=True)
-
-
-@pytest.mark.skipif(sys.implementation.name != "cpython" or sys.version_info < (3, 11) or sys.platform != "linux",
-                    reason="CPython 3.11+ data stack chunks, counted with Linux's per-thread page faults")
-def test_frame_headroom_stops_frame_chunks_being_mapped_again_and_again():
-    """Call depth going up and down across a 16 KB frame chunk maps and unmaps it each time (a page fault at
-    least); from the headroom frame the same calls stay inside one chunk."""
-    import resource
-
-    def down(depth: int) -> int:
-        return 0 if depth == 0 else 1 + down(depth - 1)
-
-    def swing() -> int:
-        before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
-        for _ in range(2_000):
-            down(300)  # from a fresh thread's first chunk into the next ones and back
-        return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
-
-    faults = {}
-    for name, run in (("plain", swing), ("headroom", lambda: render.with_frame_headroom(swing))):
-        thread = threading.Thread(target=lambda name=name, run=run: faults.__setitem__(name, run()))
-        thread.start()
-        thread.join()
-    assert faults["plain"] >= 2_000 > 20 >= faults["headroom"], faults
-    assert render.with_frame_headroom(lambda a, b: a + b, 2, 3) == 5

@@ -24,7 +24,7 @@ DejaVu Sans Condensed, default subsetting):
       + trimmed UA stylesheet              -27%  (kept: weasyprint_internals.REPORT_UA_STYLESHEET)
       + cyclic GC paused while rendering   -45%  (kept: `_no_cyclic_gc`)
       + markup read as XML                 -47%  (kept: weasyprint_internals.xml_tree, expat, not HTML5)
-      + frame headroom                     -55%  (kept: `with_frame_headroom`; 21 page faults per render, not 5,000)
+      + frame headroom                     -55%  (kept: `with_frame_headroom`; 6 page faults per render, not 5,000)
       + uncompressed_pdf                   -56%  344 KB: rejected (over the 150 KB budget, for 1%)
     also measured, no gain within noise: four-sided cell borders vs right+bottom (kept, WeasyPrint's one-rectangle
     path), a black table background showing through border-spacing instead of borders, collapsed borders (+8%),
@@ -47,6 +47,8 @@ import gc
 import mimetypes
 import os
 import threading
+import types
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
@@ -162,26 +164,26 @@ def shared():
 
 _render_lock = threading.Lock()
 
-# CPython 3.11 keeps Python frames in 16 KB "data stack chunks" and unmaps a chunk as soon as the call depth drops
-# back below it. WeasyPrint's layout recursion goes up and down across such a boundary thousands of times per
-# report: in a pack's rendering process 5,500 mmap/munmap pairs and page faults per report, ≈40 ms of system time
-# and some more of user time (≈12% of a report). A frame bigger than a chunk gets a chunk of its own, sized to the
-# next power of two: with HEADROOM_SLOTS locals that leaves ≈64 KB (≈500 frames) free above it, and the whole
-# render runs in it without a single chunk being mapped (python -m bench.reports_pdf prints the page faults).
-HEADROOM_SLOTS = 8_300
+def _frame_headroom_caller(slots: int) -> Callable:
+    """`call(function, *args)`, a function whose frame reserves `slots` value-stack slots it never uses."""
+    def call(function, *args):
+        return function(*args)
+
+    return types.FunctionType(call.__code__.replace(co_stacksize=slots), call.__globals__, "with_frame_headroom")
 
 
-def _headroom_caller():
-    """`call(function, *args)`: function(*args) from a frame of HEADROOM_SLOTS (unused) local variables."""
-    names = " = ".join(f"_{number}" for number in range(HEADROOM_SLOTS))
-    source = (f"def call(function, *args):\n    if function is None:\n        {names} = None\n"
-              "    return function(*args)\n")
-    namespace: dict = {}
-    exec(compile(source, "<frame headroom>", "exec"), namespace)  # noqa: S102 - fixed source, no input in it
-    return namespace["call"]
-
-
-with_frame_headroom = _headroom_caller()
+# CPython (3.11 to 3.13 at least) keeps Python frames in "data stack chunks" of 16 KB and unmaps a chunk as soon as
+# the call depth drops back below it. WeasyPrint's layout recursion goes up and down thousands of times per report,
+# and when it does so across a chunk boundary each crossing maps a chunk again and faults its pages in: depending
+# only on the call depth a render starts from, a few hundred to twenty thousand page faults and up to a third more
+# time per report (python -m bench.reports_pdf --depths).
+# A frame bigger than a chunk gets a chunk of its own, sized to the next power of two: a frame of FRAME_SLOTS
+# (≈65 KB) gets one of 128 KB and leaves ≈60 KB (some 500 of WeasyPrint's frames) above it, in which the whole
+# render runs without a chunk being mapped. Reserving the slots through the code object's declared stack size is
+# plain Python (code.replace); if CPython ever allocates frames otherwise, the render is only as slow as without
+# it, and tests/test_render_canary.py says so.
+FRAME_SLOTS = 8_300
+with_frame_headroom = _frame_headroom_caller(FRAME_SLOTS)
 
 
 def render_pdf(html: str) -> bytes:
