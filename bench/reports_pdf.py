@@ -106,7 +106,7 @@ class Bench:
 
             def run() -> bytes:
                 html = report_pdf.employee_html(self.month, code=CODE, verify_url=VERIFY_URL)
-                with render._no_cyclic_gc() if paused_gc else nullcontext():
+                with render.paused_cyclic_gc() if paused_gc else nullcontext():
                     return render.with_frame_headroom(write, html) if headroom else write(html)
             return run
 
@@ -182,7 +182,7 @@ def depths(bench: Bench, levels: range = range(0, 48, 4)) -> None:
     for level in levels:
         row = f"{level:<12}"
         for name, way in ways.items():
-            with render._no_cyclic_gc():
+            with render.paused_cyclic_gc():
                 faults, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.process_time()
                 at_depth(level, way)
                 cpu = (time.process_time() - start) * 1000

@@ -1,44 +1,24 @@
-"""The safe WeasyPrint renderer of the report PDFs.
+"""The renderer of the report PDFs: a report's HTML in, PDF bytes out, loading nothing but the app's own files.
 
-Safety: documents only ever load the app's own files under static/reports/ (through the private
-`report-static:` scheme) and data: URIs of pictures and fonts. file://, http(s)://, ftp:, other data: URIs and
-anything else are refused by `url_fetcher`, so user text slipping an <img src="file:///etc/passwd"> or a CSS
-url(http://...) into a report loads nothing (WeasyPrint logs the refusal and skips the resource).
+Safety: documents only ever load the app's own files under static/reports/ (through the private `report-static:`
+scheme) and data: URIs of pictures and fonts. file://, http(s)://, ftp:, other data: URIs and anything else are
+refused by `url_fetcher`, so user text slipping an <img src="file:///etc/passwd"> or a CSS url(http://...) into a
+report loads nothing (WeasyPrint logs the refusal and skips the resource).
 
-Speed (WeasyPrint 70, 2 cores, 110-row employee report ≈4 pages, warm p50, python -m bench.reports_pdf):
-measured against the straightforward template in bench/templates_baseline/ (auto table layout,
-border-collapse, stylesheet inline and parsed on every render, a new FontConfiguration per render, system
-DejaVu Sans Condensed, default subsetting):
+Speed: rendering is CPU-bound and runs in long-lived worker processes, so what can be shared between renders is
+made once per process (`shared`): the fetcher, one FontConfiguration (a new one per render also grows memory) and
+report.css, parsed once. report.css lays tables out with fixed column widths and uses a small vendored Latin font,
+embedded whole (`build_fonts`), so that no font is subset with fontTools at render time. Three more measures pay
+for themselves (python -m bench.reports_pdf --steps and --depths show what each one buys):
+- the markup is read by expat and the user-agent stylesheet is trimmed (kinerja/reports/weasyprint_internals.py,
+  the only use of WeasyPrint's internals, pinned to the series it was measured on);
+- Python's cyclic garbage collector is paused for the duration of one render (`paused_cyclic_gc`), as layout
+  allocates a few hundred thousand objects that it would otherwise walk again and again;
+- the render runs from a frame with headroom (`with_frame_headroom`), so that its time does not depend on the call
+  depth it starts from.
 
-    run 2026-11-23 (later the same day) on a quiet machine, p50 wall / CPU, p95 wall:
-    baseline 974 / 972 ms, 42 KB      optimised 428 / 428 ms (p95 452), 66 KB      ratio 2.28x (target 2x: met)
-    steps, applied one after another (7 interleaved runs each after 2 warm-up, CPU p50 vs baseline 951 ms; the
-    early steps are within ±10% noise of each other, an earlier run on a loaded machine put them in this order):
-      one shared FontConfiguration          -1%  (kept for memory, below)
-      stylesheet parsed once (external)    +10%  (noise; -12% in the earlier run)
-      table-layout fixed, separate borders -25%  34.8 KB
-      + full_fonts with system DejaVu       -2%  746 KB: rejected
-      + vendored Latin subset font         -13%  34.6 KB (HarfBuzz-subset is missing here: WeasyPrint subsets
-                                                  with fontTools, slow on a 680 KB font, cheap on a 43 KB one)
-      + full_fonts with the vendored font  -25%  65.9 KB (kept: no subsetting at all)
-      + trimmed UA stylesheet              -27%  (kept: weasyprint_internals.REPORT_UA_STYLESHEET)
-      + cyclic GC paused while rendering   -45%  (kept: `_no_cyclic_gc`)
-      + markup read as XML                 -47%  (kept: weasyprint_internals.xml_tree, expat, not HTML5)
-      + frame headroom                     -55%  (kept: `with_frame_headroom`; 6 page faults per render, not 5,000)
-      + uncompressed_pdf                   -56%  344 KB: rejected (over the 150 KB budget, for 1%)
-    also measured, no gain within noise: four-sided cell borders vs right+bottom (kept, WeasyPrint's one-rectangle
-    path), a black table background showing through border-spacing instead of borders, collapsed borders (+8%),
-    no borders at all (-4%: the official table is ruled), no overflow-wrap, no `tr { break-inside: avoid }`,
-    white-space: nowrap on the short columns, whitespace between table tags removed, a UA stylesheet without its
-    attribute selectors, glibc malloc tuning (the page faults were CPython's frame chunks, not malloc's).
-    Profile of the optimised render: layout ≈48% (Pango line breaking of ~1,000 cells), drawing ≈29% (text,
-    borders), cascade ≈8%, box building ≈5%, PDF serialisation ≈6%.
-    A pack's rendering processes (python -m bench.reports_pack): 500 reports in 127 s on 2 processes (was 171 s
-    before the frame headroom and 250 documents per process instead of 100).
-
-Memory: RSS is flat over 200 renders in one process (±4 MB noise, 155-164 MB) with one FontConfiguration and the
-stylesheets parsed once. NB: any font-variant-*/font-feature-settings in the CSS makes WeasyPrint 70 allocate a
-Pango attribute list per text box that it never frees (measured +0.4 MB per report): report.css has none.
+Memory stays flat over hundreds of renders in one process. Keep font-variant-* and font-feature-settings out of
+report.css: with them WeasyPrint 70 allocates a Pango attribute list per text box that it never frees.
 """
 
 from __future__ import annotations
@@ -48,7 +28,7 @@ import mimetypes
 import os
 import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
@@ -164,6 +144,49 @@ def shared():
 
 _render_lock = threading.Lock()
 
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of a report's HTML, with report.css, the shared fonts and the safe fetcher.
+
+    Renders are serialised within a process (the FontConfiguration is shared, and WeasyPrint is CPU-bound
+    under the GIL anyway): run several worker processes for throughput.
+    """
+    fetcher, font_config, stylesheet = shared()
+    # The vendored font holds Latin text: embed it whole (no subsetting, ≈30 KB more). Text beyond it falls back
+    # to system fonts, which must then be subset (a whole DejaVu is 700 KB).
+    options = PDF_OPTIONS if _latin_only(html) else {**PDF_OPTIONS, "full_fonts": False}
+    with _render_lock, paused_cyclic_gc():
+        return with_frame_headroom(_write_pdf, html, stylesheet, fetcher, font_config, options)
+
+
+def _write_pdf(html: str, stylesheet, fetcher, font_config, options: dict) -> bytes:
+    from kinerja.reports.weasyprint_internals import ReportHTML
+
+    document = ReportHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **options)
+
+
+@contextmanager
+def paused_cyclic_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one render, and always started again after it.
+
+    A render allocates a few hundred thousand objects that live until it ends (boxes, computed styles); the
+    collector would walk them again and again while they are being made. Reference counting still frees
+    everything as usual; the cycles a render leaves are collected right after it. No effect (and nothing
+    restarted) when the collector was already off. The pause is process-wide, but renders are short and
+    serialised, and the processes that render do little else.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
+
+
 def _frame_headroom_caller(slots: int) -> Callable:
     """`call(function, *args)`, a function whose frame reserves `slots` value-stack slots it never uses."""
     def call(function, *args):
@@ -184,42 +207,6 @@ def _frame_headroom_caller(slots: int) -> Callable:
 # it, and tests/test_render_canary.py says so.
 FRAME_SLOTS = 8_300
 with_frame_headroom = _frame_headroom_caller(FRAME_SLOTS)
-
-
-def render_pdf(html: str) -> bytes:
-    """The PDF of a report's HTML, with report.css, the shared fonts and the safe fetcher.
-
-    Renders are serialised within a process (the FontConfiguration is shared, and WeasyPrint is CPU-bound
-    under the GIL anyway): run several worker processes for throughput.
-    """
-    fetcher, font_config, stylesheet = shared()
-    # The vendored font holds Latin text: embed it whole (no subsetting, ≈30 KB more). Text beyond it falls back
-    # to system fonts, which must then be subset (a whole DejaVu is 700 KB).
-    options = PDF_OPTIONS if _latin_only(html) else {**PDF_OPTIONS, "full_fonts": False}
-    with _render_lock, _no_cyclic_gc():
-        return with_frame_headroom(_write_pdf, html, stylesheet, fetcher, font_config, options)
-
-
-def _write_pdf(html: str, stylesheet, fetcher, font_config, options: dict) -> bytes:
-    from kinerja.reports.weasyprint_internals import ReportHTML
-
-    document = ReportHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **options)
-
-
-@contextmanager
-def _no_cyclic_gc():
-    """Layout allocates some hundred thousand short-lived objects; Python's cyclic collector would walk them
-    again and again (≈10% of a render). Pause it for the render and collect the young generation after."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect(0)
 
 
 _FONT_CHARACTERS = frozenset(map(chr, FONT_UNICODES)) | frozenset("\t\n\r")
