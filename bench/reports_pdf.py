@@ -1,6 +1,6 @@
 """Report PDFs: one employee's 110-row monthly report (≈4-5 pages), optimised renderer against a straightforward one.
 
-python -m bench.reports_pdf [--repeat N] [--renders N] [--steps]
+python -m bench.reports_pdf [--repeat N] [--renders N] [--steps] [--depths]
 
 Baseline (bench/templates_baseline/): the same content and look written the obvious way: the stylesheet inline
 in the HTML (parsed on every render), automatic table layout, collapsed borders, the system DejaVu Sans Condensed
@@ -8,7 +8,8 @@ by name, a new FontConfiguration per render, WeasyPrint's default fetcher and su
 Optimised: kinerja.reports.pdf.employee_pdf (see kinerja/reports/render.py for what it does and why).
 Both run in the same process, interleaved, so machine noise hits both alike. Prints p50/p95 of each, the ratio,
 the file sizes and the RSS growth of the optimised renderer over N renders (default 200) in this process.
---steps also measures each optimisation applied one after another (the figures quoted in render.py).
+--steps also measures each optimisation applied one after another; --depths, one optimised render started at several
+call depths with and without render.with_frame_headroom (without it, the time depends on where the render starts).
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ class Bench:
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
+        from kinerja.reports.weasyprint_internals import ReportHTML
+
         fetcher, _, _ = render.shared()
-        ReportHTML = render._Shared.html_class
         report_css = (render.STATIC_DIR / render.STYLESHEET).read_text("utf-8")
         system_css = "\n".join(line for line in report_css.splitlines() if not line.startswith("@font-face"))
         system_css = system_css.replace('"Report Sans", ', "").replace('"Report Sans"', '"DejaVu Sans Condensed"')
@@ -104,7 +106,7 @@ class Bench:
 
             def run() -> bytes:
                 html = report_pdf.employee_html(self.month, code=CODE, verify_url=VERIFY_URL)
-                with render._no_cyclic_gc() if paused_gc else nullcontext():
+                with render.paused_cyclic_gc() if paused_gc else nullcontext():
                     return render.with_frame_headroom(write, html) if headroom else write(html)
             return run
 
@@ -150,7 +152,7 @@ def interleaved(actions: list[tuple[str, Callable[[], bytes]]], repeat: int, war
 
 def memory(action: Callable[[], bytes], renders: int) -> tuple[float, float, float, float]:
     """RSS before and after `renders` renders (after a warm-up of 10), the growth, in MB, and the page faults per
-    render (CPython's frame chunks mapped again and again show here: see render.HEADROOM_SLOTS)."""
+    render (CPython's frame chunks mapped again and again show here: see render.FRAME_SLOTS)."""
     for _ in range(10):
         action()
     gc.collect()
@@ -162,7 +164,38 @@ def memory(action: Callable[[], bytes], renders: int) -> tuple[float, float, flo
     return before, after, after - before, faults / renders
 
 
-def run(repeat: int, renders: int, steps: bool) -> None:
+def at_depth(depth: int, action: Callable[[], bytes]) -> bytes:
+    return action() if depth == 0 else at_depth(depth - 1, action)
+
+
+def depths(bench: Bench, levels: range = range(0, 48, 4)) -> None:
+    """CPU time and page faults of a render started `level` calls deeper, from the headroom frame and without it."""
+    html = report_pdf.employee_html(bench.month, code=CODE, verify_url=VERIFY_URL)
+    fetcher, font_config, stylesheet = render.shared()
+
+    def plain() -> bytes:
+        return render._write_pdf(html, stylesheet, fetcher, font_config, render.PDF_OPTIONS)
+
+    ways = {"without headroom": plain, "with headroom": lambda: render.with_frame_headroom(plain)}
+    seen: dict[str, list[tuple[float, int]]] = {name: [] for name in ways}
+    print(f"\n{'call depth':<12}" + "".join(f"{name + ' CPU ms':>26}{'faults':>9}" for name in ways))
+    for level in levels:
+        row = f"{level:<12}"
+        for name, way in ways.items():
+            with render.paused_cyclic_gc():
+                faults, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.process_time()
+                at_depth(level, way)
+                cpu = (time.process_time() - start) * 1000
+                faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+            seen[name].append((cpu, faults))
+            row += f"{cpu:26.1f}{faults:9,d}"
+        print(row)
+    for name, values in seen.items():
+        cpus, faults = [cpu for cpu, _ in values], [fault for _, fault in values]
+        print(f"{name}: CPU {min(cpus):.0f}-{max(cpus):.0f} ms, {min(faults):,}-{max(faults):,} page faults per render")
+
+
+def run(repeat: int, renders: int, steps: bool, depth_sweep: bool = False) -> None:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
     with app.app_context():
         bench = Bench(app)
@@ -186,6 +219,8 @@ def run(repeat: int, renders: int, steps: bool) -> None:
             for name, (p50, _p95, size, cpu) in step_results.items():
                 print(f"{name:<48} {p50:8.1f} {100 * (p50 / first - 1):+7.0f}% {cpu:8.1f} "
                       f"{100 * (cpu / first_cpu - 1):+7.0f}% {size / 1024:8.1f}")
+        if depth_sweep:
+            depths(bench)
         if renders:
             before, after, growth, faults = memory(bench.optimised, renders)
             print(f"\nRSS over {renders} optimised renders: {before:.1f} MB -> {after:.1f} MB "
@@ -197,8 +232,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--renders", type=int, default=200, help="renders for the RSS check (0 to skip)")
     parser.add_argument("--steps", action="store_true", help="measure each optimisation in turn")
+    parser.add_argument("--depths", action="store_true", help="renders started at several call depths")
     args, _ = parser.parse_known_args()
-    run(args.repeat, args.renders, args.steps)
+    run(args.repeat, args.renders, args.steps, args.depths)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
-import threading
 import urllib.request
 from datetime import date, time
 from decimal import Decimal
@@ -19,6 +17,7 @@ import tinyhtml5
 from kinerja.i18n import format_number
 from kinerja.reports import pdf as report_pdf
 from kinerja.reports import render
+from kinerja.reports import weasyprint_internals as internals
 from kinerja.reports.model import ActivityLine
 from kinerja.reports.pdf import agency_recap_pdf, employee_html, employee_pdf
 from kinerja.reports.render import RefusedURL, render_pdf, url_fetcher
@@ -314,7 +313,7 @@ def test_rendering_never_loads_outside_resources(ctx, monkeypatch, xml):
       <img src="{emblem}"></body></html>"""
     if xml:  # the same document well-formed, so that it takes the XML parser
         html = re.sub(r"<(link|img)([^>]*)>", r"<\1\2/>", html.replace("<!doctype", "<!DOCTYPE"))
-    assert (render.xml_tree(html) is not None) is xml
+    assert (internals.xml_tree(html) is not None) is xml
     data = render_pdf(html)
     assert "Isi laporan" in pdf_pages(data)[0]
     assert "file:///etc/hostname" in refused and "http://127.0.0.1:9/x.png" in refused
@@ -349,8 +348,8 @@ def element_tree(element) -> tuple:
 
 def assert_read_as_xml(html: str) -> None:
     """The report's markup takes the XML fast path, and gives the tree WeasyPrint's HTML5 parser gives."""
-    root = render.xml_tree(html)
-    assert root is not None, "a report template is no longer well-formed XML: see kinerja.reports.render.xml_tree"
+    root = internals.xml_tree(html)
+    assert root is not None, "a report template is no longer well-formed XML: see weasyprint_internals.xml_tree"
     assert element_tree(root) == element_tree(tinyhtml5.parse(html, namespace_html_elements=False))
 
 
@@ -367,40 +366,16 @@ def test_report_templates_read_as_xml_give_the_html5_tree(ctx):
 
 
 def test_markup_that_is_not_xml_takes_the_html5_parser(ctx):
-    assert render.xml_tree("<!DOCTYPE html><html><body><p>satu<br>dua</p></body></html>") is None
-    assert render.xml_tree('<!DOCTYPE html [<!ENTITY a "aaaa">]><html><body>&a;</body></html>') is None
-    assert render.xml_tree("<!DOCTYPE html><html><body><p>a\x0bb</p></body></html>") is None
-    assert render.xml_tree("<!DOCTYPE html><svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    assert internals.xml_tree("<!DOCTYPE html><html><body><p>satu<br>dua</p></body></html>") is None
+    assert internals.xml_tree('<!DOCTYPE html [<!ENTITY a "aaaa">]><html><body>&a;</body></html>') is None
+    assert internals.xml_tree("<!DOCTYPE html><html><body><p>a\x0bb</p></body></html>") is None
+    assert internals.xml_tree("<!DOCTYPE html><svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    assert internals.xml_tree("<!DOCTYPE html><html><head><base href='x/'/></head><body/></html>") is None
     data = render_pdf("<!doctype html><html><body><p>satu<br>dua &nbsp;tiga</p></body></html>")
     assert flat(pdf_pages(data)[0]) == "satu dua tiga"
 
 
 def test_both_parsers_print_the_same_report(ctx, final_pdf, monkeypatch):
-    monkeypatch.setattr(render, "xml_tree", lambda html: None)
+    monkeypatch.setattr(internals, "xml_tree", lambda html: None)
     html5 = employee_pdf(unique_month(), code=CODE, verify_url=VERIFY_URL)
     assert pdf_pages(html5, layout=True) == pdf_pages(final_pdf, layout=True)
-
-
-@pytest.mark.skipif(sys.implementation.name != "cpython" or sys.version_info < (3, 11) or sys.platform != "linux",
-                    reason="CPython 3.11+ data stack chunks, counted with Linux's per-thread page faults")
-def test_frame_headroom_stops_frame_chunks_being_mapped_again_and_again():
-    """Call depth going up and down across a 16 KB frame chunk maps and unmaps it each time (a page fault at
-    least); from the headroom frame the same calls stay inside one chunk."""
-    import resource
-
-    def down(depth: int) -> int:
-        return 0 if depth == 0 else 1 + down(depth - 1)
-
-    def swing() -> int:
-        before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
-        for _ in range(2_000):
-            down(300)  # from a fresh thread's first chunk into the next ones and back
-        return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
-
-    faults = {}
-    for name, run in (("plain", swing), ("headroom", lambda: render.with_frame_headroom(swing))):
-        thread = threading.Thread(target=lambda name=name, run=run: faults.__setitem__(name, run()))
-        thread.start()
-        thread.join()
-    assert faults["plain"] >= 2_000 > 20 >= faults["headroom"], faults
-    assert render.with_frame_headroom(lambda a, b: a + b, 2, 3) == 5

@@ -1,44 +1,24 @@
-"""The safe WeasyPrint renderer of the report PDFs.
+"""The renderer of the report PDFs: a report's HTML in, PDF bytes out, loading nothing but the app's own files.
 
-Safety: documents only ever load the app's own files under static/reports/ (through the private
-`report-static:` scheme) and data: URIs of pictures and fonts. file://, http(s)://, ftp:, other data: URIs and
-anything else are refused by `url_fetcher`, so user text slipping an <img src="file:///etc/passwd"> or a CSS
-url(http://...) into a report loads nothing (WeasyPrint logs the refusal and skips the resource).
+Safety: documents only ever load the app's own files under static/reports/ (through the private `report-static:`
+scheme) and data: URIs of pictures and fonts. file://, http(s)://, ftp:, other data: URIs and anything else are
+refused by `url_fetcher`, so user text slipping an <img src="file:///etc/passwd"> or a CSS url(http://...) into a
+report loads nothing (WeasyPrint logs the refusal and skips the resource).
 
-Speed (WeasyPrint 70, 2 cores, 110-row employee report ≈4 pages, warm p50, python -m bench.reports_pdf):
-measured against the straightforward template in bench/templates_baseline/ (auto table layout,
-border-collapse, stylesheet inline and parsed on every render, a new FontConfiguration per render, system
-DejaVu Sans Condensed, default subsetting):
+Speed: rendering is CPU-bound and runs in long-lived worker processes, so what can be shared between renders is
+made once per process (`shared`): the fetcher, one FontConfiguration (a new one per render also grows memory) and
+report.css, parsed once. report.css lays tables out with fixed column widths and uses a small vendored Latin font,
+embedded whole (`build_fonts`), so that no font is subset with fontTools at render time. Three more measures pay
+for themselves (python -m bench.reports_pdf --steps and --depths show what each one buys):
+- the markup is read by expat and the user-agent stylesheet is trimmed (kinerja/reports/weasyprint_internals.py,
+  the only use of WeasyPrint's internals, pinned to the series it was measured on);
+- Python's cyclic garbage collector is paused for the duration of one render (`paused_cyclic_gc`), as layout
+  allocates a few hundred thousand objects that it would otherwise walk again and again;
+- the render runs from a frame with headroom (`with_frame_headroom`), so that its time does not depend on the call
+  depth it starts from.
 
-    run 2026-11-23 (later the same day) on a quiet machine, p50 wall / CPU, p95 wall:
-    baseline 974 / 972 ms, 42 KB      optimised 428 / 428 ms (p95 452), 66 KB      ratio 2.28x (target 2x: met)
-    steps, applied one after another (7 interleaved runs each after 2 warm-up, CPU p50 vs baseline 951 ms; the
-    early steps are within ±10% noise of each other, an earlier run on a loaded machine put them in this order):
-      one shared FontConfiguration          -1%  (kept for memory, below)
-      stylesheet parsed once (external)    +10%  (noise; -12% in the earlier run)
-      table-layout fixed, separate borders -25%  34.8 KB
-      + full_fonts with system DejaVu       -2%  746 KB: rejected
-      + vendored Latin subset font         -13%  34.6 KB (HarfBuzz-subset is missing here: WeasyPrint subsets
-                                                  with fontTools, slow on a 680 KB font, cheap on a 43 KB one)
-      + full_fonts with the vendored font  -25%  65.9 KB (kept: no subsetting at all)
-      + trimmed UA stylesheet              -27%  (kept: no ::marker/::footnote-* styles for every element)
-      + cyclic GC paused while rendering   -45%  (kept: `_no_cyclic_gc`)
-      + markup read as XML                 -47%  (kept: `xml_tree`, expat instead of the pure-Python HTML5 parser)
-      + frame headroom                     -55%  (kept: `with_frame_headroom`; 21 page faults per render, not 5,000)
-      + uncompressed_pdf                   -56%  344 KB: rejected (over the 150 KB budget, for 1%)
-    also measured, no gain within noise: four-sided cell borders vs right+bottom (kept, WeasyPrint's one-rectangle
-    path), a black table background showing through border-spacing instead of borders, collapsed borders (+8%),
-    no borders at all (-4%: the official table is ruled), no overflow-wrap, no `tr { break-inside: avoid }`,
-    white-space: nowrap on the short columns, whitespace between table tags removed, a UA stylesheet without its
-    attribute selectors, glibc malloc tuning (the page faults were CPython's frame chunks, not malloc's).
-    Profile of the optimised render: layout ≈48% (Pango line breaking of ~1,000 cells), drawing ≈29% (text,
-    borders), cascade ≈8%, box building ≈5%, PDF serialisation ≈6%.
-    A pack's rendering processes (python -m bench.reports_pack): 500 reports in 127 s on 2 processes (was 171 s
-    before the frame headroom and 250 documents per process instead of 100).
-
-Memory: RSS is flat over 200 renders in one process (±4 MB noise, 155-164 MB) with one FontConfiguration and the
-stylesheets parsed once. NB: any font-variant-*/font-feature-settings in the CSS makes WeasyPrint 70 allocate a
-Pango attribute list per text box that it never frees (measured +0.4 MB per report): report.css has none.
+Memory stays flat over hundreds of renders in one process. Keep font-variant-* and font-feature-settings out of
+report.css: with them WeasyPrint 70 allocates a Pango attribute list per text box that it never frees.
 """
 
 from __future__ import annotations
@@ -47,11 +27,12 @@ import gc
 import mimetypes
 import os
 import threading
+import types
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 from urllib.request import DataHandler, OpenerDirector
-from xml.etree import ElementTree
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "reports"
 STYLESHEET = "report.css"
@@ -127,84 +108,23 @@ def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SafeURLFetcher(URLFetcher):
-        """WeasyPrint 70 wants a URLFetcher instance: this one only answers through `url_fetcher`."""
+        """WeasyPrint's documented way to fetch resources (a URLFetcher with its own `fetch`): only `url_fetcher`."""
 
         def fetch(self, url, headers=None):
-            result = url_fetcher(url, timeout=self._timeout)
+            result = url_fetcher(url)
             return URLFetcherResponse(result["redirected_url"], result["string"],
                                       {"Content-Type": result["mime_type"]})
 
     return SafeURLFetcher
 
 
-def _report_ua_stylesheet():
-    """WeasyPrint's HTML user-agent stylesheet without its universal pseudo-element rules (::marker,
-    ::footnote-*, ::note-*): they give every element of the document six pseudo-element styles to compute,
-    for lists and footnotes the reports do not have. ::marker is kept for the elements that have one."""
-    from weasyprint import CSS
-    from weasyprint.html import UA, UA_COUNTER_STYLE
-
-    # The @counter-style rules are already in UA_COUNTER_STYLE (registering them twice only warns).
-    lines = [line for line in UA.splitlines() if not line.startswith(("::", "@counter-style"))]
-    lines.append("li::marker, summary::marker { font-variant-numeric: tabular-nums; white-space: pre;"
-                 " text-transform: none }")
-    return CSS(string="\n".join(lines), counter_style=UA_COUNTER_STYLE)
-
-
-def xml_tree(html: str):
-    """The report's element tree read as XML (expat, in C) when it is well-formed, else None.
-
-    The report templates are polyglot HTML (void elements closed, numeric character references, an upper-case
-    DOCTYPE, SVG with its namespace), which gives the same tree as WeasyPrint's HTML5 parser (checked for every
-    template in tests/test_report_pdf.py and tests/test_skp_documents.py) some 30 times faster: the pure-Python
-    HTML5 parser was ≈8% of a report's render. A template a regency edited into HTML that is not XML, or user text
-    with characters XML does not allow, simply goes through the HTML5 parser."""
-    if html.count("<!") > 1:  # a DTD with entities (or a comment) beyond the DOCTYPE: never from our templates
-        return None
-    try:
-        root = ElementTree.fromstring(html)  # noqa: S314 - the app's own markup, user text escaped, no DTD (above)
-    except ElementTree.ParseError:
-        return None
-    return root if root.tag == "html" else None
-
-
-def _html_class():
-    from weasyprint import HTML
-
-    if not hasattr(HTML, "_ua_stylesheets"):  # pragma: no cover - a WeasyPrint without the hook: plain HTML
-        return HTML
-
-    class ReportHTML(HTML):
-        """HTML with the trimmed user-agent stylesheet (WeasyPrint's private hook, checked above), read by expat
-        when the report is well-formed XML (see `xml_tree`)."""
-
-        def __init__(self, *, string: str, base_url: str, url_fetcher) -> None:
-            root = xml_tree(string)
-            if root is None:
-                super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
-                return
-            import cssselect2
-
-            # What HTML.__init__ does after parsing (WeasyPrint 70); reports have no <base>.
-            self.base_url, self.url_fetcher, self.media_type = base_url, url_fetcher, "print"
-            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-            self.etree_element = self.wrapper_element.etree_element
-
-        def _ua_stylesheets(self, forms=False):
-            return [_Shared.ua_stylesheet, *super()._ua_stylesheets(forms)[1:]]
-
-    return ReportHTML
-
-
 class _Shared:
-    """What one process keeps between renders: the fetcher, the FontConfiguration, the parsed stylesheets."""
+    """What one process keeps between renders: the fetcher, the FontConfiguration, the parsed stylesheet."""
 
     lock = threading.Lock()
     fetcher = None
     font_config = None
     stylesheet = None
-    ua_stylesheet = None
-    html_class = None
 
 
 def shared():
@@ -215,8 +135,6 @@ def shared():
                 from weasyprint import CSS
                 from weasyprint.text.fonts import FontConfiguration
 
-                _Shared.ua_stylesheet = _report_ua_stylesheet()
-                _Shared.html_class = _html_class()
                 _Shared.fetcher = _fetcher_class()(fail_on_errors=False)
                 _Shared.font_config = FontConfiguration()
                 _Shared.stylesheet = CSS(string=(STATIC_DIR / STYLESHEET).read_text("utf-8"), base_url=BASE_URL,
@@ -225,27 +143,6 @@ def shared():
 
 
 _render_lock = threading.Lock()
-
-# CPython 3.11 keeps Python frames in 16 KB "data stack chunks" and unmaps a chunk as soon as the call depth drops
-# back below it. WeasyPrint's layout recursion goes up and down across such a boundary thousands of times per
-# report: in a pack's rendering process 5,500 mmap/munmap pairs and page faults per report, ≈40 ms of system time
-# and some more of user time (≈12% of a report). A frame bigger than a chunk gets a chunk of its own, sized to the
-# next power of two: with HEADROOM_SLOTS locals that leaves ≈64 KB (≈500 frames) free above it, and the whole
-# render runs in it without a single chunk being mapped (python -m bench.reports_pdf prints the page faults).
-HEADROOM_SLOTS = 8_300
-
-
-def _headroom_caller():
-    """`call(function, *args)`: function(*args) from a frame of HEADROOM_SLOTS (unused) local variables."""
-    names = " = ".join(f"_{number}" for number in range(HEADROOM_SLOTS))
-    source = (f"def call(function, *args):\n    if function is None:\n        {names} = None\n"
-              "    return function(*args)\n")
-    namespace: dict = {}
-    exec(compile(source, "<frame headroom>", "exec"), namespace)  # noqa: S102 - fixed source, no input in it
-    return namespace["call"]
-
-
-with_frame_headroom = _headroom_caller()
 
 
 def render_pdf(html: str) -> bytes:
@@ -258,19 +155,27 @@ def render_pdf(html: str) -> bytes:
     # The vendored font holds Latin text: embed it whole (no subsetting, ≈30 KB more). Text beyond it falls back
     # to system fonts, which must then be subset (a whole DejaVu is 700 KB).
     options = PDF_OPTIONS if _latin_only(html) else {**PDF_OPTIONS, "full_fonts": False}
-    with _render_lock, _no_cyclic_gc():
+    with _render_lock, paused_cyclic_gc():
         return with_frame_headroom(_write_pdf, html, stylesheet, fetcher, font_config, options)
 
 
 def _write_pdf(html: str, stylesheet, fetcher, font_config, options: dict) -> bytes:
-    document = _Shared.html_class(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    from kinerja.reports.weasyprint_internals import ReportHTML
+
+    document = ReportHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, **options)
 
 
 @contextmanager
-def _no_cyclic_gc():
-    """Layout allocates some hundred thousand short-lived objects; Python's cyclic collector would walk them
-    again and again (≈10% of a render). Pause it for the render and collect the young generation after."""
+def paused_cyclic_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one render, and always started again after it.
+
+    A render allocates a few hundred thousand objects that live until it ends (boxes, computed styles); the
+    collector would walk them again and again while they are being made. Reference counting still frees
+    everything as usual; the cycles a render leaves are collected right after it. No effect (and nothing
+    restarted) when the collector was already off. The pause is process-wide, but renders are short and
+    serialised, and the processes that render do little else.
+    """
     if not gc.isenabled():
         yield
         return
@@ -280,6 +185,28 @@ def _no_cyclic_gc():
     finally:
         gc.enable()
         gc.collect(0)
+
+
+def _frame_headroom_caller(slots: int) -> Callable:
+    """`call(function, *args)`, a function whose frame reserves `slots` value-stack slots it never uses."""
+    def call(function, *args):
+        return function(*args)
+
+    return types.FunctionType(call.__code__.replace(co_stacksize=slots), call.__globals__, "with_frame_headroom")
+
+
+# CPython (3.11 to 3.13 at least) keeps Python frames in "data stack chunks" of 16 KB and unmaps a chunk as soon as
+# the call depth drops back below it. WeasyPrint's layout recursion goes up and down thousands of times per report,
+# and when it does so across a chunk boundary each crossing maps a chunk again and faults its pages in: depending
+# only on the call depth a render starts from, a few hundred to twenty thousand page faults and up to a third more
+# time per report (python -m bench.reports_pdf --depths).
+# A frame bigger than a chunk gets a chunk of its own, sized to the next power of two: a frame of FRAME_SLOTS
+# (≈65 KB) gets one of 128 KB and leaves ≈60 KB (some 500 of WeasyPrint's frames) above it, in which the whole
+# render runs without a chunk being mapped. Reserving the slots through the code object's declared stack size is
+# plain Python (code.replace); if CPython ever allocates frames otherwise, the render is only as slow as without
+# it, and tests/test_render_canary.py says so.
+FRAME_SLOTS = 8_300
+with_frame_headroom = _frame_headroom_caller(FRAME_SLOTS)
 
 
 _FONT_CHARACTERS = frozenset(map(chr, FONT_UNICODES)) | frozenset("\t\n\r")
