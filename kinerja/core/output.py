@@ -85,11 +85,12 @@ def realise(outputs: Outputs, iki_id: int, unit: str) -> IkiRealisation:
     """The IKI's realisation: what was approved for it in its unit; other units apart, in a stable order."""
     mine = unit_key(unit)
     item = IkiRealisation(iki_id, unit)
-    for (indicator_id, key), output in sorted(outputs.items(), key=lambda pair: (str(pair[0][0]), pair[0][1])):
+    for (indicator_id, key), output in outputs.items():
         if indicator_id != iki_id:
             continue
         if key == mine:
             item.quantity += output.quantity
         else:
             item.other_units.append(output)
+    item.other_units.sort(key=lambda output: unit_key(output.unit))
     return item
