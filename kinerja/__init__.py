@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from kinerja.review import bp as review_bp
     from kinerja.roster import bp as roster_bp
     from kinerja.skp import bp as skp_bp
+    from kinerja.tpp import bp as tpp_bp
 
     app.url_map.converters["day"] = DayConverter
     app.url_map.converters["month"] = MonthConverter
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(tpp_bp)
     init_api(app)
     prerender.init_app(app)
 

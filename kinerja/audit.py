@@ -69,6 +69,10 @@ ACTION_LABELS = {
     "edit_roster_entry": _l("Jadwal piket diubah manual"),
     "publish_roster": _l("Jadwal piket diterbitkan"),
     "delete_roster": _l("Draf jadwal piket dihapus"),
+    "lock_tpp": _l("TPP bulan dikunci"),
+    "reopen_tpp": _l("TPP bulan dibuka kembali"),
+    "add_penalty": _l("Hukuman disiplin dicatat"),
+    "delete_penalty": _l("Hukuman disiplin dihapus"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

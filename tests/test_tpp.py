@@ -1,0 +1,278 @@
+"""TPP end to end: BKD's rules through the page, each person's month from real records, locking and penalties."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from kinerja import settings
+from kinerja.identity import EmploymentType
+from kinerja.models import (
+    ActivityStatus,
+    Assignment,
+    AttendanceKind,
+    AttendanceRecord,
+    AuditEntry,
+    BracketKind,
+    Criterion,
+    LeaveKind,
+    Predikat,
+    TppPenalty,
+    TppPeriod,
+    TppRuleSet,
+    TppSlip,
+    WorkMode,
+)
+from kinerja.tpp.month import compute_month
+from kinerja.tpp.rules import RuleSetInput, save_rule_set
+from tests import factories
+from tests.querycount import count_queries
+
+NOVEMBER = date(2026, 11, 1)
+AFTER_NOVEMBER = date(2026, 12, 10)
+WORKING_DAYS = [NOVEMBER + timedelta(days=n) for n in range(30) if (NOVEMBER + timedelta(days=n)).weekday() < 5]
+
+
+def example_rules(**changes) -> RuleSetInput:
+    data = RuleSetInput(
+        valid_from=date(2026, 1, 1), valid_to=None, reference="Perbup Uji No. 1 Tahun 2026",
+        kinerja_share=6000, discipline_share=4000, no_check_in=250, no_check_out=250, absent=300,
+        factors={EmploymentType.PNS: 10_000, EmploymentType.CPNS: 8000, EmploymentType.PPPK: 10_000,
+                 EmploymentType.NON_ASN: 0},
+        ceilings={(6, None, Criterion.WORKLOAD): 4_000_000, (6, None, Criterion.CONDITIONS): 1_000_000,
+                  (9, None, Criterion.WORKLOAD): 7_500_000},
+        brackets={BracketKind.LATE: [(1, 30, 50), (31, 60, 100), (61, 90, 125), (91, None, 150)],
+                  BracketKind.EARLY: [(1, 30, 50), (31, 60, 100), (61, 90, 125), (91, None, 150)]},
+        predikat_rates={predikat: 10_000 for predikat in Predikat},
+        leave_rules={LeaveKind.CUTI: (True, False, 10_000), LeaveKind.SAKIT: (True, True, 10_000),
+                     LeaveKind.DINAS_LUAR: (True, True, 10_000), LeaveKind.TUGAS_BELAJAR: (True, False, 5000)})
+    for name, value in changes.items():
+        setattr(data, name, value)
+    return data
+
+
+@pytest.fixture()
+def rules(org, db):
+    return save_rule_set(org.bkd_admin, example_rules())
+
+
+def present(employee, days=WORKING_DAYS, *, late=None, early=None, skip=(), no_out=()):
+    """Check-ins and check-outs on the days (a check-in on the late days `late` minutes late)."""
+    agency_id = db_assignment(employee).agency_id
+    late, early = late or {}, early or {}
+    from kinerja.extensions import db
+
+    for day in days:
+        if day in skip:
+            continue
+        moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+        common = {"employee_id": employee.id, "agency_id": agency_id, "day": day, "mode": WorkMode.WFO,
+                  "latitude": -6.87, "longitude": 107.54, "accuracy_m": 10.0}
+        db.session.add(AttendanceRecord(kind=AttendanceKind.IN, at=moment, late_minutes=late.get(day, 0), **common))
+        if day not in no_out:
+            db.session.add(AttendanceRecord(kind=AttendanceKind.OUT, at=moment + timedelta(hours=8),
+                                            early_minutes=early.get(day, 0), **common))
+    db.session.commit()
+
+
+def db_assignment(employee) -> Assignment:
+    from kinerja.extensions import db
+
+    return db.session.query(Assignment).filter_by(employee_id=employee.id).order_by(Assignment.valid_from.desc()) \
+        .first()
+
+
+def approve_minutes(employee, minutes_per_day, days=WORKING_DAYS):
+    for day in days:
+        factories.ActivityFactory(employee=employee, activity_date=day, start_time=factories.hm("08:00"),
+                                  end_time=factories.hm("08:00").replace(hour=8 + minutes_per_day // 60,
+                                                                          minute=minutes_per_day % 60),
+                                  duration_minutes=minutes_per_day, status=ActivityStatus.APPROVED)
+    from kinerja.extensions import db
+
+    db.session.commit()
+
+
+def test_a_month_from_real_records_is_explained_line_by_line(client, auth, org, db, rules, monkeypatch):
+    factories.freeze_now(monkeypatch, AFTER_NOVEMBER)
+    approve_minutes(org.staff_a, 240)  # 4 of the 5 effective hours each working day: 80%
+    late = {WORKING_DAYS[0]: 10, WORKING_DAYS[1]: 45, WORKING_DAYS[2]: 45}
+    present(org.staff_a, late=late, skip=(WORKING_DAYS[5],), no_out=(WORKING_DAYS[6],))
+    auth.login(org.staff_a.id_number)
+    page = client.get(f"/tpp/2026-11/pegawai/{org.staff_a.id}").get_data(as_text=True)
+    # Pagu kelas 6 = 4.000.000 + 1.000.000; kinerja 60% × 80% = 2.400.000; disiplin 40% = 2.000.000;
+    # cuts of the discipline share: 0,5% (10 min) + 2 × 1% (45 min) + 2,5% (no check-out) + 3% (absent) = 8%.
+    assert "Pagu Rp 5.000.000 × 30/30 hari" in page
+    assert "Capaian kinerja: 5.040 dari 6.300 menit efektif disetujui = 80%" in page
+    assert "Terlambat 1–30 menit: 1 hari × 0,5% = 0,5% dari bagian disiplin" in page
+    assert "Terlambat 31–60 menit: 2 hari × 1% = 2% dari bagian disiplin" in page
+    assert "Tidak presensi pulang: 1 hari × 2,5% = 2,5% dari bagian disiplin" in page
+    assert "Tidak masuk tanpa keterangan: 1 hari × 3% = 3% dari bagian disiplin" in page
+    assert "-Rp 160.000" in page
+    assert "Rp 4.240.000" in page  # 2.400.000 + 2.000.000 − 160.000
+
+
+def test_the_month_so_far_never_counts_days_to_come(client, auth, org, db, rules, monkeypatch):
+    factories.freeze_now(monkeypatch, datetime(2026, 11, 4, 16, 0, tzinfo=factories.WIB))
+    present(org.staff_a, days=WORKING_DAYS[:2])
+    result = compute_month(NOVEMBER, date(2026, 11, 4), employee_ids=[org.staff_a.id]).rows[0].result
+    assert result.discipline_cuts == 0  # 4 November not over yet; the rest of the month still to come
+    auth.login(org.staff_a.id_number)
+    page = client.get("/tpp/saya", follow_redirects=True).get_data(as_text=True)
+    assert "Perkiraan sampai hari ini" in page and "Yang masih dapat Anda lakukan" in page
+
+
+def test_a_cpns_a_transfer_between_classes_and_leave(org, db, rules):
+    from kinerja.extensions import db as database
+
+    org.staff_a.employment_type = EmploymentType.CPNS
+    first = db_assignment(org.staff_a2)
+    first.valid_to = date(2026, 11, 15)
+    senior = factories.PositionFactory(name="Analis Kebijakan", class_grade=9)
+    factories.AssignmentFactory(employee=org.staff_a2, unit=first.unit, position=senior,
+                                valid_from=date(2026, 11, 16), appraiser=org.appraiser_a)
+    factories.LeaveFactory(employee=org.staff_a2, kind=LeaveKind.TUGAS_BELAJAR, start_date=date(2026, 11, 23),
+                           end_date=date(2026, 11, 30))
+    database.session.commit()
+    rows = {row.person.employee_id: row for row in compute_month(
+        NOVEMBER, AFTER_NOVEMBER, employee_ids=[org.staff_a.id, org.staff_a2.id]).rows}
+    assert rows[org.staff_a.id].result.base == 4_000_000  # 80% of 5.000.000
+    moved = rows[org.staff_a2.id]
+    # 15 days at 5.000.000, 7 days (16–22) at 7.500.000, 8 days of tugas belajar at half of 7.500.000
+    assert [line.amount for line in moved.result.lines if line.code == "base"] == [2_500_000, 1_750_000, 1_000_000]
+    assert moved.person.class_grade == 9 and moved.person.position == "Analis Kebijakan"
+
+
+def test_bad_rules_are_refused_with_a_clear_message_and_nothing_stored(client, auth, org, db, rules):
+    auth.login("admin.bkd")
+    form = client.get("/tpp/aturan/baru").get_data(as_text=True)
+    assert 'value="2027-01"' in form and 'value="5.000.000"' not in form  # class 6 is split: 4.000.000 + 1.000.000
+    assert 'value="4.000.000"' in form
+    base = {"valid_from": "2027-01", "reference": "Perbup Uji No. 2 Tahun 2027", "kinerja_share": "60",
+            "discipline_share": "40", "deduction_base": "discipline", "absent": "3", "ceiling_6_beban_kerja":
+            "4.500.000", "late_0_low": "1", "late_0_high": "30", "late_0_rate": "0,5", "late_1_low": "31",
+            "late_1_rate": "1", "early_0_low": "1", "early_0_rate": "1", "factor_pns": "100", "factor_cpns": "80"}
+    cases = [
+        ({"discipline_share": "30"}, "harus berjumlah 100% (sekarang 90%)"),
+        ({"late_1_low": "35"}, "ada celah, menit 31–34"),
+        ({"late_1_low": "25"}, "bertumpuk dengan rentang sebelumnya"),
+        ({"absent": "120"}, "Persentase harus antara 0 dan 100%"),
+        ({"ceiling_6_beban_kerja": "0"}, "Pagu harus lebih dari nol"),
+        ({"ceiling_6_beban_kerja": "empat juta"}, "rupiah utuh"),
+        ({"valid_from": "2026-06"}, "bertumpuk dengan aturan Perbup Uji No. 1 Tahun 2026"),
+        ({"late_0_rate": "0,125"}, "dua angka di belakang koma"),
+    ]
+    for change, message in cases:
+        page = client.post("/tpp/aturan/baru", data=base | change).get_data(as_text=True)
+        assert message in page, change
+    assert db.session.query(TppRuleSet).count() == 1
+
+
+def test_bkd_edits_rules_from_a_month_and_the_month_uses_the_rules_in_force(client, auth, org, db, rules):
+    auth.login("admin.bkd")
+    rules.valid_to = date(2026, 12, 31)
+    db.session.commit()
+    response = client.post("/tpp/aturan/baru", data={
+        "valid_from": "2027-01", "reference": "Perbup Uji No. 2 Tahun 2027", "kinerja_share": "70",
+        "discipline_share": "30", "deduction_base": "ceiling", "absent": "3", "ceiling_6_beban_kerja": "6.000.000",
+        "late_0_low": "1", "late_0_rate": "1", "early_0_low": "1", "early_0_rate": "1", "factor_pns": "100",
+        "reason": "Perbup baru"})
+    assert response.status_code == 302
+    new = db.session.query(TppRuleSet).filter_by(reference="Perbup Uji No. 2 Tahun 2027").one()
+    assert (new.kinerja_share, new.discipline_share, new.valid_from) == (7000, 3000, date(2027, 1, 1))
+    entry = db.session.query(AuditEntry).filter_by(object_type="tpp_rule_set", object_id=new.id).one()
+    assert "Perbup baru" in entry.reason and "kinerja_share: - → 7000" in entry.reason
+    assert compute_month(date(2026, 12, 1), AFTER_NOVEMBER, employee_ids=[org.staff_a.id]).rule_set.id == rules.id
+    january = compute_month(date(2027, 1, 1), date(2027, 2, 1), employee_ids=[org.staff_a.id])
+    assert january.rule_set.id == new.id and january.rows[0].result.base == 6_000_000
+
+
+def test_only_bkd_edits_rules_and_everyone_sees_only_their_scope(client, auth, org, db, rules, monkeypatch):
+    factories.freeze_now(monkeypatch, AFTER_NOVEMBER)
+    auth.login("admin.a")
+    assert client.get("/tpp/aturan").status_code == 403
+    assert client.get("/tpp/2026-11").status_code == 403
+    page = client.get(f"/tpp/2026-11/opd/{org.agency_a.id}").get_data(as_text=True)
+    assert org.staff_a.id_number in page and org.staff_b.id_number not in page
+    assert client.get(f"/tpp/2026-11/opd/{org.agency_b.id}").status_code == 404
+    assert client.get(f"/tpp/2026-11/pegawai/{org.staff_b.id}").status_code == 404
+    assert client.get(f"/tpp/2026-11/pegawai/{org.staff_a.id}").status_code == 200
+    auth.logout()
+    auth.login(org.staff_a.id_number)
+    assert client.get(f"/tpp/2026-11/pegawai/{org.staff_a2.id}").status_code == 404
+    assert client.get(f"/tpp/2026-11/opd/{org.agency_a.id}").status_code == 404
+    assert client.post(f"/tpp/2026-11/opd/{org.agency_a.id}", data={"action": "lock"}).status_code == 404
+
+
+def test_a_locked_month_never_changes_until_an_audited_reopen(client, auth, org, db, rules, monkeypatch):
+    factories.freeze_now(monkeypatch, AFTER_NOVEMBER)
+    present(org.staff_a)
+    approve_minutes(org.staff_a, 300)
+    auth.login("admin.bkd")
+    december = client.post(f"/tpp/2026-12/opd/{org.agency_a.id}", data={"action": "lock"}, follow_redirects=True)
+    assert "belum berakhir" in december.get_data(as_text=True)
+    client.post(f"/tpp/2026-11/opd/{org.agency_a.id}", data={"action": "lock"})
+    period = db.session.query(TppPeriod).one()
+    slip = db.session.query(TppSlip).filter_by(period_id=period.id, employee_id=org.staff_a.id).one()
+    assert slip.net == 5_000_000 and slip.class_grade == 6
+    # Later: a check-in is removed and the ceiling changes. The locked month does not move.
+    db.session.query(AttendanceRecord).filter_by(employee_id=org.staff_a.id, day=WORKING_DAYS[0]).delete()
+    db.session.commit()
+    page = client.get(f"/tpp/2026-11/pegawai/{org.staff_a.id}").get_data(as_text=True)
+    assert "Bulan ini sudah dikunci BKD" in page and "Tidak masuk tanpa keterangan" not in page
+    assert "Rp 5.000.000" in page
+    edit = client.post(f"/tpp/aturan/{rules.id}", data={
+        "valid_from": "2026-01", "reference": "Perbup Uji No. 1 Tahun 2026", "kinerja_share": "60",
+        "discipline_share": "40", "deduction_base": "discipline", "ceiling_6_beban_kerja": "1.000.000",
+        "late_0_low": "1", "late_0_rate": "1", "early_0_low": "1", "early_0_rate": "1"}).get_data(as_text=True)
+    assert "sudah dipakai bulan yang dikunci" in edit
+    # Reopen needs a reason; with one, the month is computed again from today's data.
+    client.post(f"/tpp/2026-11/opd/{org.agency_a.id}", data={"action": "reopen", "reason": ""})
+    assert db.session.query(TppPeriod).count() == 1
+    client.post(f"/tpp/2026-11/opd/{org.agency_a.id}", data={"action": "reopen", "reason": "Koreksi presensi"})
+    assert db.session.query(TppPeriod).count() == 0 and db.session.query(TppSlip).count() == 0
+    page = client.get(f"/tpp/2026-11/pegawai/{org.staff_a.id}").get_data(as_text=True)
+    assert "Tidak masuk tanpa keterangan: 1 hari × 3%" in page
+    actions = [entry.action for entry in db.session.query(AuditEntry).filter_by(object_type="tpp_period")]
+    assert actions == ["lock_tpp", "reopen_tpp"]
+
+
+def test_a_penalty_cuts_its_months_only(client, auth, org, db, rules, monkeypatch):
+    factories.freeze_now(monkeypatch, AFTER_NOVEMBER)
+    present(org.staff_a)
+    approve_minutes(org.staff_a, 300)
+    auth.login("admin.bkd")
+    refused = client.post("/tpp/hukuman", data={"employee_id_number": "199999999999999999", "decree_number": "X",
+                                                "first_month": "2026-11", "months": "6", "rate": "25"})
+    assert "Tidak ada pegawai dengan NIP" in refused.get_data(as_text=True)
+    client.post("/tpp/hukuman", data={"employee_id_number": org.staff_a.id_number,
+                                      "decree_number": "800/17/BKPSDM/2026", "first_month": "2026-11",
+                                      "months": "6", "rate": "25"})
+    assert db.session.query(TppPenalty).count() == 1
+    page = client.get(f"/tpp/2026-11/pegawai/{org.staff_a.id}").get_data(as_text=True)
+    assert "Hukuman disiplin (SK 800/17/BKPSDM/2026): pemotongan 25% dari Rp 5.000.000" in page
+    assert "Rp 3.750.000" in page
+    result = compute_month(date(2026, 10, 1), AFTER_NOVEMBER, employee_ids=[org.staff_a.id]).rows[0].result
+    assert result.penalty == 0
+    may = compute_month(date(2027, 5, 1), date(2027, 6, 1), employee_ids=[org.staff_a.id]).rows[0].result
+    assert may.penalty == 0  # November to April
+
+
+def test_the_agency_list_costs_the_same_queries_for_ten_times_the_staff(org, db, rules):
+    from kinerja.extensions import db as database
+
+    unit = db_assignment(org.staff_a).unit
+
+    def measure() -> list[str]:
+        settings.forget()  # both runs read the settings once
+        with count_queries() as statements:
+            compute_month(NOVEMBER, AFTER_NOVEMBER, agency_ids=[org.agency_a.id])
+        return statements
+
+    small = measure()
+    for _number in range(40):
+        factories.staff_member(unit, org.appraiser_a)
+    database.session.commit()
+    more = measure()
+    assert len(more) == len(small), set(more) ^ set(small)
