@@ -105,6 +105,10 @@ ALLOWED_WITHOUT_SCOPE = {
     # A public page by design: a printed report's QR code leads anyone to it by an unguessable code. It is
     # the only route to a stored report (ReportDocument); no route takes a report's numeric id.
     "reports.verify": "verification page by public code",
+    # The regency's TPP rules and BKD's register of disciplinary penalties: BKD-only pages (403 to every other
+    # role, whatever the id); no agency owns a rule set, and a penalty is only ever reached through BKD.
+    "tpp.rule_set": "BKD-only TPP rules of the whole regency",
+    "tpp.delete_penalty": "BKD-only register of disciplinary penalties",
 }
 
 # Roles of agency A: (who signs in, whose objects are requested).

@@ -250,6 +250,9 @@ def test_a_penalty_cuts_its_months_only(client, auth, org, db, rules, monkeypatc
                                       "decree_number": "800/17/BKPSDM/2026", "first_month": "2026-11",
                                       "months": "6", "rate": "25"})
     assert db.session.query(TppPenalty).count() == 1
+    register = client.get("/tpp/hukuman").get_data(as_text=True)
+    assert "pemotongan tunjangan kinerja 25% selama 6, 9 atau 12 bulan" in register
+    assert "25% selama 6 bulan: November 2026 – April 2027" in register
     page = client.get(f"/tpp/2026-11/pegawai/{org.staff_a.id}").get_data(as_text=True)
     assert "Hukuman disiplin (SK 800/17/BKPSDM/2026): pemotongan 25% dari Rp 5.000.000" in page
     assert "Rp 3.750.000" in page
