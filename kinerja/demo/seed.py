@@ -16,6 +16,7 @@ from kinerja.demo.attendance import seed_attendance
 from kinerja.demo.review import seed_review_story
 from kinerja.demo.roster import seed_roster
 from kinerja.demo.skp import seed_evaluations, seed_skp
+from kinerja.demo.tpp import seed_tpp
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import (
@@ -247,5 +248,7 @@ def seed_demo(today: date) -> bool:
     seed_attendance(today)
     seed_review_story(today, staff, appraiser)
     seed_roster(today)
+    db.session.flush()
+    seed_tpp(today, ADMIN_USERNAMES["bkd_admin"], "DISDUKCAPIL", staff.id)
     db.session.commit()
     return True
