@@ -230,7 +230,9 @@ def register_commands(app: Flask) -> None:
     from kinerja.admin.commands import staff_cli
     from kinerja.commands import register
     from kinerja.jobs.commands import jobs_cli
+    from kinerja.tpp.commands import tpp_cli
 
     register(app)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(staff_cli)
+    app.cli.add_command(tpp_cli)

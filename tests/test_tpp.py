@@ -279,3 +279,46 @@ def test_the_agency_list_costs_the_same_queries_for_ten_times_the_staff(org, db,
     database.session.commit()
     more = measure()
     assert len(more) == len(small), set(more) ^ set(small)
+
+
+def test_the_api_gives_the_employee_their_own_month_as_the_page_does(client, org, db, rules, monkeypatch):
+    from kinerja.api.tokens import issue as issue_token
+    from tests.factories import PASSWORD
+
+    factories.freeze_now(monkeypatch, AFTER_NOVEMBER)
+    present(org.staff_a, late={WORKING_DAYS[0]: 45})
+    approve_minutes(org.staff_a, 300)
+    token = {"Authorization": f"Bearer {issue_token(org.staff_a.id_number, PASSWORD, 'uji').secret}"}
+    body = client.get("/api/v1/tpp?month=2026-11", headers=token).get_json()
+    assert (body["status"], body["base"], body["kinerja"], body["discipline_cuts"], body["net"]) == (
+        "preview", 5_000_000, 3_000_000, 20_000, 4_980_000)
+    late = next(line for line in body["lines"] if line["code"] == "late")
+    assert late["amount"] == -20_000 and late["text"].startswith("Terlambat 31–60 menit: 1 hari × 1%")
+    english = client.get("/api/v1/tpp?month=2026-11", headers=token | {"Accept-Language": "en"}).get_json()
+    assert any(line["text"].startswith("Late 31–60 minutes: 1 days × 1%") for line in english["lines"])
+    assert client.get("/api/v1/tpp?month=2026-13", headers=token).status_code == 422
+    assert client.get("/api/v1/tpp?month=2026-11").status_code == 401
+    admin = {"Authorization": f"Bearer {issue_token('admin.bkd', PASSWORD, 'uji').secret}"}
+    assert client.get("/api/v1/tpp", headers=admin).status_code == 404  # no employee: no own TPP
+    assert "/api/v1/tpp" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_cron_computes_and_locks_every_agency(app, org, db, rules, monkeypatch):
+    from kinerja.tpp.commands import tpp_cli
+
+    factories.freeze_now(monkeypatch, AFTER_NOVEMBER)
+    runner = app.test_cli_runner()
+    computed = runner.invoke(tpp_cli, ["compute", "--month", "2026-11"])
+    assert computed.exit_code == 0, computed.output
+    assert "A\t6 pegawai" in computed.output and "pratinjau" in computed.output
+    refused = runner.invoke(tpp_cli, ["lock", "--as", "admin.a"])
+    assert refused.exit_code != 0 and "bukan akun admin BKD" in refused.output
+    locked = runner.invoke(tpp_cli, ["lock", "--as", "admin.bkd"])  # last month: November
+    assert locked.exit_code == 0, locked.output
+    assert "2 OPD dikunci untuk 2026-11" in locked.output
+    db.session.rollback()
+    assert db.session.query(TppPeriod).count() == 2
+    again = runner.invoke(tpp_cli, ["lock", "--as", "admin.bkd", "--month", "2026-11"])
+    assert "0 OPD dikunci" in again.output
+    december = runner.invoke(tpp_cli, ["lock", "--as", "admin.bkd", "--month", "2026-12", "--agency", "A"])
+    assert december.exit_code == 1 and "belum berakhir" in december.output

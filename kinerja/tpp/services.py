@@ -7,7 +7,7 @@ recomputes by itself. Every action is audited; a reopen needs a reason.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -19,7 +19,7 @@ from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
-from kinerja.models import Agency, Employee, TppPenalty, TppPeriod, TppSlip, User
+from kinerja.models import Agency, Employee, TppPenalty, TppPeriod, TppRuleSet, TppSlip, User
 from kinerja.permissions import is_global_admin
 from kinerja.tpp.engine import Line, LineKind, Result
 from kinerja.tpp.month import Computed, compute_month
@@ -45,6 +45,27 @@ def slip_result(slip: TppSlip) -> Result:
     return Result(base=slip.base, kinerja_rate=slip.kinerja_rate, kinerja=slip.kinerja,
                   discipline_share=slip.discipline_share, discipline_cuts=slip.discipline_cuts, third=slip.third,
                   gross=slip.gross, penalty=slip.penalty, net=slip.net, lines=lines_from(slip.lines))
+
+
+@dataclass(frozen=True)
+class PersonMonth:
+    row: Computed | None  # None: no assignment in the month
+    period: TppPeriod | None  # set when the month of the person's agency is locked
+    rule_set: TppRuleSet | None
+
+
+def person_month(employee_id: int, first: date, today: date) -> PersonMonth:
+    """One person's month: the locked slip when their agency's month is locked, else computed now."""
+    computed = compute_month(first, today, employee_ids=[employee_id])
+    row = computed.rows[0] if computed.rows else None
+    period = period_of(row.person.agency_id, first) if row is not None else None
+    if period is not None:
+        slip = db.session.scalar(select(TppSlip).where(TppSlip.period_id == period.id,
+                                                       TppSlip.employee_id == employee_id))
+        if slip is not None:
+            row = Computed(row.person, slip_result(slip))
+            return PersonMonth(row, period, period.rule_set)
+    return PersonMonth(row, None, computed.rule_set)
 
 
 def lock_month(actor: User, agency: Agency, first: date, today: date, reason: str = "") -> TppPeriod:

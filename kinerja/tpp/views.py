@@ -141,8 +141,8 @@ def change_lock(agency: Agency, first: date, today: date):
 def employee(first: date, employee_id: int):
     today = clock.today()
     own = employee_id == current_user.employee_id
-    computed = compute_month(first, today, employee_ids=[employee_id])
-    row = computed.rows[0] if computed.rows else None
+    found = services.person_month(employee_id, first, today)
+    row = found.row
     visible = own or is_global_admin(current_user) or (
         row is not None and row.person.agency_id in overseen_agency_ids(current_user))
     if not visible:
@@ -150,15 +150,9 @@ def employee(first: date, employee_id: int):
     person = db.session.get(Employee, employee_id)
     if person is None:
         abort(404)
-    period = services.period_of(row.person.agency_id, first) if row is not None else None
-    if period is not None:
-        slip = db.session.scalar(select(TppSlip).where(TppSlip.period_id == period.id,
-                                                       TppSlip.employee_id == employee_id))
-        if slip is not None:
-            row = Computed(row.person, services.slip_result(slip))
     month_open = first >= today.replace(day=1)
-    return render_template("tpp/employee.html", employee=person, first=first, row=row, period=period,
-                           rule_set=computed.rule_set, own=own, month_open=month_open, describe=describe,
+    return render_template("tpp/employee.html", employee=person, first=first, row=row, period=found.period,
+                           rule_set=found.rule_set, own=own, month_open=month_open, describe=describe,
                            cut_dates=cut_dates, previous=months_after(first, -1), following=months_after(first, 1),
                            today=today)
 
