@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "reopen_tpp": _l("TPP bulan dibuka kembali"),
     "add_penalty": _l("Hukuman disiplin dicatat"),
     "delete_penalty": _l("Hukuman disiplin dihapus"),
+    "set_treasurer": _l("Bendahara OPD ditetapkan"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

@@ -15,14 +15,15 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit, clock
+from kinerja.core.assignments import assignment_on
 from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
 from kinerja.models import Agency, Employee, TppPenalty, TppPeriod, TppRuleSet, TppSlip, User
-from kinerja.permissions import is_global_admin
+from kinerja.permissions import admin_agency_ids, is_global_admin
 from kinerja.tpp.engine import Line, LineKind, Result
-from kinerja.tpp.month import Computed, compute_month
+from kinerja.tpp.month import Computed, Person, compute_month
 from kinerja.tpp.rules import parse_percent
 
 
@@ -45,6 +46,34 @@ def slip_result(slip: TppSlip) -> Result:
     return Result(base=slip.base, kinerja_rate=slip.kinerja_rate, kinerja=slip.kinerja,
                   discipline_share=slip.discipline_share, discipline_cuts=slip.discipline_cuts, third=slip.third,
                   gross=slip.gross, penalty=slip.penalty, net=slip.net, lines=lines_from(slip.lines))
+
+
+def agency_month(agency: Agency, first: date, today: date) -> tuple[list[Computed], TppPeriod | None]:
+    """The agency's rows, ordered by class then name: from the snapshot when the month is locked, else now."""
+    period = period_of(agency.id, first)
+    if period is None:
+        return compute_month(first, today, agency_ids=[agency.id]).rows, None
+    slips = db.session.scalars(select(TppSlip).where(TppSlip.period_id == period.id)
+                               .order_by(TppSlip.class_grade.desc(), TppSlip.name))
+    return [Computed(Person(slip.employee_id, slip.name, slip.id_number, slip.grade, "", agency.id, slip.position,
+                            slip.class_grade, slip.ceiling), slip_result(slip)) for slip in slips], period
+
+
+def set_treasurer(actor: User, agency: Agency, employee_id: int | None, today: date) -> None:
+    """Name the agency's bendahara pengeluaran (someone assigned to the agency today), or nobody; audited."""
+    if not (is_global_admin(actor) or agency.id in admin_agency_ids(actor)):
+        raise NotAllowed(_("Hanya admin OPD atau BKD yang dapat menetapkan bendahara."))
+    if employee_id is not None:
+        assignment = assignment_on(employee_id, today)
+        if assignment is None or assignment.agency_id != agency.id:
+            raise ValidationFailed(_("Bendahara harus pegawai OPD ini."), field="treasurer_id")
+    before = agency.treasurer_id
+    if before == employee_id:
+        return
+    agency.treasurer_id = employee_id
+    audit.record(actor, audit.Change("agency", agency.id, "set_treasurer", str(before or "-"),
+                                     str(employee_id or "-"), agency_id=agency.id))
+    finish()
 
 
 @dataclass(frozen=True)

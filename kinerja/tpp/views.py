@@ -29,22 +29,11 @@ from kinerja.tpp.forms import (
     grid_values,
     rule_set_input,
 )
-from kinerja.tpp.month import Computed, Person, compute_month, months_after
+from kinerja.tpp.month import Computed, compute_month, months_after
 from kinerja.tpp.rules import CLASSES, period_label, rule_set_for, save_rule_set
 
 bp.add_app_template_filter(rupiah, "rupiah")
 bp.add_app_template_filter(percent, "percent_bp")
-
-
-def agency_rows(agency: Agency, first: date, today: date) -> tuple[list[Computed], object]:
-    """The agency's rows: from the snapshot when the month is locked, else computed now."""
-    period = services.period_of(agency.id, first)
-    if period is None:
-        return compute_month(first, today, agency_ids=[agency.id]).rows, None
-    slips = db.session.scalars(select(TppSlip).where(TppSlip.period_id == period.id)
-                               .order_by(TppSlip.class_grade.desc(), TppSlip.name))
-    return [Computed(Person(slip.employee_id, slip.name, slip.id_number, slip.grade, "", agency.id, slip.position,
-                            slip.class_grade, slip.ceiling), services.slip_result(slip)) for slip in slips], period
 
 
 @bp.route("/tpp")
@@ -94,7 +83,7 @@ def agency(first: date, agency_id: int):
     today = clock.today(agency.timezone)
     if request.method == "POST":
         return change_lock(agency, first, today)
-    rows, period = agency_rows(agency, first, today)
+    rows, period = services.agency_month(agency, first, today)
     rule_set = period.rule_set if period is not None else rule_set_for(first)
     return render_template("tpp/agency.html", agency=agency, first=first, rows=rows, period=period,
                            total=totals(item.result for item in rows), rule_set=rule_set,
