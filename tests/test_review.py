@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -19,6 +20,7 @@ from kinerja import clock, notify
 from kinerja.extensions import db as _db
 from kinerja.models import (
     ActingAssignment,
+    ActingKind,
     Activity,
     ActivityComment,
     ActivityStatus,
@@ -26,6 +28,7 @@ from kinerja.models import (
     AuditEntry,
     Employee,
     MonthLock,
+    MonthlyActivity,
     Notification,
     Unit,
     User,
@@ -63,11 +66,14 @@ def today(monkeypatch):
 
 @pytest.fixture()
 def cast(org, db, today) -> dict[str, str]:
-    """Sign-in names of the actors; "acting_in" stands in for appraiser A today, "acting_out" did so earlier."""
+    """Sign-in names of the actors; "acting_in" stands in for appraiser A (Kepala Seksi A1) today, "acting_out"
+    did so earlier."""
     unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
                              .where(Assignment.employee_id == org.other_appraiser_a.id))
-    plh = staff_member(unit, org.head_a, name="Plh Penilai")
+    plh = staff_member(unit, org.head_a, name="Plh Penilai", back_title="S.E.")
     plh_old = staff_member(unit, org.head_a, name="Plh Lama")
+    db.session.scalar(select(Assignment).where(Assignment.employee_id == org.appraiser_a.id)).position.name = \
+        "Kepala Seksi A1"
     for acting, start, end in ((plh, date(2026, 11, 16), date(2026, 11, 20)),
                                (plh_old, date(2026, 11, 2), date(2026, 11, 10))):
         db.session.add(ActingAssignment(acting_id=acting.id, absent_id=org.appraiser_a.id, valid_from=start,
@@ -234,10 +240,13 @@ def test_who_decides(app, db, org, today, owner, decider, stands_in_for, expecte
     assert status_of(db, activity_id) is (SUBMITTED if expected == 404 else expected)
 
 
+# How the Plh of the `cast` reads everywhere: their name, "Plh." and the absent appraiser's position.
+PLH_FORM = "Plh Penilai, S.E., Plh. Kepala Seksi A1"
+
 # (actor, action) → who the decision was made for, and the owner's notice
 PLH_NOTICES = [
-    ("acting_in", "approve", True, "1 kegiatan Anda disetujui oleh Plh. Penilai A (Plh Penilai)."),
-    ("acting_in", "return", True, "1 kegiatan Anda dikembalikan untuk diperbaiki oleh Plh. Penilai A (Plh Penilai)."),
+    ("acting_in", "approve", True, f"1 kegiatan Anda disetujui oleh {PLH_FORM}."),
+    ("acting_in", "return", True, f"1 kegiatan Anda dikembalikan untuk diperbaiki oleh {PLH_FORM}."),
     ("appraiser", "approve", False, "1 kegiatan Anda disetujui oleh Penilai A."),
 ]
 
@@ -251,6 +260,40 @@ def test_plh_decision_records_whom_it_stood_in_for(app, db, org, cast, actor, ac
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_id == activity_id))
     assert entry.acting_for_id == stored.reviewed_for_id
     assert [notify.render(notice) for notice in notices(db, org.staff_a)] == [text]
+
+
+def test_plh_decision_reads_in_the_official_form_in_history_audit_and_review_pages(app, db, org, cast):
+    activity_id = item(org.staff_a)
+    assert decide(sign_in(app, cast["acting_in"]), activity_id, "approve").status_code == 302
+    history = page(sign_in(app, cast["owner"]).get(f"/pemeriksaan/kegiatan/{activity_id}"))
+    assert f"{PLH_FORM} · Disetujui" in history
+    audit_page = page(sign_in(app, "admin.a").get("/audit"))
+    assert f"· {PLH_FORM}\n" in audit_page and "sebagai Plh/Plt" not in audit_page
+    review_page = page(sign_in(app, cast["appraiser"]).get(f"/pemeriksaan/pegawai/{org.staff_a.id}/2026-11"))
+    assert f"Diputuskan oleh {PLH_FORM}" in review_page
+
+
+def test_plh_decision_on_a_monthly_activity_notifies_in_the_official_form(app, db, org, cast):
+    record = MonthlyActivity(employee_id=org.staff_a.id, year=2026, month=11, planned_action="Menyusun laporan",
+                             quantity=Decimal(1), unit="laporan", status=SUBMITTED)
+    db.session.add(record)
+    db.session.commit()
+    response = sign_in(app, cast["acting_in"]).post(f"/pemeriksaan/bulanan/2026-11/{record.id}",
+                                                    data={"decision": "approve", "text": "Baik"})
+    assert response.status_code == 302
+    assert [notify.render(notice) for notice in notices(db, org.staff_a)] == [
+        f"1 kegiatan Anda disetujui oleh {PLH_FORM}."]
+
+
+def test_plt_reads_as_plt(app, db, org, cast):
+    absent = org.other_appraiser_a.assignments[0]
+    plt = staff_member(absent.unit, org.head_a, name="Plt Penilai")
+    db.session.add(ActingAssignment(kind=ActingKind.PLT, acting_id=plt.id, absent_id=org.other_appraiser_a.id,
+                                    valid_from=MON, valid_to=TODAY, decree_number="800/2/2026"))
+    activity_id = item(org.other_staff_a)
+    assert decide(sign_in(app, plt.id_number), activity_id, "return").status_code == 302
+    assert [notify.render(notice) for notice in notices(db, org.other_staff_a)] == [
+        f"1 kegiatan Anda dikembalikan untuk diperbaiki oleh Plt Penilai, Plt. {absent.position.name}."]
 
 
 # Orphans: (route setting, appraiser deactivated?, owner, decider) → may decide?
@@ -521,7 +564,7 @@ def test_audit_export_is_scoped_and_formula_safe(app, db, org, cast, kind, read,
     returned_row = next(row for row in rows if row["Aksi"] == "Dikembalikan")
     assert returned_row["Alasan"] == "'" + FORMULA
     assert (returned_row["Pelaku"], returned_row["Sebagai Plh/Plt untuk"], returned_row["Alamat IP"]) == (
-        "Plh Penilai", "Penilai A", "127.0.0.1")
+        PLH_FORM, "Penilai A", "127.0.0.1")
     assert (returned_row["Dari"], returned_row["Menjadi"]) == ("submitted", "returned")
 
 
