@@ -729,7 +729,7 @@ def notified(db, kind: str) -> dict[int, dict]:
 def test_remind_counts_unfiled_working_days(app, db, org):
     working = [date(2026, 11, d) for d in (2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16, 17)]
     for day in working:
-        item(org.other_staff_a, day, status=DRAFT)  # even a draft counts as filed
+        item(org.other_staff_a, day, status=RETURNED if day == MON else APPROVED)  # returned: still filed
         if day not in (date(2026, 11, 9), date(2026, 11, 10), TUE):
             item(org.staff_a2, day)
     LeaveFactory(employee_id=org.staff_a2.id)  # 9–10 November
@@ -739,16 +739,34 @@ def test_remind_counts_unfiled_working_days(app, db, org):
     assert unfiled[user_id(db, org.staff_a2)] == {"n": 1}
     assert user_id(db, org.other_staff_a) not in unfiled
     notice = notices(db, org.staff_a, "unfiled")[0]
-    assert notify.render(notice) == "Ada 12 hari kerja bulan ini yang belum Anda isi kegiatannya."
+    assert notify.render(notice) == "Ada 12 hari kerja bulan ini yang kegiatannya belum Anda ajukan untuk diperiksa."
 
 
-def test_remind_appraisers_and_their_plh_of_items_waiting_over_three_days(app, db, org, cast):
-    item(org.staff_a, date(2026, 11, 13), submitted_at=datetime(2026, 11, 14, 10, tzinfo=WIB))  # 4 days
-    item(org.staff_a, MON, submitted_at=datetime(2026, 11, 17, 10, tzinfo=WIB))  # 1 day: not yet
-    item(org.other_staff_a, MON, status=APPROVED, submitted_at=datetime(2026, 11, 2, tzinfo=WIB))
+def test_drafts_are_not_filed_for_reminders_nor_on_the_monitoring_page(app, db, org, today):
+    """One meaning of "filed": submitted for review. Drafts of every working day leave them all unfiled."""
+    working = [date(2026, 11, d) for d in (2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16, 17)]
+    for day in working:
+        item(org.staff_a, day, status=DRAFT)
+    item(org.staff_a, TUE, "10:00", "11:00")  # the one day submitted
     remind(app, db, "2026-11-18")
-    plh = db.session.scalar(select(User.id).join(Employee).where(Employee.name == "Plh Penilai"))
-    assert notified(db, "waiting") == {user_id(db, org.appraiser_a): {"n": 1, "days": 3}, plh: {"n": 1, "days": 3}}
+    assert notified(db, "unfiled")[user_id(db, org.staff_a)] == {"n": 11}
+    rows = {row["Nama"]: row for row in monitoring_rows(sign_in(app, "admin.a"), org.agency_a.id)}
+    assert (rows["Staf A"]["Hari diajukan"], rows["Staf A"]["Hari kerja efektif"]) == (1, 13)
+
+
+@pytest.mark.parametrize(("day", "reminded"), [("2026-11-18", "acting_in"), ("2026-11-23", "appraiser")])
+def test_remind_of_items_waiting_over_three_days_whoever_can_decide_them(app, db, org, cast, day, reminded):
+    """While the Plh stands in (16–20 November) they are reminded and the absent appraiser is not; after, the
+    appraiser is. Another appraiser, present, is reminded of their own items."""
+    item(org.staff_a, date(2026, 11, 13), submitted_at=datetime(2026, 11, 14, 10, tzinfo=WIB))  # 4 days
+    item(org.staff_a, MON, submitted_at=datetime(2026, 11, 17, 10, tzinfo=WIB))  # 1 day: not yet on the 18th
+    item(org.other_staff_a, MON, status=APPROVED, submitted_at=datetime(2026, 11, 2, tzinfo=WIB))
+    item(org.other_staff_a, TUE, submitted_at=datetime(2026, 11, 3, tzinfo=WIB))
+    remind(app, db, day)
+    waiting = 1 if day == "2026-11-18" else 2
+    decider = db.session.scalar(select(User.id).join(Employee).where(Employee.id_number == cast[reminded]))
+    assert notified(db, "waiting") == {decider: {"n": waiting, "days": 3},
+                                       user_id(db, org.other_appraiser_a): {"n": 1, "days": 3}}
 
 
 @pytest.mark.parametrize(("day", "closing"), [
@@ -766,7 +784,7 @@ def test_remind_everyone_in_the_three_days_before_filing_closes(app, db, org, da
 
 def reported(output: str) -> tuple[int, ...]:
     """(unfiled, waiting, closing, e-mailed) from the command's summary line."""
-    match = re.search(r"(\d+) belum mengisi, (\d+) menunggu pemeriksaan, (\d+) penutupan bulan; (\d+) surel", output)
+    match = re.search(r"(\d+) belum mengajukan, (\d+) menunggu pemeriksaan, (\d+) penutupan bulan; (\d+) surel", output)
     return tuple(int(n) for n in match.groups())
 
 
@@ -794,7 +812,7 @@ def test_remind_mails_notices_when_smtp_is_set(app, db, org, monkeypatch, server
     monkeypatch.setattr(notify, "deliver_mail", deliver)
     org.staff_a.email, org.staff_a2.email = "staf.a@contoh.go.id", "staf.a2@contoh.go.id"
     output = remind(app, db, "2026-11-18")  # everyone has unfiled days; only two have an address
-    text = "Ada 12 hari kerja bulan ini yang belum Anda isi kegiatannya."
+    text = "Ada 12 hari kerja bulan ini yang kegiatannya belum Anda ajukan untuk diperiksa."
     expected = [(address, "Kinerja: " + text[:60], text) for address in ("staf.a2@contoh.go.id", "staf.a@contoh.go.id")]
     assert sorted(sent) == (expected if mailed else [])
     assert reported(output)[3] == (2 if mailed else 0)
