@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
         from kinerja.review.reminders import remind
 
         report = remind(date.fromisoformat(day) if day else clock.today())
-        click.echo(f"Pengingat: {report.unfiled} belum mengisi, {report.waiting} menunggu pemeriksaan, "
+        click.echo(f"Pengingat: {report.unfiled} belum mengajukan, {report.waiting} menunggu pemeriksaan, "
                    f"{report.closing} penutupan bulan; {report.emailed} surel terkirim"
                    + (f", {report.mail_failed} gagal" if report.mail_failed else "") + ".")
 

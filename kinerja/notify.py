@@ -42,7 +42,7 @@ MESSAGES = {
     "approved": _l("%(n)s kegiatan Anda disetujui oleh %(name)s."),
     "comment": _l("%(name)s menulis komentar pada kegiatan %(day)s."),
     "reopened": _l("Kegiatan %(day)s dibuka kembali oleh admin: %(reason)s"),
-    "unfiled": _l("Ada %(n)s hari kerja bulan ini yang belum Anda isi kegiatannya."),
+    "unfiled": _l("Ada %(n)s hari kerja bulan ini yang kegiatannya belum Anda ajukan untuk diperiksa."),
     "waiting": _l("%(n)s kegiatan bawahan menunggu pemeriksaan Anda lebih dari %(days)s hari."),
     "month_closing": _l("Pengisian kegiatan bulan %(month)s ditutup setelah %(day)s."),
     "roster_published": _l("Jadwal piket %(agency)s %(start)s – %(end)s telah diterbitkan: lihat hari WFO dan WFH "

@@ -181,6 +181,33 @@ def test_staff_download_own_pdf_and_xlsx(client, org):
 
 
 @needs_pdftotext
+def test_plh_signs_the_report_files_under_plh_and_the_absent_appraisers_position(client, org, monkeypatch):
+    """The official form in the documents: "Plh. <position of the absent appraiser>" on the title line, the
+    acting official's name and NIP below; the same title in the identity block."""
+    factories.freeze_now(monkeypatch, TODAY)
+    file_activities(org.staff_a, 2)
+    org.other_appraiser_a.back_title = "S.Kom."
+    _db.session.scalar(select(Assignment).where(Assignment.employee_id == org.appraiser_a.id)).position.name = \
+        "Kepala Seksi A1"
+    _db.session.add(ActingAssignment(acting_id=org.other_appraiser_a.id, absent_id=org.appraiser_a.id,
+                                     valid_from=date(2026, 10, 20), valid_to=date(2026, 11, 5),
+                                     decree_number="800/12/2026"))
+    _db.session.commit()
+    login(client, org.staff_a)
+    text = " ".join(pdf_text(client.get(f"/laporan/pegawai/{org.staff_a.id}/2026-10.pdf").data).split())
+    signature = text[text.rindex("31 Oktober 2026"):]
+    assert (f"Pegawai yang Dinilai Plh. Kepala Seksi A1 Staf A Penilai Lain A, S.Kom. NIP {org.staff_a.id_number} "
+            f"NIP {org.other_appraiser_a.id_number}") in signature  # two columns: employee left, signer right
+    assert "Pejabat Penilai Kinerja" not in signature and "Penilai A " not in text
+    assert "Jabatan Plh. Kepala Seksi A1" in text
+
+    sheet = load_workbook(io.BytesIO(client.get(f"/laporan/pegawai/{org.staff_a.id}/2026-10.xlsx").data)).active
+    place = next(cell for row in sheet.iter_rows() for cell in row if cell.value == "Uji, 31 Oktober 2026")
+    signer = [sheet.cell(row=place.row + offset, column=place.column).value for offset in (1, 5, 6)]
+    assert signer == ["Plh. Kepala Seksi A1", "Penilai Lain A, S.Kom.", f"NIP {org.other_appraiser_a.id_number}"]
+
+
+@needs_pdftotext
 def test_draft_watermark_while_items_wait(client, org):
     file_activities(org.staff_a, 2, status=ActivityStatus.SUBMITTED)
     login(client, org.staff_a)

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -19,6 +20,7 @@ from kinerja import clock, notify
 from kinerja.extensions import db as _db
 from kinerja.models import (
     ActingAssignment,
+    ActingKind,
     Activity,
     ActivityComment,
     ActivityStatus,
@@ -26,6 +28,7 @@ from kinerja.models import (
     AuditEntry,
     Employee,
     MonthLock,
+    MonthlyActivity,
     Notification,
     Unit,
     User,
@@ -63,11 +66,14 @@ def today(monkeypatch):
 
 @pytest.fixture()
 def cast(org, db, today) -> dict[str, str]:
-    """Sign-in names of the actors; "acting_in" stands in for appraiser A today, "acting_out" did so earlier."""
+    """Sign-in names of the actors; "acting_in" stands in for appraiser A (Kepala Seksi A1) today, "acting_out"
+    did so earlier."""
     unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
                              .where(Assignment.employee_id == org.other_appraiser_a.id))
-    plh = staff_member(unit, org.head_a, name="Plh Penilai")
+    plh = staff_member(unit, org.head_a, name="Plh Penilai", back_title="S.E.")
     plh_old = staff_member(unit, org.head_a, name="Plh Lama")
+    db.session.scalar(select(Assignment).where(Assignment.employee_id == org.appraiser_a.id)).position.name = \
+        "Kepala Seksi A1"
     for acting, start, end in ((plh, date(2026, 11, 16), date(2026, 11, 20)),
                                (plh_old, date(2026, 11, 2), date(2026, 11, 10))):
         db.session.add(ActingAssignment(acting_id=acting.id, absent_id=org.appraiser_a.id, valid_from=start,
@@ -234,10 +240,13 @@ def test_who_decides(app, db, org, today, owner, decider, stands_in_for, expecte
     assert status_of(db, activity_id) is (SUBMITTED if expected == 404 else expected)
 
 
+# How the Plh of the `cast` reads everywhere: their name, "Plh." and the absent appraiser's position.
+PLH_FORM = "Plh Penilai, S.E., Plh. Kepala Seksi A1"
+
 # (actor, action) → who the decision was made for, and the owner's notice
 PLH_NOTICES = [
-    ("acting_in", "approve", True, "1 kegiatan Anda disetujui oleh Plh. Penilai A (Plh Penilai)."),
-    ("acting_in", "return", True, "1 kegiatan Anda dikembalikan untuk diperbaiki oleh Plh. Penilai A (Plh Penilai)."),
+    ("acting_in", "approve", True, f"1 kegiatan Anda disetujui oleh {PLH_FORM}."),
+    ("acting_in", "return", True, f"1 kegiatan Anda dikembalikan untuk diperbaiki oleh {PLH_FORM}."),
     ("appraiser", "approve", False, "1 kegiatan Anda disetujui oleh Penilai A."),
 ]
 
@@ -251,6 +260,40 @@ def test_plh_decision_records_whom_it_stood_in_for(app, db, org, cast, actor, ac
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_id == activity_id))
     assert entry.acting_for_id == stored.reviewed_for_id
     assert [notify.render(notice) for notice in notices(db, org.staff_a)] == [text]
+
+
+def test_plh_decision_reads_in_the_official_form_in_history_audit_and_review_pages(app, db, org, cast):
+    activity_id = item(org.staff_a)
+    assert decide(sign_in(app, cast["acting_in"]), activity_id, "approve").status_code == 302
+    history = page(sign_in(app, cast["owner"]).get(f"/pemeriksaan/kegiatan/{activity_id}"))
+    assert f"{PLH_FORM} · Disetujui" in history
+    audit_page = page(sign_in(app, "admin.a").get("/audit"))
+    assert f"· {PLH_FORM}\n" in audit_page and "sebagai Plh/Plt" not in audit_page
+    review_page = page(sign_in(app, cast["appraiser"]).get(f"/pemeriksaan/pegawai/{org.staff_a.id}/2026-11"))
+    assert f"Diputuskan oleh {PLH_FORM}" in review_page
+
+
+def test_plh_decision_on_a_monthly_activity_notifies_in_the_official_form(app, db, org, cast):
+    record = MonthlyActivity(employee_id=org.staff_a.id, year=2026, month=11, planned_action="Menyusun laporan",
+                             quantity=Decimal(1), unit="laporan", status=SUBMITTED)
+    db.session.add(record)
+    db.session.commit()
+    response = sign_in(app, cast["acting_in"]).post(f"/pemeriksaan/bulanan/2026-11/{record.id}",
+                                                    data={"decision": "approve", "text": "Baik"})
+    assert response.status_code == 302
+    assert [notify.render(notice) for notice in notices(db, org.staff_a)] == [
+        f"1 kegiatan Anda disetujui oleh {PLH_FORM}."]
+
+
+def test_plt_reads_as_plt(app, db, org, cast):
+    absent = org.other_appraiser_a.assignments[0]
+    plt = staff_member(absent.unit, org.head_a, name="Plt Penilai")
+    db.session.add(ActingAssignment(kind=ActingKind.PLT, acting_id=plt.id, absent_id=org.other_appraiser_a.id,
+                                    valid_from=MON, valid_to=TODAY, decree_number="800/2/2026"))
+    activity_id = item(org.other_staff_a)
+    assert decide(sign_in(app, plt.id_number), activity_id, "return").status_code == 302
+    assert [notify.render(notice) for notice in notices(db, org.other_staff_a)] == [
+        f"1 kegiatan Anda dikembalikan untuk diperbaiki oleh Plt Penilai, Plt. {absent.position.name}."]
 
 
 # Orphans: (route setting, appraiser deactivated?, owner, decider) → may decide?
@@ -521,7 +564,7 @@ def test_audit_export_is_scoped_and_formula_safe(app, db, org, cast, kind, read,
     returned_row = next(row for row in rows if row["Aksi"] == "Dikembalikan")
     assert returned_row["Alasan"] == "'" + FORMULA
     assert (returned_row["Pelaku"], returned_row["Sebagai Plh/Plt untuk"], returned_row["Alamat IP"]) == (
-        "Plh Penilai", "Penilai A", "127.0.0.1")
+        PLH_FORM, "Penilai A", "127.0.0.1")
     assert (returned_row["Dari"], returned_row["Menjadi"]) == ("submitted", "returned")
 
 
@@ -686,7 +729,7 @@ def notified(db, kind: str) -> dict[int, dict]:
 def test_remind_counts_unfiled_working_days(app, db, org):
     working = [date(2026, 11, d) for d in (2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16, 17)]
     for day in working:
-        item(org.other_staff_a, day, status=DRAFT)  # even a draft counts as filed
+        item(org.other_staff_a, day, status=RETURNED if day == MON else APPROVED)  # returned: still filed
         if day not in (date(2026, 11, 9), date(2026, 11, 10), TUE):
             item(org.staff_a2, day)
     LeaveFactory(employee_id=org.staff_a2.id)  # 9–10 November
@@ -696,16 +739,34 @@ def test_remind_counts_unfiled_working_days(app, db, org):
     assert unfiled[user_id(db, org.staff_a2)] == {"n": 1}
     assert user_id(db, org.other_staff_a) not in unfiled
     notice = notices(db, org.staff_a, "unfiled")[0]
-    assert notify.render(notice) == "Ada 12 hari kerja bulan ini yang belum Anda isi kegiatannya."
+    assert notify.render(notice) == "Ada 12 hari kerja bulan ini yang kegiatannya belum Anda ajukan untuk diperiksa."
 
 
-def test_remind_appraisers_and_their_plh_of_items_waiting_over_three_days(app, db, org, cast):
-    item(org.staff_a, date(2026, 11, 13), submitted_at=datetime(2026, 11, 14, 10, tzinfo=WIB))  # 4 days
-    item(org.staff_a, MON, submitted_at=datetime(2026, 11, 17, 10, tzinfo=WIB))  # 1 day: not yet
-    item(org.other_staff_a, MON, status=APPROVED, submitted_at=datetime(2026, 11, 2, tzinfo=WIB))
+def test_drafts_are_not_filed_for_reminders_nor_on_the_monitoring_page(app, db, org, today):
+    """One meaning of "filed": submitted for review. Drafts of every working day leave them all unfiled."""
+    working = [date(2026, 11, d) for d in (2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16, 17)]
+    for day in working:
+        item(org.staff_a, day, status=DRAFT)
+    item(org.staff_a, TUE, "10:00", "11:00")  # the one day submitted
     remind(app, db, "2026-11-18")
-    plh = db.session.scalar(select(User.id).join(Employee).where(Employee.name == "Plh Penilai"))
-    assert notified(db, "waiting") == {user_id(db, org.appraiser_a): {"n": 1, "days": 3}, plh: {"n": 1, "days": 3}}
+    assert notified(db, "unfiled")[user_id(db, org.staff_a)] == {"n": 11}
+    rows = {row["Nama"]: row for row in monitoring_rows(sign_in(app, "admin.a"), org.agency_a.id)}
+    assert (rows["Staf A"]["Hari diajukan"], rows["Staf A"]["Hari kerja efektif"]) == (1, 13)
+
+
+@pytest.mark.parametrize(("day", "reminded"), [("2026-11-18", "acting_in"), ("2026-11-23", "appraiser")])
+def test_remind_of_items_waiting_over_three_days_whoever_can_decide_them(app, db, org, cast, day, reminded):
+    """While the Plh stands in (16–20 November) they are reminded and the absent appraiser is not; after, the
+    appraiser is. Another appraiser, present, is reminded of their own items."""
+    item(org.staff_a, date(2026, 11, 13), submitted_at=datetime(2026, 11, 14, 10, tzinfo=WIB))  # 4 days
+    item(org.staff_a, MON, submitted_at=datetime(2026, 11, 17, 10, tzinfo=WIB))  # 1 day: not yet on the 18th
+    item(org.other_staff_a, MON, status=APPROVED, submitted_at=datetime(2026, 11, 2, tzinfo=WIB))
+    item(org.other_staff_a, TUE, submitted_at=datetime(2026, 11, 3, tzinfo=WIB))
+    remind(app, db, day)
+    waiting = 1 if day == "2026-11-18" else 2
+    decider = db.session.scalar(select(User.id).join(Employee).where(Employee.id_number == cast[reminded]))
+    assert notified(db, "waiting") == {decider: {"n": waiting, "days": 3},
+                                       user_id(db, org.other_appraiser_a): {"n": 1, "days": 3}}
 
 
 @pytest.mark.parametrize(("day", "closing"), [
@@ -723,7 +784,7 @@ def test_remind_everyone_in_the_three_days_before_filing_closes(app, db, org, da
 
 def reported(output: str) -> tuple[int, ...]:
     """(unfiled, waiting, closing, e-mailed) from the command's summary line."""
-    match = re.search(r"(\d+) belum mengisi, (\d+) menunggu pemeriksaan, (\d+) penutupan bulan; (\d+) surel", output)
+    match = re.search(r"(\d+) belum mengajukan, (\d+) menunggu pemeriksaan, (\d+) penutupan bulan; (\d+) surel", output)
     return tuple(int(n) for n in match.groups())
 
 
@@ -751,7 +812,7 @@ def test_remind_mails_notices_when_smtp_is_set(app, db, org, monkeypatch, server
     monkeypatch.setattr(notify, "deliver_mail", deliver)
     org.staff_a.email, org.staff_a2.email = "staf.a@contoh.go.id", "staf.a2@contoh.go.id"
     output = remind(app, db, "2026-11-18")  # everyone has unfiled days; only two have an address
-    text = "Ada 12 hari kerja bulan ini yang belum Anda isi kegiatannya."
+    text = "Ada 12 hari kerja bulan ini yang kegiatannya belum Anda ajukan untuk diperiksa."
     expected = [(address, "Kinerja: " + text[:60], text) for address in ("staf.a2@contoh.go.id", "staf.a@contoh.go.id")]
     assert sorted(sent) == (expected if mailed else [])
     assert reported(output)[3] == (2 if mailed else 0)

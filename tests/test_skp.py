@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from kinerja import notify
 from kinerja.activities import services as activity_services
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.models import (
@@ -446,7 +447,7 @@ def test_only_the_recorded_appraiser_or_an_active_plh_decides(db, org, who):
     assert skp.status is SkpStatus.SUBMITTED
 
 
-def test_an_active_plh_approves_for_the_appraiser(db, org):
+def test_an_active_plh_approves_for_the_appraiser(client, auth, db, org):
     skp = complete_draft(db, org)
     services.submit_skp(user(db, org.staff_a), skp)
     db.session.add(ActingAssignment(acting_id=org.other_appraiser_a.id, absent_id=org.appraiser_a.id,
@@ -456,6 +457,12 @@ def test_an_active_plh_approves_for_the_appraiser(db, org):
     assert skp.approved_for_id == org.appraiser_a.id
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "approve"))
     assert (entry.acting_for_id, entry.actor_id) == (org.appraiser_a.id, user(db, org.other_appraiser_a).id)
+    official = f"Penilai Lain A, Plh. {org.appraiser_a.assignments[0].position.name}"
+    notice = db.session.scalar(select(Notification).where(Notification.user_id == user(db, org.staff_a).id,
+                                                          Notification.kind == "approved"))
+    assert notify.render(notice) == f"1 kegiatan Anda disetujui oleh {official}."
+    auth.login(org.staff_a.id_number)
+    assert f"oleh {official}</div>" in client.get(f"/skp/{skp.id}").get_data(as_text=True)
 
 
 def test_revise_makes_a_new_draft_version_and_keeps_the_old_readable(client, auth, db, org):

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from kinerja.models import SkpStatus
+from kinerja.models import ActingAssignment, SkpStatus
 from kinerja.models.skp import (
     BehaviourValue,
     Evaluation,
@@ -68,6 +68,25 @@ def test_skp_pdf_has_the_official_sections(client, auth, db, org, plans):
                      "Tunjangan kinerja mengikuti capaian", "1 Januari 2026 s.d. 31 Desember 2026"):
         assert expected in text, expected
     assert "DRAF" not in text
+
+
+@needs_pdftotext
+def test_a_plh_signs_the_skp_under_plh_and_the_absent_appraisers_position(client, auth, db, org, plans):
+    _boss, mine = plans
+    db.session.add(ActingAssignment(acting_id=org.other_appraiser_a.id, absent_id=org.appraiser_a.id,
+                                    valid_from=date(2025, 12, 29), valid_to=date(2026, 1, 9), decree_number="800/1"))
+    db.session.commit()
+    title = f"Plh. {org.appraiser_a.assignments[0].position.name}"
+    auth.login(org.staff_a.id_number)
+    text = text_of(client.get(f"/skp/{mine.id}/dokumen.pdf"))
+    signature = text[text.rindex("1 Januari 2026"):]
+    assert signature.startswith(f"1 Januari 2026 {title} Staf A")
+    assert f"Penilai Lain A NIP {org.other_appraiser_a.id_number}" in signature
+    assert "Pejabat Penilai Kinerja" not in signature and "Penilai A " not in signature
+    sheet = load_workbook(io.BytesIO(client.get(f"/skp/{mine.id}/dokumen.xlsx").data)).active
+    place = next(cell for row in sheet.iter_rows() for cell in row if cell.value == "Uji, 1 Januari 2026")
+    signer = [sheet.cell(row=place.row + offset, column=place.column).value for offset in (1, 5, 6)]
+    assert signer == [title, "Penilai Lain A", f"NIP {org.other_appraiser_a.id_number}"]
 
 
 @needs_pdftotext

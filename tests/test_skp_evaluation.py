@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from kinerja import notify
 from kinerja.errors import NotAllowed
 from kinerja.models import ActingAssignment, ActivityStatus, AuditEntry, MonthLock, Notification
 from kinerja.models.skp import (
@@ -116,6 +117,9 @@ def test_the_plh_of_the_appraiser_may_evaluate(client, auth, db, org):
     assert response.status_code == 302
     saved = db.session.scalar(select(Evaluation))
     assert saved.predikat is Predikat.GOOD and saved.evaluated_for_id == org.appraiser_a.id
+    notice = db.session.scalar(select(Notification).where(Notification.kind == "approved"))
+    assert notify.render(notice) == \
+        f"1 kegiatan Anda disetujui oleh Penilai Lain A, Plh. {org.appraiser_a.assignments[0].position.name}."
 
 
 @pytest.mark.parametrize("who", ["staff_a", "staff_a2", "other_appraiser_a", "head_a", "head_b"])

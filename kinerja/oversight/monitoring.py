@@ -1,4 +1,5 @@
-"""Who has filed: per unit and per employee of an agency for a month (for heads, admins and BKD)."""
+"""Who has filed (submitted for review, kinerja.core.filing): per unit and per employee of an agency for a month
+(for heads, admins and BKD)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from kinerja.core.filing import filed_days
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityStatus, Agency, Assignment, Leave
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
@@ -56,10 +58,7 @@ def agency_progress(agency: Agency, month: date, today: date, sort: str = "name"
             counts[employee_id][status] = number
             if status is ActivityStatus.SUBMITTED and first is not None:
                 oldest[employee_id] = first
-        filed = dict(db.session.execute(
-            select(Activity.employee_id, func.count(func.distinct(Activity.activity_date)))
-            .where(in_month, Activity.status != ActivityStatus.DRAFT).group_by(Activity.employee_id)
-        ).all())
+        filed = {employee_id: len(days) for employee_id, days in filed_days(start, end, ids).items()}
     days_off = holidays_between(start, end)
     working = [start + timedelta(days=n) for n in range((until - start).days + 1)] if until >= start else []
     working = [day for day in working if not is_weekend(day, agency.work_week) and day not in days_off]

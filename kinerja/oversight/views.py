@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from kinerja import clock
 from kinerja.audit import action_label
+from kinerja.core import signatory
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.errors import DomainError
 from kinerja.exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
@@ -124,7 +125,8 @@ def audit_log():
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     agencies = {agency.id: agency.short_name for agency in db.session.scalars(select(Agency))}
     query_args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("oversight/audit.html", page=page, agencies=agencies, query_args=query_args)
+    return render_template("oversight/audit.html", page=page, agencies=agencies, query_args=query_args,
+                           actors=signatory.entry_names(page.items))
 
 
 AUDIT_EXPORT_LIMIT = 200_000
@@ -133,7 +135,8 @@ AUDIT_EXPORT_LIMIT = 200_000
 @bp.route("/audit.<any(csv, xlsx):kind>")
 @login_required
 def audit_export(kind: str):
-    entries = db.session.scalars(audit_query().limit(AUDIT_EXPORT_LIMIT))
+    entries = list(db.session.scalars(audit_query().limit(AUDIT_EXPORT_LIMIT)))
+    actors = signatory.entry_names(entries)
     agencies = {agency.id: agency.short_name for agency in db.session.scalars(select(Agency))}
     headers = [_("Waktu"), _("Pelaku"), _("Sebagai Plh/Plt untuk"), _("OPD"), _("Objek"), _("ID"), _("Aksi"),
                _("Dari"), _("Menjadi"), _("Alasan"), _("Alamat IP")]
@@ -142,7 +145,7 @@ def audit_export(kind: str):
             AuditEntry.acting_for_id.is_not(None)))))}
     zone = clock.zone()
     rows = ([entry.occurred_at.astimezone(zone).replace(tzinfo=None),
-             entry.actor.display_name if entry.actor else "", acting.get(entry.acting_for_id, ""),
+             actors.get(entry.id, ""), acting.get(entry.acting_for_id, ""),
              agencies.get(entry.agency_id, ""), entry.object_type, entry.object_id, action_label(entry.action),
              entry.from_state or "", entry.to_state or "", entry.reason or "", entry.ip_address or ""]
             for entry in entries)

@@ -25,6 +25,7 @@ from sqlalchemy import and_, func, or_, select, tuple_
 
 from kinerja.core.output import approved_outputs, realise
 from kinerja.core.plans import plans_in_force
+from kinerja.core.signatory import acting_title
 from kinerja.extensions import db
 from kinerja.i18n import format_date
 from kinerja.identity import rank_label
@@ -198,8 +199,8 @@ def signers(appraisers: dict[int, int | None], days: dict[int, date]) -> dict[in
         if stand_in is not None and stand_in[0] in known:
             person = known[stand_in[0]]
             appraiser = Person(name=person.name, id_label=person.id_label, id_number=person.id_number,
-                               rank=person.rank, position=f"{stand_in[1]} {appraiser.position}", unit=appraiser.unit,
-                               agency=appraiser.agency, acting=stand_in[1])
+                               rank=person.rank, position=acting_title(stand_in[1], appraiser.position),
+                               unit=appraiser.unit, agency=appraiser.agency, acting=stand_in[1])
         result[employee_id] = appraiser
     return result
 

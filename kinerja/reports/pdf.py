@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
+from kinerja.core.signatory import acting_title
 from kinerja.i18n import format_date, format_number
 from kinerja.reports.model import AgencyRecap, EmployeeMonth, IndicatorLine, Person
 from kinerja.reports.render import render_pdf, static_url
@@ -173,7 +174,7 @@ def recap_context(recap: AgencyRecap) -> dict:
     head = recap.head
     title = gettext("Kepala %(agency)s", agency=recap.agency_name)
     if head is not None and head.acting:
-        title = f"{head.acting} {title}"
+        title = acting_title(head.acting, title)
     return {
         "recap": recap, "fmt": fmt, "modes": MODES, "logo": logo_src(recap.logo), "head": head,
         "head_title": title, "page_css": page_css(),

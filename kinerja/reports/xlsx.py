@@ -33,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as XlsxSheet
 
+from kinerja.core.signatory import acting_title
 from kinerja.exports import safe_text, safe_value, sheet_title
 from kinerja.reports.model import BKN_HEADER, AgencyRecap, BknRow, EmployeeMonth, Person, RecapRow
 
@@ -95,7 +96,7 @@ def signing_title(person: Person, default: str) -> str:
     if not person.acting:
         return default
     position = person.position or default
-    return position if position.startswith(person.acting) else f"{person.acting} {position}"
+    return position if position.startswith(person.acting) else acting_title(person.acting, position)
 
 
 def id_line(person: Person | None) -> str:
@@ -532,7 +533,7 @@ def _recap_signature(page: SheetWriter, recap: AgencyRecap) -> None:
     head = recap.head
     title = _("Kepala %(agency)s", agency=recap.agency_name)
     if head is not None and head.acting:
-        title = f"{head.acting} {title}"
+        title = acting_title(head.acting, title)
     lines = (
         (f"{recap.city}, {recap.signature_date_label}", None), (title, None), None, None, None,
         (head.name if head else "(" + "." * 48 + ")", NAME_FONT), (id_line(head), None),

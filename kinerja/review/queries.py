@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from kinerja.core import signatory
 from kinerja.extensions import db
 from kinerja.main.services import subordinates
 from kinerja.models import (
@@ -91,7 +93,7 @@ def employee_month(user: User, employee_id: int, month: date, today: date) -> li
     rows = db.session.execute(
         reviewable(user, today)
         .where(Activity.employee_id == employee_id, Activity.activity_date.between(start, end))
-        .options(selectinload(Activity.evidence), selectinload(Activity.reviewed_for))
+        .options(selectinload(Activity.evidence))
         .order_by(Activity.activity_date, Activity.start_time)
     ).all()
     waiting = [(row.Activity, row.agency_id) for row in rows if row.Activity.status is ActivityStatus.SUBMITTED]
@@ -102,6 +104,15 @@ def employee_month(user: User, employee_id: int, month: date, today: date) -> li
             ReviewItem(row.Activity, row.agency_id, row.acting_for, flags.get(row.Activity.id, set()))
         )
     return [ReviewDay(day, items) for day, items in days.items()]
+
+
+def stand_in_decisions(activities: Iterable[Activity]) -> dict[int, str]:
+    """Per activity decided by a Plh/Plt, who decided it in the official form ("<name>, Plh. <position>")."""
+    acts = {activity.id: signatory.Act(activity.reviewer_id, activity.reviewed_for_id,
+                                       signatory.day_of(activity.reviewed_at))
+            for activity in activities if activity.reviewed_for_id is not None and activity.reviewed_at is not None}
+    names = signatory.names(acts.values())
+    return {activity_id: names[act] for activity_id, act in acts.items() if act in names}
 
 
 def comment_counts(activity_ids: list[int]) -> dict[int, int]:

@@ -1,6 +1,7 @@
-"""Reminders for cron (`flask --app wsgi remind`): staff with working days left unfiled, appraisers with items
-waiting too long, everyone when a month is about to close; then e-mail for unsent notices when SMTP is set.
-Each kind is sent at most once a day per person, so running the command twice the same day adds nothing."""
+"""Reminders for cron (`flask --app wsgi remind`): staff with working days left unfiled (nothing submitted for
+review: kinerja.core.filing), appraisers (or the Plh/Plt standing in) with items waiting too long, everyone when
+a month is about to close; then e-mail for unsent notices when SMTP is set. Each kind is sent at most once a day
+per person, so running the command twice the same day adds nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask import current_app
 from sqlalchemy import and_, func, select
 
 from kinerja import clock, notify
+from kinerja.core.filing import filed_days
 from kinerja.extensions import db
 from kinerja.i18n import format_date
 from kinerja.models import (
@@ -51,7 +53,8 @@ def already_notified(kind: str, today: date) -> set[int]:
 
 
 def unfiled_notices(today: date) -> list[notify.Notice]:
-    """Staff whose working days this month up to yesterday have no activity at all."""
+    """Staff whose working days this month up to yesterday have no activity filed (submitted for review: a draft
+    does not count, as on the monitoring page)."""
     first, yesterday = today.replace(day=1), today - timedelta(days=1)
     if yesterday < first:
         return []
@@ -63,12 +66,7 @@ def unfiled_notices(today: date) -> list[notify.Notice]:
     ).all()
     work_weeks = dict(db.session.execute(select(Agency.id, Agency.work_week)).all())
     days_off = holidays_between(first, yesterday)
-    filed: dict[int, set[date]] = defaultdict(set)
-    for employee_id, day in db.session.execute(
-        select(Activity.employee_id, Activity.activity_date).where(Activity.activity_date.between(first, yesterday))
-        .group_by(Activity.employee_id, Activity.activity_date)
-    ):
-        filed[employee_id].add(day)
+    filed = filed_days(first, yesterday)
     on_leave: dict[int, set[date]] = defaultdict(set)
     for leave in db.session.scalars(select(Leave).where(Leave.start_date <= yesterday, Leave.end_date >= first)):
         day = max(leave.start_date, first)
@@ -94,7 +92,8 @@ def unfiled_notices(today: date) -> list[notify.Notice]:
 
 
 def waiting_notices(today: date) -> list[notify.Notice]:
-    """Appraisers (and whoever stands in for them today) with items waiting more than N days."""
+    """Appraisers with items waiting more than N days; while an appraiser is away, whoever stands in for them
+    today (Plh/Plt) is reminded instead, as they are the one who can decide."""
     days = setting("REMIND_WAITING_DAYS")
     before = start_of(today) - timedelta(days=days)
     per_appraiser = dict(db.session.execute(
@@ -108,14 +107,13 @@ def waiting_notices(today: date) -> list[notify.Notice]:
     ).all())
     if not per_appraiser:
         return []
+    stand_ins = dict(db.session.execute(
+        select(ActingAssignment.absent_id, ActingAssignment.acting_id)
+        .where(ActingAssignment.absent_id.in_(per_appraiser), ActingAssignment.active_on(today))
+    ).all())
     counts: dict[int, int] = defaultdict(int)
     for appraiser_id, count in per_appraiser.items():
-        counts[appraiser_id] += count
-    for acting_id, absent_id in db.session.execute(
-        select(ActingAssignment.acting_id, ActingAssignment.absent_id)
-        .where(ActingAssignment.absent_id.in_(per_appraiser), ActingAssignment.active_on(today))
-    ):
-        counts[acting_id] += per_appraiser[absent_id]
+        counts[stand_ins.get(appraiser_id, appraiser_id)] += count
     users = dict(db.session.execute(select(User.employee_id, User.id).where(User.employee_id.in_(counts))).all())
     skip = already_notified("waiting", today)
     return [notify.Notice(users[employee_id], "waiting", {"n": count, "days": days}, link="/pemeriksaan/")

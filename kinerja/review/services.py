@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from kinerja import audit, clock, notify
+from kinerja.core import signatory
 from kinerja.core.periods import month_closed
 from kinerja.database import finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
-from kinerja.models import Activity, ActivityComment, ActivityStatus, Employee, MonthlyActivity, User
+from kinerja.models import Activity, ActivityComment, ActivityStatus, MonthlyActivity, User
 from kinerja.permissions import admin_agency_ids, is_global_admin
 from kinerja.review.flags import flags_for
 from kinerja.review.rights import reviewable, reviewable_monthly
@@ -37,12 +38,6 @@ def lock_rows(ids: list[int]) -> dict[int, ActivityStatus]:
     if db.session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()
     return dict(db.session.execute(query).all())
-
-
-def reviewer_label(actor: User, acting_for: Employee | None) -> str:
-    if acting_for is None:
-        return actor.display_name
-    return _("Plh. %(absent)s (%(name)s)", absent=acting_for.full_name, name=actor.display_name)
 
 
 def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: str = "", today: date,
@@ -102,7 +97,7 @@ def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: s
                      new_status.value, row.agency_id, row.acting_for, None if approve else reason)
         for row in pending
     ))
-    notify_owners(actor, pending, approve)
+    notify_owners(actor, pending, approve, today)
     finish()
     db.session.expire_all()
     return result
@@ -135,27 +130,29 @@ def decide_monthly(actor: User, first: date, item_id: int, *, approve: bool, tex
     audit.record(actor, audit.Change("monthly_activity", item_id, "approve" if approve else "return", "submitted",
                                      new_status.value, row.agency_id, row.acting_for, None if approve else text))
     owners = db.session.scalars(select(User.id).where(User.employee_id == row.MonthlyActivity.employee_id))
-    acting = db.session.get(Employee, row.acting_for) if row.acting_for else None
     notify.send(notify.Notice(user_id, "approved" if approve else "returned",
-                              {"n": 1, "name": reviewer_label(actor, acting)},
+                              {"n": 1, "name": signatory.name_of(actor, row.acting_for, today)},
                               link=f"/kegiatan/bulanan/{first:%Y-%m}") for user_id in owners)
     finish()
     return True
 
 
-def notify_owners(actor: User, rows, approve: bool) -> None:
-    """One notice per owner per decision, however many items it covered."""
+def notify_owners(actor: User, rows, approve: bool, today: date) -> None:
+    """One notice per owner per decision, however many items it covered, naming the reviewer as the owner's
+    items were decided: "Plh." before the absent appraiser's position when the actor stood in for them."""
     per_owner: dict[int, int] = defaultdict(int)
-    acting_for_ids = {row.acting_for for row in rows if row.acting_for}
+    stood_for: dict[int, set[int | None]] = defaultdict(set)
     for row in rows:
         per_owner[row.Activity.employee_id] += 1
+        stood_for[row.Activity.employee_id].add(row.acting_for)
     users = dict(db.session.execute(
         select(User.employee_id, User.id).where(User.employee_id.in_(per_owner))
     ).all())
-    acting = db.session.get(Employee, next(iter(acting_for_ids))) if len(acting_for_ids) == 1 else None
-    name = reviewer_label(actor, acting)
+    acts = {owner: signatory.Act(actor.id, next(iter(ids)) if len(ids) == 1 else None, today)
+            for owner, ids in stood_for.items()}
+    names = signatory.names(acts.values())
     notify.send(
-        notify.Notice(users[owner], "approved" if approve else "returned", {"n": count, "name": name},
+        notify.Notice(users[owner], "approved" if approve else "returned", {"n": count, "name": names[acts[owner]]},
                       link="/kegiatan/bulan")
         for owner, count in per_owner.items() if owner in users
     )

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from kinerja import clock
 from kinerja.activities.forms import ActionForm
 from kinerja.auth.services import safe_next_url
+from kinerja.core import signatory
 from kinerja.core.assignments import assignment_on
 from kinerja.errors import DomainError
 from kinerja.extensions import db
@@ -51,6 +52,7 @@ def employee(employee_id: int, month: date | None = None):
         monthly=queries.monthly_items(current_user, person.id, month, clock.today()),
         reason_form=ReasonForm(), action_form=ActionForm(), flag_labels={flag: flag.label for flag in Flag},
         waiting=[i for day in days for i in day.waiting_ids], today=clock.today(),
+        stand_ins=queries.stand_in_decisions(item.activity for day in days for item in day.items),
     )
 
 
@@ -171,9 +173,11 @@ def activity(activity_id: int):
         reviewable(current_user, clock.today()).where(Activity.id == item.id)
     ).first()
     owner_assignment = assignment_on(item.employee_id, item.activity_date)
+    history = queries.history(item.id)
     return render_template(
-        "review/activity.html", activity=item, thread=queries.thread(item.id), history=queries.history(item.id),
-        form=form, reason_form=ReasonForm(formdata=None), action_form=ActionForm(),
+        "review/activity.html", activity=item, thread=queries.thread(item.id), history=history,
+        actors=signatory.entry_names(history), form=form, reason_form=ReasonForm(formdata=None),
+        action_form=ActionForm(),
         can_decide=assignment_agency is not None and item.status is ActivityStatus.SUBMITTED,
         can_reopen=owner_assignment is not None and item.status is ActivityStatus.APPROVED
         and services.can_reopen(current_user, owner_assignment.agency_id),

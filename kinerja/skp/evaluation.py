@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from kinerja import audit, notify
+from kinerja.core import signatory
 from kinerja.core.assignments import assignment_on
 from kinerja.core.locks import lock_employee
 from kinerja.core.periods import month_closed
@@ -26,7 +27,7 @@ from kinerja.database import finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
-from kinerja.models import Agency, Assignment, Employee, Iki, Skp, User
+from kinerja.models import Agency, Assignment, Iki, Skp, User
 from kinerja.models.skp import (
     Evaluation,
     EvaluationIndicator,
@@ -153,9 +154,7 @@ def evaluate(actor: User, skp: Skp, first: date, today: date, rating_result: Rat
 
     audit.record(actor, audit.Change("evaluation", evaluation.id, "evaluate", before, evaluation.predikat.value,
                                      agency_of_month(skp, first), found.acting_for_id))
-    acting = db.session.get(Employee, found.acting_for_id) if found.acting_for_id else None
-    name = actor.display_name if acting is None else _("Plh. %(absent)s (%(name)s)", absent=acting.full_name,
-                                                       name=actor.display_name)
+    name = signatory.name_of(actor, found.acting_for_id, today)
     owners = db.session.scalars(select(User.id).where(User.employee_id == skp.employee_id))
     notify.send(notify.Notice(user_id, "approved", {"n": 1, "name": name},
                               link=f"/skp/{skp.id}?bulan={first:%Y-%m}#evaluasi") for user_id in owners)

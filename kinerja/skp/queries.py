@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from kinerja.core import signatory
 from kinerja.core.output import IkiRealisation, outputs_of, realise
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityStatus, Evidence, EvidenceKind, Iki, Rhk, Skp, SkpStatus, User
@@ -32,6 +33,14 @@ def approved_skp_on(employee_id: int | None, day: date) -> Skp | None:
 def appraiser_skp(skp: Skp) -> Skp | None:
     """The appraiser's approved plan covering the start of the plan's period: what its RHK cascade from."""
     return approved_skp_on(skp.appraiser_id, skp.period_start)
+
+
+def stand_in_approver(skp: Skp) -> str | None:
+    """Who approved the plan standing in for its appraiser, in the official form ("<name>, Plh. <position>")."""
+    if skp.approved_for_id is None or skp.approved_at is None or skp.approved_by is None:
+        return None
+    act = signatory.Act(skp.approved_by, skp.approved_for_id, signatory.day_of(skp.approved_at))
+    return signatory.names([act]).get(act)
 
 
 def parent_choices(skp: Skp) -> list[Rhk]:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from kinerja import audit, clock, notify
+from kinerja.core import signatory
 from kinerja.core.assignments import assignment_on
 from kinerja.core.locks import lock_employee
 from kinerja.database import finish
@@ -384,7 +385,7 @@ def require_decider(actor: User, skp: Skp, today: date) -> Decider:
     return found
 
 
-def decide(actor: User, skp: Skp, values: dict, *, acting_for_id: int | None, action: str) -> None:
+def decide(actor: User, skp: Skp, values: dict, *, acting_for_id: int | None, action: str, today: date) -> None:
     """Move a submitted plan on, unless someone decided it meanwhile: exactly one decision stands."""
     result = db.session.execute(
         update(Skp).where(Skp.id == skp.id, Skp.status == SkpStatus.SUBMITTED).values(**values)
@@ -395,9 +396,7 @@ def decide(actor: User, skp: Skp, values: dict, *, acting_for_id: int | None, ac
         raise Conflict(_("SKP ini sudah diputuskan atau ditarik."))
     audit.record(actor, change(skp, action, SkpStatus.SUBMITTED.value, values["status"].value,
                                values.get("return_reason"), acting_for_id))
-    acting = db.session.get(Employee, acting_for_id) if acting_for_id else None
-    name = actor.display_name if acting is None else _("Plh. %(absent)s (%(name)s)", absent=acting.full_name,
-                                                       name=actor.display_name)
+    name = signatory.name_of(actor, acting_for_id, today)
     owners = db.session.scalars(select(User.id).where(User.employee_id == skp.employee_id))
     notify.send(notify.Notice(user_id, "approved" if action == "approve" else "returned", {"n": 1, "name": name},
                               link=f"/skp/{skp.id}") for user_id in owners)
@@ -416,7 +415,7 @@ def approve_skp(actor: User, skp: Skp, today: date, expectations: dict[Behaviour
     db.session.flush()
     decide(actor, skp, {"status": SkpStatus.APPROVED, "approved_at": clock.utcnow(), "approved_by": actor.id,
                         "approved_for_id": found.acting_for_id, "return_reason": None},
-           acting_for_id=found.acting_for_id, action="approve")
+           acting_for_id=found.acting_for_id, action="approve", today=today)
 
 
 def return_skp(actor: User, skp: Skp, reason: str, today: date) -> None:
@@ -426,7 +425,7 @@ def return_skp(actor: User, skp: Skp, reason: str, today: date) -> None:
     if not reason:
         raise ValidationFailed(_("Alasan pengembalian wajib diisi."), field="reason")
     decide(actor, skp, {"status": SkpStatus.RETURNED, "return_reason": reason[:1000]},
-           acting_for_id=found.acting_for_id, action="return")
+           acting_for_id=found.acting_for_id, action="return", today=today)
 
 
 # --- Activities -----------------------------------------------------------------------------------------------

@@ -148,6 +148,7 @@ def render_detail(skp, rhk_form_=None, submitted=None, lampiran=None):
         forms=inline_forms(skp, parents, submitted),
         opened=set(submitted or {}),
         lampiran_form=lampiran or LampiranForm(formdata=None, obj=skp), action_form=ActionForm(),
+        stand_in_approver=queries.stand_in_approver(skp),
     )
 
 
@@ -320,7 +321,8 @@ def render_review(skp, decider, approve_form=None, reason_form=None):
         for item in skp.behaviours:
             getattr(approve_form, f"expectation_{item.value.value}").data = item.expectation
     return render_template("skp/review.html", skp=skp, decider=decider, approve_form=approve_form,
-                           reason_form=reason_form or ReasonForm(formdata=None), submitted=SkpStatus.SUBMITTED)
+                           reason_form=reason_form or ReasonForm(formdata=None), submitted=SkpStatus.SUBMITTED,
+                           stand_in_approver=queries.stand_in_approver(skp))
 
 
 @bp.route("/periksa/<int:skp_id>")
