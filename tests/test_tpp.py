@@ -322,3 +322,59 @@ def test_cron_computes_and_locks_every_agency(app, org, db, rules, monkeypatch):
     assert "0 OPD dikunci" in again.output
     december = runner.invoke(tpp_cli, ["lock", "--as", "admin.bkd", "--month", "2026-12", "--agency", "A"])
     assert december.exit_code == 1 and "belum berakhir" in december.output
+
+
+def test_the_nominative_list_and_the_payroll_file_as_jobs(client, auth, org, db, rules, monkeypatch, tmp_path):
+    import csv
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from kinerja.jobs import job_file_path, run_job
+    from kinerja.models import Job
+
+    factories.freeze_now(monkeypatch, AFTER_NOVEMBER)
+    present(org.staff_a, late={WORKING_DAYS[0]: 45}, skip=(WORKING_DAYS[3],))
+    approve_minutes(org.staff_a, 300)
+    auth.login("admin.a")
+    bad = client.post(f"/tpp/opd/{org.agency_a.id}/bendahara", data={"treasurer_id": str(org.staff_b.id),
+                                                                       "back": "/tpp/2026-11/opd/1"},
+                      follow_redirects=True)
+    assert "Bendahara harus pegawai OPD ini." in bad.get_data(as_text=True)
+    client.post(f"/tpp/opd/{org.agency_a.id}/bendahara", data={"treasurer_id": str(org.staff_a2.id)})
+    db.session.refresh(org.agency_a)
+    assert org.agency_a.treasurer_id == org.staff_a2.id
+    assert client.post(f"/tpp/opd/{org.agency_b.id}/bendahara", data={"treasurer_id": ""}).status_code == 404
+
+    def export(name: str) -> bytes:
+        response = client.post(f"/tpp/2026-11/opd/{org.agency_a.id}/ekspor", data={"export": name})
+        assert response.status_code == 302 and response.headers["Location"].startswith("/tugas/")
+        job = db.session.get(Job, response.headers["Location"].rsplit("/", 1)[1])
+        run_job(job.id)
+        db.session.expire_all()
+        return job_file_path(db.session.get(Job, job.id)).read_bytes()
+
+    pdf = tmp_path / "nominatif.pdf"
+    pdf.write_bytes(export("nominative_pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "DAFTAR NOMINATIF PENERIMA TAMBAHAN PENGHASILAN PEGAWAI (TPP)" in text
+    assert "PRATINJAU, BELUM DIKUNCI" in text
+    assert org.staff_a.id_number in text and "4.920.000" in text  # 5.000.000 − (1% + 3%) of 2.000.000
+    assert "Bendahara Pengeluaran" in text and org.staff_a2.id_number in text
+    assert "Kepala Dinas A" in text and org.head_a.id_number in text
+
+    sheet = load_workbook(io.BytesIO(export("nominative_xlsx"))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    mine = next(row for row in values if row[2] == org.staff_a.id_number)
+    assert (mine[7], mine[11], mine[15]) == (5_000_000, 80_000, 4_920_000)
+    assert values[-1][1] == "Jumlah"
+
+    lines = list(csv.reader(io.StringIO(export("payroll_csv").decode("utf-8-sig"))))
+    assert lines[0][:4] == ["NIP", "Nama", "Kode OPD", "Kotor"]
+    row = next(line for line in lines if line[0] == org.staff_a.id_number)
+    assert row[2:] == ["A", "5000000", "20000", "0", "60000", "0", "4920000"]
+    assert {line[2] for line in lines[1:]} == {"A"}
+    assert client.post(f"/tpp/2026-11/opd/{org.agency_b.id}/ekspor",
+                       data={"export": "payroll_csv"}).status_code == 404

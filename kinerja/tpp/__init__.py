@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("tpp", __name__)
 
-from kinerja.tpp import views  # noqa: E402,F401
+from kinerja.tpp import tasks, views  # noqa: E402,F401

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -14,8 +15,16 @@ from kinerja import clock
 from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.models import Agency, Employee, TppPenalty, TppPeriod, TppRuleSet, TppSlip
-from kinerja.permissions import GLOBAL_ROLES, is_global_admin, load_agency, overseen_agency_ids, roles_required
+from kinerja.jobs import create_job, dispatch
+from kinerja.models import Agency, Assignment, Employee, TppPenalty, TppPeriod, TppRuleSet, TppSlip
+from kinerja.permissions import (
+    GLOBAL_ROLES,
+    admin_agency_ids,
+    is_global_admin,
+    load_agency,
+    overseen_agency_ids,
+    roles_required,
+)
 from kinerja.tpp import bp, services
 from kinerja.tpp.engine import totals
 from kinerja.tpp.explain import cut_dates, describe, percent, rupiah
@@ -72,6 +81,7 @@ def regency(first: date):
         rows.append((agency, len(results or []), totals(results or []), locked.get(agency.id)))
     grand = {key: sum(row[2][key] for row in rows) for key in ("base", "gross", "discipline_cuts", "penalty", "net")}
     return render_template("tpp/regency.html", first=first, rows=rows, grand=grand, rule_set=computed.rule_set,
+                           exports=REGENCY_EXPORTS, export_form=LockForm(formdata=None),
                            previous=months_after(first, -1), following=months_after(first, 1),
                            period_label=period_label)
 
@@ -85,7 +95,12 @@ def agency(first: date, agency_id: int):
         return change_lock(agency, first, today)
     rows, period = services.agency_month(agency, first, today)
     rule_set = period.rule_set if period is not None else rule_set_for(first)
+    staff = db.session.execute(
+        select(Employee.id, Employee.name, Employee.id_number).join(Assignment, Assignment.employee_id == Employee.id)
+        .where(Assignment.agency_id == agency.id, Assignment.active_on(today)).order_by(Employee.name)).all()
+    can_name_treasurer = is_global_admin(current_user) or agency.id in admin_agency_ids(current_user)
     return render_template("tpp/agency.html", agency=agency, first=first, rows=rows, period=period,
+                           exports=AGENCY_EXPORTS, staff=staff, can_name_treasurer=can_name_treasurer,
                            total=totals(item.result for item in rows), rule_set=rule_set,
                            can_lock=is_global_admin(current_user), month_over=first < today.replace(day=1),
                            lock_form=LockForm(formdata=None), reopen_form=ReopenForm(formdata=None),
@@ -122,6 +137,64 @@ def change_lock(agency: Agency, first: date, today: date):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
+    return back
+
+
+AGENCY_EXPORTS = {"nominative_pdf": ("tpp_nominative", {"format": "pdf"}, _l("Daftar nominatif (PDF)")),
+                  "nominative_xlsx": ("tpp_nominative", {"format": "xlsx"}, _l("Daftar nominatif (Excel)")),
+                  "payroll_xlsx": ("tpp_payroll", {"format": "xlsx"}, _l("Berkas gaji (Excel)")),
+                  "payroll_csv": ("tpp_payroll", {"format": "csv"}, _l("Berkas gaji (CSV)"))}
+REGENCY_EXPORTS = {"payroll_xlsx": ("tpp_payroll", {"format": "xlsx"}, _l("Berkas gaji seluruh OPD (Excel)")),
+                   "payroll_csv": ("tpp_payroll", {"format": "csv"}, _l("Berkas gaji seluruh OPD (CSV)"))}
+
+
+@bp.route("/tpp/<month:first>/opd/<int:agency_id>/ekspor", methods=["POST"])
+@login_required
+def agency_export(first: date, agency_id: int):
+    """Start the agency's nominative list or payroll file as a background job and show its progress."""
+    agency = load_agency(current_user, agency_id)
+    spec = AGENCY_EXPORTS.get(request.form.get("export", ""))
+    if spec is None or not LockForm().validate_on_submit():
+        flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
+        return redirect(url_for("tpp.agency", first=first, agency_id=agency.id))
+    kind, extra, label = spec
+    job = create_job(kind, {"month": f"{first:%Y-%m}", "agency_id": agency.id, **extra},
+                     title=f"{label} · {agency.short_name} · {first:%Y-%m}", requested_by=current_user.id)
+    dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+@bp.route("/tpp/<month:first>/ekspor", methods=["POST"])
+@roles_required(*GLOBAL_ROLES)
+def regency_export(first: date):
+    spec = REGENCY_EXPORTS.get(request.form.get("export", ""))
+    if spec is None or not LockForm().validate_on_submit():
+        flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
+        return redirect(url_for("tpp.regency", first=first))
+    kind, extra, label = spec
+    job = create_job(kind, {"month": f"{first:%Y-%m}", **extra}, title=f"{label} · {first:%Y-%m}",
+                     requested_by=current_user.id)
+    dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+@bp.route("/tpp/opd/<int:agency_id>/bendahara", methods=["POST"])
+@login_required
+def treasurer(agency_id: int):
+    agency = load_agency(current_user, agency_id)
+    back = redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/tpp/")
+                    else url_for("tpp.index"))
+    if not LockForm().validate_on_submit():
+        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+        return back
+    text = request.form.get("treasurer_id", "")
+    try:
+        services.set_treasurer(current_user, agency, int(text) if text.isdigit() else None, clock.today())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Bendahara OPD disimpan."), "success")
     return back
 
 
