@@ -74,6 +74,9 @@ ACTION_LABELS = {
     "add_penalty": _l("Hukuman disiplin dicatat"),
     "delete_penalty": _l("Hukuman disiplin dihapus"),
     "set_treasurer": _l("Bendahara OPD ditetapkan"),
+    "request_correction": _l("Koreksi presensi diajukan"),
+    "approve_correction": _l("Koreksi presensi disetujui"),
+    "reject_correction": _l("Koreksi presensi ditolak"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

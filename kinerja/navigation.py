@@ -44,6 +44,8 @@ def navigation_for() -> list[NavItem]:
         items.append(NavItem(str(_l("Profil")), url_for("main.profile"), "person-badge", "main.profile"))
     if is_appraiser(current_user) or admin_agency_ids(current_user):
         items.append(NavItem(str(_l("Pemeriksaan")), url_for("review.inbox"), "clipboard-check", "review.inbox"))
+        items.append(NavItem(str(_l("Koreksi presensi")), url_for("attendance.correction_inbox"), "clock-history",
+                             "attendance.correction_inbox"))
         items.append(NavItem(str(_l("Tinjauan presensi")), url_for("attendance.review"), "person-bounding-box",
                              "attendance.review"))
     for agency_id in sorted(admin_agency_ids(current_user)):

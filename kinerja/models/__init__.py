@@ -16,6 +16,7 @@ from kinerja.models.api import ApiToken
 from kinerja.models.attendance import AttendanceFlag, AttendanceKind, AttendanceRecord, FlagKind, FlagStatus
 from kinerja.models.base import Base
 from kinerja.models.calendar import BackdateGrant, HolidayEntry, HolidayKind, Leave, LeaveKind, MonthLock
+from kinerja.models.corrections import AttendanceCorrection, CorrectionKind, CorrectionStatus
 from kinerja.models.org import Agency, Office, Position, PositionKind, Regency, Unit
 from kinerja.models.people import ActingAssignment, ActingKind, Assignment, Employee
 from kinerja.models.reports import Job, JobStatus, ReportDocument
@@ -63,6 +64,7 @@ __all__ = [
     "Agency",
     "ApiToken",
     "Assignment",
+    "AttendanceCorrection",
     "AttendanceFlag",
     "AttendanceKind",
     "AttendanceRecord",
@@ -73,6 +75,8 @@ __all__ = [
     "BehaviourValue",
     "BracketKind",
     "CapReason",
+    "CorrectionKind",
+    "CorrectionStatus",
     "Criterion",
     "DeductionBase",
     "Employee",

@@ -101,6 +101,7 @@ class Day:
     checked_out: bool = False
     early_minutes: int = 0
     field_duty: bool = False  # dinas luar: no office hours to be late for
+    corrected: bool = False  # the facts come from an approved attendance correction
 
 
 @dataclass(frozen=True)
@@ -255,12 +256,14 @@ def cut_rate(rules: Rules, cut: Cut, bracket: Bracket | None) -> int:
 
 
 def discipline_lines(rules: Rules, month: Month, base: int, discipline_share: int) -> list[Line]:
+    corrected = [day.day.isoformat() for day in month.days if day.corrected and day.assigned]
+    lines = [Line(LineKind.INFO, "corrected", params={"days": len(corrected), "dates": corrected})] \
+        if corrected else []
     counted: dict[tuple[Cut, Bracket | None], list[date]] = {}
     for day in month.days:
         for key in day_cuts(rules, day):
             counted.setdefault(key, []).append(day.day)
     of = discipline_share if rules.deduction_base is DeductionBase.DISCIPLINE else base
-    lines = []
     order = list(Cut)
     for (cut, bracket), days in sorted(counted.items(), key=lambda item: (
             order.index(item[0][0]), item[0][1].low if item[0][1] else 0)):
@@ -272,7 +275,7 @@ def discipline_lines(rules: Rules, month: Month, base: int, discipline_share: in
             "days": len(days), "rate": rate, "total_rate": total_rate,
             "low": bracket.low if bracket else None, "high": bracket.high if bracket else None,
             "dates": [day.isoformat() for day in days], "of": rules.deduction_base.value, "base": of}))
-    taken = -sum(line.amount for line in lines)
+    taken = -sum(line.amount for line in lines if line.kind is LineKind.CUT)
     if taken > discipline_share:
         lines.append(Line(LineKind.CUT, "cap", taken - discipline_share, {"share": discipline_share}))
     return lines

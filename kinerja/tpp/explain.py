@@ -88,6 +88,8 @@ def describe(line: Line) -> str:
         return _counted(_("Tidak presensi pulang"), params)
     if code == "absent":
         return _counted(_("Tidak masuk tanpa keterangan"), params)
+    if code == "corrected":
+        return _("Koreksi presensi disetujui: %(days)s hari, dihitung sesuai koreksi", days=params["days"])
     if code == "cap":
         return _("Potongan disiplin dibatasi sebesar bagian disiplin (%(share)s)", share=rupiah(params["share"]))
     if code == "penalty":

@@ -13,14 +13,18 @@ from datetime import date, timedelta
 
 from sqlalchemy import Select, func, or_, select
 
+from kinerja.attendance import hours
+from kinerja.attendance.corrections import approved_between
 from kinerja.extensions import db
 from kinerja.models import (
     Activity,
     ActivityStatus,
     Agency,
     Assignment,
+    AttendanceCorrection,
     AttendanceKind,
     AttendanceRecord,
+    CorrectionKind,
     Employee,
     Evaluation,
     Leave,
@@ -64,6 +68,22 @@ class MonthResult:
 def months_after(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def corrected_facts(facts: dict, correction: AttendanceCorrection, work_week: int) -> dict:
+    """The day's facts as an approved correction describes it: the times it gives, or a day in the field."""
+    facts = dict(facts, corrected=True)
+    if correction.kind is CorrectionKind.FIELD_DUTY:
+        return facts | {"checked_in": True, "checked_out": True, "field_duty": True, "late_minutes": 0,
+                        "early_minutes": 0}
+    day_hours = hours.working_hours(correction.day, work_week)
+    if correction.check_in is not None:
+        facts |= {"checked_in": True,
+                  "late_minutes": hours.minutes_after(correction.check_in, day_hours.start)}
+    if correction.check_out is not None:
+        facts |= {"checked_out": True,
+                  "early_minutes": hours.minutes_after(day_hours.end, correction.check_out)}
+    return facts
 
 
 def scope_ids(first: date, last: date, agency_ids: list[int] | None, employee_ids: list[int] | None) -> Select:
@@ -126,6 +146,8 @@ def compute_month(first: date, today: date, *, agency_ids: list[int] | None = No
         else:
             facts.update(checked_out=True, early_minutes=row.early_minutes or 0)
 
+    corrections = approved_between(scope, first, last)
+
     leave: dict[int, dict[date, tuple[str, bool]]] = defaultdict(dict)
     for row in db.session.execute(
         select(Leave.employee_id, Leave.kind, Leave.start_date, Leave.end_date, Leave.document_number)
@@ -174,10 +196,14 @@ def compute_month(first: date, today: date, *, agency_ids: list[int] | None = No
                 continue
             ceiling = by_position.get(placement.position_id, by_class.get(placement.class_grade, 0))
             kind, documented = leave_by_day.get(day, (None, False))
+            week = weeks.get(placement.agency_id, 5)
+            facts = facts_by_day.get(day, {})
+            correction = corrections.get(employee_id, {}).get(day)
+            if correction is not None:
+                facts = corrected_facts(facts, correction, week)
             days.append(Day(
-                day=day, ceiling=ceiling,
-                working=not is_weekend(day, weeks.get(placement.agency_id, 5)) and day not in days_off,
-                assessed=day < today, leave=kind, leave_documented=documented, **facts_by_day.get(day, {})))
+                day=day, ceiling=ceiling, working=not is_weekend(day, week) and day not in days_off,
+                assessed=day < today, leave=kind, leave_documented=documented, **facts))
         month = Month(days_in_month=last.day, employment_type=person.employment_type.value, days=tuple(days),
                       effective_minutes_per_day=effective, approved_minutes=int(minutes.get(employee_id) or 0),
                       predikat=predikats.get(employee_id), penalties=tuple(penalties.get(employee_id, ())))
