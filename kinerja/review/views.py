@@ -15,7 +15,7 @@ from kinerja.core.assignments import assignment_on
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityStatus
-from kinerja.permissions import load_employee
+from kinerja.permissions import load_employee, may_see_month
 from kinerja.review import bp, queries, services
 from kinerja.review.flags import Flag
 from kinerja.review.forms import CommentForm, ReasonForm
@@ -51,6 +51,7 @@ def employee(employee_id: int, month: date | None = None):
         monthly=queries.monthly_items(current_user, person.id, month, clock.today()),
         reason_form=ReasonForm(), action_form=ActionForm(), flag_labels={flag: flag.label for flag in Flag},
         waiting=[i for day in days for i in day.waiting_ids], today=clock.today(),
+        report_allowed=may_see_month(current_user, person.id, month, clock.today()),
     )
 
 
