@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("KINERJA_INSTANCE_PATH", BASE_DIR / "instance"))
@@ -146,7 +147,9 @@ class Config:
     REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7)
     REPORT_PROCESSES = env_int("REPORT_PROCESSES", min(2, os.cpu_count() or 1))
     REPORT_RECYCLE_AFTER = env_int("REPORT_RECYCLE_AFTER", 250)  # documents per rendering process
-    PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")  # for verification links printed on documents
+    # The address printed in verification links on documents; required in production. Unset (development),
+    # a request uses its own host and a job the address the app last served (kinerja.reports.store.base_url).
+    PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")
     JOB_RUNNER = env_str("JOB_RUNNER", "auto")
     JOB_QUEUE = env_str("JOB_QUEUE", "kinerja")
     JOB_WORKER_NICE = env_int("JOB_WORKER_NICE", 10)  # job workers yield the CPU to web requests (0: no change)
@@ -192,6 +195,12 @@ class ProductionConfig(Config):
     def finalize(cls, config: dict) -> None:
         if not config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in the environment to run in production.")
+        address = urlsplit(config.get("PUBLIC_BASE_URL") or "")
+        if address.scheme not in ("http", "https") or not address.netloc:
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be set in the environment to run in production: the address users reach "
+                "the app at, such as https://kinerja.example.go.id, printed in the verification links and QR codes "
+                "of documents rendered by background jobs.")
 
 
 CONFIGS: dict[str, type[Config]] = {

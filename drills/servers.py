@@ -246,7 +246,7 @@ class World:
             "KINERJA_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SESSION_COOKIE_SECURE": "0",
             "DATABASE_URL": self.postgres.url, "REDIS_URL": self.redis.url, "UPLOAD_FOLDER": str(self.uploads),
             "REPORT_FOLDER": str(self.reports), "KINERJA_INSTANCE_PATH": str(self.instance),
-            "JOB_RUNNER": "auto", "REPORT_PROCESSES": "1", "PYTHONUNBUFFERED": "1",
+            "JOB_RUNNER": "auto", "REPORT_PROCESSES": "1", "PYTHONUNBUFFERED": "1", "PUBLIC_BASE_URL": self.base_url,
         })
         return env
 

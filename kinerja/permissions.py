@@ -6,11 +6,14 @@ Scope rules:
   acting assignment (Plh/Plt) active on the day;
 - an agency admin, and the head of the agency (Kepala OPD), see everyone currently assigned to it;
 - BKD admins and superadmins see everything.
+Records of a past month (the monthly report) follow the assignments in force in that month instead
+(`employee_month_scope`).
 An object outside the user's scope is answered with 404, never 403, so its existence does not leak.
 """
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -18,7 +21,7 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Select, and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from kinerja import clock
@@ -107,6 +110,54 @@ def employee_scope(user: User, on: date | None = None) -> ColumnElement[bool]:
         )
         conditions.append(Employee.id.in_(in_agency))
     return or_(*conditions) if conditions else false()
+
+
+def in_force_between(first: date, last: date) -> ColumnElement[bool]:
+    """SQL condition: an assignment in force on at least one day from `first` to `last`."""
+    return and_(Assignment.valid_from <= last, or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first))
+
+
+def month_subordinates_select(employee_id: int, first: date, last: date, today: date) -> Select:
+    """Ids of those whose assignment in force in the month (up to today) names the employee as appraiser, or an
+    appraiser the employee stands in for (a Plh/Plt running in that month, or today)."""
+    last = min(last, today)
+    absent = select(ActingAssignment.absent_id).where(
+        ActingAssignment.acting_id == employee_id,
+        or_(and_(ActingAssignment.valid_from <= last, ActingAssignment.valid_to >= first),
+            ActingAssignment.active_on(today)))
+    return select(Assignment.employee_id).where(
+        in_force_between(first, last), Assignment.employee_id != employee_id,
+        or_(Assignment.appraiser_id == employee_id, Assignment.appraiser_id.in_(absent)))
+
+
+def employee_month_scope(user: User, first: date, last: date, today: date) -> ColumnElement[bool]:
+    """SQL condition on Employee.id: whose records of the month from `first` to `last` the user may see, by the
+    assignments in force then (so after a transfer the earlier months stay with the earlier appraiser and agency,
+    and the new ones see only the months since): their own, their subordinates of that month, everyone assigned
+    that month to an agency they oversee; BKD everything."""
+    if is_global_admin(user):
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    if user.employee_id is not None:
+        conditions.append(Employee.id == user.employee_id)
+        conditions.append(Employee.id.in_(month_subordinates_select(user.employee_id, first, last, today)))
+    agencies = overseen_agency_ids(user)
+    if agencies:
+        conditions.append(Employee.id.in_(select(Assignment.employee_id).where(
+            in_force_between(first, min(last, today)), Assignment.agency_id.in_(agencies))))
+    return or_(*conditions) if conditions else false()
+
+
+def may_see_month(user: User, employee_id: int, first: date, today: date) -> bool:
+    """Whether the user may see the employee's records of the month beginning `first` (its report): by
+    `employee_month_scope`; never a month that has not begun."""
+    if first > today.replace(day=1):
+        return False
+    if is_global_admin(user) or user.employee_id == employee_id:
+        return True
+    last = first.replace(day=monthrange(first.year, first.month)[1])
+    return db.session.scalar(select(Employee.id).where(
+        Employee.id == employee_id, employee_month_scope(user, first, last, today))) is not None
 
 
 def agency_scope(user: User) -> ColumnElement[bool]:

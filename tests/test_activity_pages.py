@@ -214,7 +214,8 @@ def selected(page: str, name: str) -> str | None:
                      "23:30", "23:59", "WFO", "tugas_utama", None, id="near-midnight"),
     ],
 )
-def test_quick_add_defaults(client, auth, db, org, filed, start, end, mode, category, letter):
+def test_quick_add_defaults(client, auth, db, org, monkeypatch, filed, start, end, mode, category, letter):
+    freeze_now(monkeypatch)  # 18 November: the 17th is open for filing, so the page offers the quick-add row
     for begin, finish, work_mode, kind, assignment_letter in filed:
         ActivityFactory(employee=org.staff_a, start_time=hm(begin), end_time=hm(finish), work_mode=work_mode,
                         category=kind, assignment_letter=assignment_letter)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from kinerja import clock
+from kinerja import PROJECT_DIR, clock
 from kinerja.attendance import geo, hours, selfie, services
 from kinerja.attendance.services import CheckInput
 from kinerja.errors import Conflict, ValidationFailed
@@ -491,3 +493,59 @@ def test_the_page_refuses_outside_the_radius_with_the_distance(client, auth, org
 def test_people_without_an_employee_record_have_no_attendance_page(client, auth, org):
     auth.login("admin.bkd")
     assert client.get("/presensi/").status_code == 404
+
+
+# --- field duty (DL) -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("mode", "late"), [(WorkMode.WFO, 100), (WorkMode.WFH, 100), (WorkMode.DL, 0)])
+def test_field_duty_is_not_late_by_the_office_start(staff, monkeypatch, mode, late):
+    freeze_now(monkeypatch, MONDAY.replace(hour=9, minute=10))
+    record = services.check_in(staff, data(mode=mode, assignment_letter="800/12/Disdukcapil"))
+    assert (record.late_minutes, record.early_minutes) == (late, 0)
+
+
+def test_field_duty_is_not_early_by_the_office_end(staff, monkeypatch):
+    freeze_now(monkeypatch, MONDAY.replace(hour=9, minute=10))
+    services.check_in(staff, data(mode=WorkMode.DL, assignment_letter="800/12/Disdukcapil"))
+    freeze_now(monkeypatch, MONDAY.replace(hour=14, minute=0))
+    record = services.check_out(staff, data(kind=AttendanceKind.OUT, mode=WorkMode.DL, seed=2,
+                                            assignment_letter="800/12/Disdukcapil"))
+    assert (record.late_minutes, record.early_minutes) == (0, 0)
+
+
+def test_a_late_field_duty_check_in_shows_no_lateness_on_the_pages(client, auth, org, staff, monkeypatch):
+    freeze_now(monkeypatch, MONDAY.replace(hour=9, minute=10))
+    auth.login(org.staff_a.id_number)
+    response = client.post("/presensi/", data=page_form((-6.95, 107.60), mode="DL", assignment_letter="800/12/Dinas"),
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    shown = client.get("/presensi/").get_data(as_text=True)
+    assert "Surat tugas 800/12/Dinas" in shown and "terlambat" not in shown
+    auth.logout()
+    auth.login("admin.a")
+    month = client.get(f"/presensi/opd/{org.agency_a.id}/bulan?bulan=2026-11&sort=late").get_data(as_text=True)
+    row = month[month.index("Staf A<"):].split("</tr>")[0]
+    assert re.findall(r'<td class="text-end[^"]*">([^<]*)', row)[:4] == ["0", "0", "1", "0"]  # WFO WFH DL late
+    sheet = load_workbook(io.BytesIO(client.get(f"/presensi/opd/{org.agency_a.id}/bulan.xlsx?bulan=2026-11").data))
+    mine = next(row for row in sheet.active.iter_rows(values_only=True) if row[1] == "Staf A")
+    assert mine[7] == 1 and mine[9:11] == (0, 0)  # one DL day; no late day, no late minute
+
+
+def test_the_migration_clears_the_lateness_stored_for_field_duty(staff, org, db):
+    import importlib.util
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    field = stored(org.staff_a, MONDAY.date(), agency_id=org.agency_a.id, mode=WorkMode.DL,
+                   assignment_letter="800/1", late_minutes=45, early_minutes=0)
+    office = stored(org.staff_a2, MONDAY.date(), agency_id=org.agency_a.id, late_minutes=10)
+    path = next((PROJECT_DIR / "migrations" / "versions").glob("*_field_duty_check_ins_are_never_late_or_early.py"))
+    spec = importlib.util.spec_from_file_location("field_duty_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db.engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+        migration.upgrade()
+    db.session.expire_all()
+    assert db.session.get(AttendanceRecord, field.id).late_minutes == 0
+    assert db.session.get(AttendanceRecord, office.id).late_minutes == 10

@@ -90,7 +90,7 @@ def month_story(org, db):
     record(org.staff_a, org.agency_a, date(2026, 11, 2), WorkMode.WFO, late=10)
     record(org.staff_a, org.agency_a, date(2026, 11, 2), WorkMode.WFO, kind=AttendanceKind.OUT, early=15)
     record(org.staff_a, org.agency_a, date(2026, 11, 3), WorkMode.WFH)
-    record(org.staff_a, org.agency_a, date(2026, 11, 4), WorkMode.DL, late=5)
+    record(org.staff_a, org.agency_a, date(2026, 11, 4), WorkMode.DL)  # field duty: never late
     record(org.staff_a, org.agency_a, date(2026, 11, 16), WorkMode.WFO)
     record(org.staff_a, org.agency_a, date(2026, 11, 20), WorkMode.WFO)  # on the holiday: present, not required
     record(org.staff_a, org.agency_a, date(2026, 10, 30), WorkMode.WFH, late=99)  # the month before
@@ -101,7 +101,7 @@ def test_month_summary_counts_modes_and_minutes_and_skips_holidays_and_leave(mon
     summary = dashboard.month_attendance_summary(org.staff_a.id, NOVEMBER, today=AFTER)
     assert summary["days"] == {WorkMode.WFO: 3, WorkMode.WFH: 1, WorkMode.DL: 1}
     assert summary["days_present"] == 5
-    assert (summary["late_minutes"], summary["late_days"], summary["early_minutes"]) == (15, 2, 15)
+    assert (summary["late_minutes"], summary["late_days"], summary["early_minutes"]) == (10, 1, 15)
     # 21 weekdays − the holiday − two days of leave; before the 23rd: 15 − 1 − 2 = 12, four of them checked in.
     assert summary["working_days"] == 18
     assert summary["missing_days"] == 8
@@ -136,7 +136,7 @@ def test_month_page_and_xlsx(month_story, client, auth, org):
     assert header[1] == "Nama" and header[5] == "Hadir WFO"
     mine = next(row for row in rows[1:] if row[1].startswith("Staf A") and "Dua" not in row[1])
     assert mine[5:9] == (3, 1, 1, 5)
-    assert mine[10] == 15 and mine[11] == 15
+    assert mine[10] == 10 and mine[11] == 15
     assert len(rows) == 7
 
 

@@ -145,7 +145,8 @@ def test_own_scripts_build_no_code_or_markup_from_strings(script):
 
 def other_app(config_name: str, database_url: str) -> Flask:
     return create_app(config_name, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="sweep-test-secret",
-                      RATELIMIT_STORAGE_URI="memory://", WTF_CSRF_ENABLED=False)
+                      PUBLIC_BASE_URL="https://kinerja.example.go.id", RATELIMIT_STORAGE_URI="memory://",
+                      WTF_CSRF_ENABLED=False)
 
 
 @pytest.fixture()

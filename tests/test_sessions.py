@@ -107,6 +107,7 @@ def production_app(database_url):
         "production",
         SQLALCHEMY_DATABASE_URI=database_url,
         SECRET_KEY="production-test-secret",
+        PUBLIC_BASE_URL="https://kinerja.example.go.id",
         RATELIMIT_STORAGE_URI="memory://",
         WTF_CSRF_ENABLED=False,
     )
@@ -132,4 +133,5 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch, database_ur
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)  # the class read the environment at import
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+        create_app("production", SQLALCHEMY_DATABASE_URI=database_url,
+                   PUBLIC_BASE_URL="https://kinerja.example.go.id", **overrides)

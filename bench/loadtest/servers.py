@@ -70,6 +70,7 @@ def app_environment(database_url: str, redis_url: str, folder: Path) -> dict[str
         "KINERJA_INSTANCE_PATH": str(folder),
         "UPLOAD_FOLDER": str(folder / "uploads"),
         "REPORT_FOLDER": str(folder / "reports"),
+        "PUBLIC_BASE_URL": "http://127.0.0.1",  # production requires it; `serving` adds the port
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url,
         "JOB_RUNNER": "rq",
@@ -166,6 +167,7 @@ def serving(env: dict[str, str], folder: Path) -> Iterator[Served]:
     """Run gunicorn and one RQ worker; yield how to reach and measure them; stop both afterwards."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    env = {**env, "PUBLIC_BASE_URL": base}
     server_log, worker_log = folder / "gunicorn.log", folder / "worker.log"
     with open(server_log, "ab") as server_out, open(worker_log, "ab") as worker_out:
         server = subprocess.Popen(gunicorn_command(port), cwd=PROJECT_DIR, env=env,  # noqa: S603

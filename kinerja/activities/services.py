@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from kinerja import audit, clock, notify
 from kinerja.core.assignments import assignment_on
 from kinerja.core.locks import lock_employee
-from kinerja.core.periods import month_closed
+from kinerja.core.periods import Closure, month_closed, month_closure
 from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
@@ -219,11 +219,33 @@ def update_activity(actor: User, activity: Activity, data: ActivityInput, eviden
         finish()
 
 
+def filing_closure(employee_id: int, day: date) -> Closure | None:
+    """How the month of `day` is closed for filing in the employee's agency then (None while it is open)."""
+    assignment = assignment_on(employee_id, day)
+    if assignment is None:
+        return None
+    return month_closure(assignment.agency_id, day, clock.today(assignment.agency.timezone))
+
+
+def closed_message(closure: Closure, day: date) -> str:
+    """'Bulan November 2026 sudah ditutup untuk pengisian sejak …': the notice of the day page and the refusals."""
+    month = format_date(day, "MMMM y")
+    if closure.by_bkd:
+        return _("Bulan %(month)s ditutup oleh BKD pada %(day)s: kegiatan bulan ini tidak dapat ditambah, diubah, "
+                 "dihapus, atau diajukan.", month=month, day=format_date(closure.day))
+    return _("Bulan %(month)s sudah ditutup untuk pengisian (batas pengisian %(day)s): kegiatan bulan ini tidak "
+             "dapat ditambah, diubah, dihapus, atau diajukan.", month=month, day=format_date(closure.day))
+
+
 def delete_activity(actor: User, activity: Activity) -> None:
+    """Delete a draft or returned activity of an open month, with its evidence files."""
     from kinerja.activities import evidence
 
     require_owner(actor, activity)
     require_editable(activity)
+    closure = filing_closure(activity.employee_id, activity.activity_date)
+    if closure is not None:
+        raise ValidationFailed(closed_message(closure, activity.activity_date))
     stored = evidence.stored_paths(activity)
     db.session.delete(activity)
     finish()

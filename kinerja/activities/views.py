@@ -72,11 +72,14 @@ def day(day: date):
             return redirect(url_for("activities.day", day=day, _anchor="tambah"))
     activities = queries.day_activities(employee.id, day)
     quick_add_defaults(form, activities)
+    closure = services.filing_closure(employee.id, day)
     return render_template(
         "activities/day.html",
         day=day,
         form=form,
         activities=activities,
+        closure=closure,
+        closed_notice=services.closed_message(closure, day) if closure else None,
         info=queries.day_info(employee.id, day),
         units=queries.output_unit_names(),
         copy_form=CopyDayForm(formdata=None, source=day - timedelta(days=1)),
@@ -95,6 +98,10 @@ def edit(activity_id: int):
     )
     if not activity.status.editable:
         flash(_("Kegiatan berstatus %(status)s tidak dapat diubah.", status=activity.status.label), "warning")
+        return redirect(url_for("activities.day", day=activity.activity_date))
+    closure = services.filing_closure(activity.employee_id, activity.activity_date)
+    if closure is not None:
+        flash(services.closed_message(closure, activity.activity_date), "warning")
         return redirect(url_for("activities.day", day=activity.activity_date))
     form = EditActivityForm(obj=activity)
     form.indicator_id.choices = indicator_choices(activity.employee_id,

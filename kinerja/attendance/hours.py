@@ -4,6 +4,9 @@ By default 37 h 30 min a week, starting 07:30, with a 60-minute break (90 on Fri
 runs 07:30–16:00 Monday to Thursday and 07:30–16:30 on Friday. In Ramadan (from the Hijri calendar, or as BKD
 corrects it: kinerja.attendance.ramadan) the week is 32 h 30 min from 08:00 with shorter breaks (08:00–15:00,
 Friday 08:00–15:30). Each figure is a setting, as regencies adjust them in their own regulations.
+
+Field duty (DL, dinas luar, under a surat tugas) is not held to the office's hours: a DL check-in is never late
+and a DL check-out never early (`lateness`), so no page, export or summary counts TL or PSW for it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from kinerja.attendance.ramadan import ramadan_on
+from kinerja.models import AttendanceKind, WorkMode
 from kinerja.settings import clock_setting, setting
 
 FRIDAY = 4
@@ -53,3 +57,13 @@ def late_minutes(local: datetime, hours: WorkingHours) -> int:
 
 def early_minutes(local: datetime, hours: WorkingHours) -> int:
     return minutes_after(hours.end, local.time())
+
+
+def lateness(kind: AttendanceKind, mode: WorkMode, local: datetime, hours: WorkingHours) -> tuple[int, int]:
+    """(late, early) minutes of a check-in or check-out on a working day: a check-in counts late minutes, a
+    check-out early ones, and field duty (DL) neither."""
+    if mode is WorkMode.DL:
+        return 0, 0
+    if kind is AttendanceKind.IN:
+        return late_minutes(local, hours), 0
+    return 0, early_minutes(local, hours)

@@ -148,11 +148,8 @@ def build_record(employee: Employee, assignment: Assignment, data: CheckInput, l
         late_minutes=0, early_minutes=0, within_radius=False,
     )
     if not record.off_day:
-        working = hours.working_hours(day, work_week)
-        if data.kind is AttendanceKind.IN:
-            record.late_minutes = hours.late_minutes(local, working)
-        else:
-            record.early_minutes = hours.early_minutes(local, working)
+        record.late_minutes, record.early_minutes = hours.lateness(
+            data.kind, data.mode, local, hours.working_hours(day, work_week))
     place(record, data, assignment.agency.offices)
     return record
 

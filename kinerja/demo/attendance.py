@@ -79,7 +79,7 @@ class AttendanceBuilder:
 
     def record(self, person: dict, day: date, kind: AttendanceKind, moment: datetime, mode: WorkMode,
                position: tuple[float, float], accuracy: float, letter: str | None, device: str) -> dict:
-        working = hours.working_hours(day, person["work_week"])
+        late, early = hours.lateness(kind, mode, moment, hours.working_hours(day, person["work_week"]))
         office_id, metres, inside = self.place(person["agency_id"], *position)
         row = {
             "employee_id": person["employee_id"], "agency_id": person["agency_id"], "day": day, "kind": kind,
@@ -87,8 +87,7 @@ class AttendanceBuilder:
             "accuracy_m": accuracy, "office_id": office_id, "distance_m": metres, "within_radius": inside,
             "assignment_letter": letter if mode is WorkMode.DL else None, "selfie_name": None, "selfie_hash": None,
             "device_id": device, "user_agent_hash": person["ua_hash"],
-            "late_minutes": hours.late_minutes(moment, working) if kind is AttendanceKind.IN else 0,
-            "early_minutes": hours.early_minutes(moment, working) if kind is AttendanceKind.OUT else 0,
+            "late_minutes": late, "early_minutes": early,
             "off_day": False, "created_at": moment.astimezone(UTC), "updated_at": moment.astimezone(UTC),
         }
         self.rows.append(row)

@@ -10,6 +10,7 @@ Files live under REPORT_FOLDER/store/<year>-<month>/, outside static/, named by 
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Callable, Iterable
@@ -27,11 +28,14 @@ from kinerja.extensions import db
 from kinerja.models import ReportDocument
 from kinerja.reports.model import EmployeeMonth
 
+log = logging.getLogger(__name__)
+
 PDF = "employee_pdf"
 XLSX = "employee_xlsx"
 SUFFIX = {PDF: ".pdf", XLSX: ".xlsx"}
 # No 0/O, 1/I/L: the code is read from paper and typed.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+DEVELOPMENT_ADDRESS = "http://localhost:5000"  # `flask run`'s, when nothing better is known
 
 Renderer = Callable[[EmployeeMonth, str, str], bytes]  # (month, code, verify_url) -> file content
 
@@ -43,13 +47,53 @@ def new_code() -> str:
 
 
 def base_url() -> str:
-    """Where the app is reachable from outside, for links printed on documents."""
+    """Where the app is reachable from outside, for links printed on documents: PUBLIC_BASE_URL (production
+    requires it); unset, the request's own address, else (a job, a command) SERVER_NAME, else the address the
+    app last served (`remember_served_address`), else the development server's default."""
     configured = current_app.config.get("PUBLIC_BASE_URL")
     if configured:
         return configured.rstrip("/")
     if has_request_context():
         return request.host_url.rstrip("/")
-    return "http://localhost:5000"
+    server_name = current_app.config.get("SERVER_NAME")
+    if server_name:
+        return f"{current_app.config.get('PREFERRED_URL_SCHEME') or 'http'}://{server_name}"
+    try:
+        served = served_address_file().read_text("utf-8").strip()
+    except OSError:
+        served = ""
+    if served:
+        return served
+    log.warning("PUBLIC_BASE_URL is not set and the app has served no request yet: verification links use %s",
+                DEVELOPMENT_ADDRESS)
+    return DEVELOPMENT_ADDRESS
+
+
+def served_address_file() -> Path:
+    return Path(current_app.config["REPORT_FOLDER"]) / "served-address"
+
+
+_remembered: dict[Path, str] = {}
+
+
+def remember_served_address() -> None:
+    """Before each request while PUBLIC_BASE_URL is unset: keep the address this request came to, in a file
+    beside the reports that the job workers (other processes) read; written only when it changes."""
+    if current_app.config.get("PUBLIC_BASE_URL") or request.endpoint in (None, "static", "health"):
+        return
+    address = request.host_url.rstrip("/")
+    path = served_address_file()
+    if _remembered.get(path) == address and path.is_file():
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+        temporary.write_text(address + "\n", "utf-8")
+        os.replace(temporary, path)
+    except OSError as error:  # never break a page for it: a job then falls back to the default address
+        log.warning("Could not remember the served address in %s: %s", path, error)
+        return
+    _remembered[path] = address
 
 
 def external_url(endpoint: str, **values) -> str:

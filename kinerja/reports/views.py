@@ -1,8 +1,9 @@
 """Report pages: the reports index, one employee's report as PDF/XLSX/BKN, starting exports as jobs, and the
 public verification page of a printed document.
 
-Who may: staff their own; appraisers their subordinates' (on the month's last day or today, so an appraiser
-keeps a transferred subordinate's past months); agency heads and admins their agency's; BKD everything.
+Who may, by the assignments in force in the report's month: staff their own; appraisers their subordinates of
+that month (a transferred subordinate's earlier months stay with the earlier appraiser, the new one sees the
+months since); agency heads and admins those assigned to their agency that month; BKD everything.
 Anything else is a 404.
 """
 
@@ -15,7 +16,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
@@ -25,7 +26,7 @@ from kinerja.errors import DomainError
 from kinerja.exports import XLSX_MIMETYPE
 from kinerja.extensions import db, limiter
 from kinerja.models import Agency, Assignment, Employee, Job
-from kinerja.permissions import employee_scope, is_global_admin, overseen_agency_ids, subordinates_select
+from kinerja.permissions import is_global_admin, may_see_month, month_subordinates_select, overseen_agency_ids
 from kinerja.reports import bp, data, documents, store, xlsx
 from kinerja.reports.exports import AGENCY_EXPORTS, EXPORTS, REGENCY_EXPORTS, start_export
 from kinerja.reports.tasks import evidence_url_pattern
@@ -65,11 +66,14 @@ def reportable_agencies(user) -> list[Agency]:
     return list(db.session.scalars(query))
 
 
-def subordinates(user, today: date) -> list[Employee]:
+def subordinates(user, month: date, today: date) -> list[Employee]:
+    """The user's subordinates of the month: those whose assignment then named the user (or whom they stood in
+    for) as appraiser."""
     if user.employee_id is None:
         return []
-    return list(db.session.scalars(
-        select(Employee).where(Employee.id.in_(subordinates_select(user.employee_id, today))).order_by(Employee.name)))
+    last = month_days(month.year, month.month)[1]
+    return list(db.session.scalars(select(Employee).where(
+        Employee.id.in_(month_subordinates_select(user.employee_id, month, last, today))).order_by(Employee.name)))
 
 
 @bp.route("/")
@@ -81,22 +85,15 @@ def index():
                                    .order_by(Job.created_at.desc()).limit(5)))
     return render_template(
         "reports/index.html", month=month, months=recent_months(today), agencies=reportable_agencies(current_user),
-        team=subordinates(current_user, today), global_admin=is_global_admin(current_user), jobs=jobs,
+        team=subordinates(current_user, month, today), global_admin=is_global_admin(current_user), jobs=jobs,
         agency_exports=[(name, EXPORTS[name][3]) for name in AGENCY_EXPORTS],
         regency_exports=[(name, EXPORTS[name][3]) for name in REGENCY_EXPORTS], form=ExportForm(formdata=None))
 
 
 def report_subject(employee_id: int, month: date) -> None:
-    """404 unless the user may see this employee's report of the month (and the month has begun)."""
-    today = clock.today()
-    if month > today.replace(day=1):
-        abort(404)
-    if is_global_admin(current_user) or current_user.employee_id == employee_id:
-        return
-    last = month_days(month.year, month.month)[1]
-    allowed = db.session.scalar(select(Employee.id).where(
-        Employee.id == employee_id, or_(employee_scope(current_user, today), employee_scope(current_user, last))))
-    if allowed is None:
+    """404 unless the user may see this employee's report of the month (and the month has begun): decided by
+    the assignments in force in that month (kinerja.permissions.may_see_month)."""
+    if not may_see_month(current_user, employee_id, month, clock.today()):
         abort(404)
 
 

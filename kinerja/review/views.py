@@ -17,7 +17,7 @@ from kinerja.core.assignments import assignment_on
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityStatus
-from kinerja.permissions import load_employee
+from kinerja.permissions import load_employee, may_see_month
 from kinerja.review import bp, queries, services
 from kinerja.review.flags import Flag
 from kinerja.review.forms import CommentForm, ReasonForm
@@ -55,6 +55,7 @@ def employee(employee_id: int, month: date | None = None):
         reason_form=ReasonForm(), action_form=ActionForm(), flag_labels={flag: flag.label for flag in Flag},
         waiting=[i for day in days for i in day.waiting_ids], today=clock.today(),
         stand_ins=queries.stand_in_decisions(item.activity for day in days for item in day.items),
+        report_allowed=may_see_month(current_user, person.id, month, clock.today()),
     )
 
 

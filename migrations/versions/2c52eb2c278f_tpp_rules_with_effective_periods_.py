@@ -1,7 +1,7 @@
 """TPP rules with effective periods, disciplinary penalties and locked months
 
 Revision ID: 2c52eb2c278f
-Revises: 1500547fd447
+Revises: 0dcae3000be5
 Create Date: 2026-12-06 18:39:07.470338
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2c52eb2c278f'
-down_revision = '1500547fd447'
+down_revision = '0dcae3000be5'
 branch_labels = None
 depends_on = None
 
