@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -321,3 +321,17 @@ def test_the_nominative_list_and_the_payroll_file_as_jobs(client, auth, org, db,
     assert {line[2] for line in lines[1:]} == {"A"}
     assert client.post(f"/tpp/2026-11/opd/{org.agency_b.id}/ekspor",
                        data={"export": "payroll_csv"}).status_code == 404
+
+
+def test_cuti_bersama_and_holidays_are_neither_targeted_nor_absent(org, db, rules):
+    december = [date(2026, 12, 1) + timedelta(days=n) for n in range(31)]
+    weekdays = [day for day in december if day.weekday() < 5]
+    worked = [day for day in weekdays if day not in (date(2026, 12, 24), date(2026, 12, 25))]
+    present(org.staff_a, days=worked)
+    approve_minutes(org.staff_a, 300, days=worked)
+    result = compute_month(date(2026, 12, 1), date(2027, 1, 5), employee_ids=[org.staff_a.id]).rows[0].result
+    (minutes,) = [line for line in result.lines if line.code == "minutes"]
+    # 23 weekdays less Christmas (national holiday) and 24 December (cuti bersama): 21 working days.
+    assert len(weekdays) == 23 and minutes.params["target"] == 21 * 300
+    assert result.kinerja_rate == 10_000 and result.discipline_cuts == 0
+    assert result.net == 5_000_000
