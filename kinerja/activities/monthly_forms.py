@@ -15,8 +15,8 @@ NOT_IN_PLAN = _l("Pilih indikator (IKI) dari SKP Anda yang berlaku pada bulan in
 
 
 def indicator_choices(indicators: list[PlanIndicator], kept: PlanIndicator | None = None) -> list[SelectChoice]:
-    """"No indicator", then the IKI of the plan in force grouped by RHK, each with its unit for the page's script;
-    an item being changed keeps the IKI it has even when that is no longer in force."""
+    """The IKI choices: none, then those of the plan in force grouped by RHK, each with its unit for the page's
+    script; an item being changed also keeps the IKI it has when that is no longer in force."""
     choices = [SelectChoice(0, _l("— tanpa indikator —"))]
     choices += [SelectChoice(item.id, item.label, {"data-unit": item.unit}, item.rhk) for item in indicators]
     if kept is not None and all(item.id != kept.id for item in indicators):
