@@ -97,6 +97,11 @@ def load_roster(user: User, roster_id: int) -> Roster:
     return roster
 
 
+def employee_name(employee_id: int) -> str:
+    employee = db.session.get(Employee, employee_id)
+    return employee.full_name if employee else ""
+
+
 def agency_rosters(agency_id: int) -> list[Roster]:
     """The agency's rosters, latest period first."""
     return list(db.session.scalars(select(Roster).where(Roster.agency_id == agency_id)
