@@ -399,9 +399,11 @@ def test_demo_agency_works_under_a_cap_with_a_published_fair_roster(seeded, db):
     assert (cap.percent, cap.reason_kind, cap.valid_to) == (50, CapReason.PPKM_3, None)
     assert cap.valid_from < (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     assert [unit.code for unit in agency.units if unit.essential] == ["02.02"]
-    roster = db.session.scalar(select(Roster).where(Roster.agency_id == agency.id))
-    assert roster.status is RosterStatus.PUBLISHED
-    assert roster.start_date <= today and roster.end_date >= today + timedelta(days=14)
+    rosters = list(db.session.scalars(select(Roster).where(Roster.agency_id == agency.id)))
+    assert all(roster.status is RosterStatus.PUBLISHED for roster in rosters)
+    roster = next(roster for roster in rosters if roster.start_date <= today <= roster.end_date)
+    assert roster.end_date >= today + timedelta(days=14)
+    assert min(roster.start_date for roster in rosters) == (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     grid = queries.roster_grid(roster)
     assert not any(count.over for count in grid.counts.values())  # the agency stays under its cap
     assert "Admin OPD (Disdukcapil, kuota WFO & jadwal piket)" in seeded.output
