@@ -32,7 +32,7 @@ from kinerja.models import (
     UserRole,
     WorkMode,
 )
-from kinerja.roster.caps import cap_percents
+from kinerja.roster.caps import cap_percents, lock_agency
 from kinerja.roster.plan import capacity
 from kinerja.roster.queries import roster_days
 
@@ -129,6 +129,7 @@ def join_roster(actor: User, employee: Employee, roster: Roster, start: date,
             days.append((day, covering[-1][2]))
     if not days:
         return
+    lock_agency(roster.agency_id)  # the room left under the cap, as a cell edit counts it
     percents = cap_percents(roster.agency_id, [day for day, _essential in days])
     counts: dict[date, list[WorkMode]] = defaultdict(list)
     for day, mode in db.session.execute(
