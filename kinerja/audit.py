@@ -67,6 +67,9 @@ ACTION_LABELS = {
     "generate_roster": _l("Jadwal piket disusun"),
     "regenerate_roster": _l("Jadwal piket disusun ulang"),
     "edit_roster_entry": _l("Jadwal piket diubah manual"),
+    "override_wfo_cap": _l("Jadwal piket melampaui batas WFO"),
+    "release_roster_days": _l("Hari jadwal piket dilepas (mutasi/berhenti)"),
+    "admit_roster_days": _l("Hari jadwal piket ditambahkan (mutasi)"),
     "publish_roster": _l("Jadwal piket diterbitkan"),
     "delete_roster": _l("Draf jadwal piket dihapus"),
 }
