@@ -48,6 +48,10 @@ MESSAGES = {
     "roster_published": _l("Jadwal piket %(agency)s %(start)s – %(end)s telah diterbitkan: lihat hari WFO dan WFH "
                            "Anda."),
     "roster_changed": _l("Jadwal kerja Anda pada %(day)s diubah menjadi %(mode)s."),
+    "roster_left": _l("%(name)s tidak lagi bertugas di OPD ini mulai %(day)s: %(n)s hari dikeluarkan dari jadwal "
+                      "piket %(roster)s."),
+    "roster_joined": _l("%(name)s bertugas di OPD ini mulai %(day)s: %(n)s hari ditambahkan ke jadwal piket "
+                        "%(roster)s."),
     "correction_requested": _l("%(name)s mengajukan koreksi presensi %(day)s."),
     "correction_approved": _l("Koreksi presensi Anda untuk %(day)s disetujui."),
     "correction_rejected": _l("Koreksi presensi Anda untuk %(day)s ditolak: %(reason)s"),

@@ -117,3 +117,18 @@ def test_the_edit_page_of_a_closed_month_sends_back_to_the_day_with_the_reason(c
     response = client.get(f"/kegiatan/{activity.id}/ubah")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/kegiatan/{OCT30}")
     assert AUTOMATIC in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_submitted_item_of_a_closed_month_cannot_be_withdrawn(client, db, staff):
+    submitted = draft(staff, OCT30, status=ActivityStatus.SUBMITTED)
+    page = client.get(f"/kegiatan/{OCT30}").get_data(as_text=True)
+    assert f"/kegiatan/{submitted.id}/tarik" not in page and "Tarik pengajuan" not in page
+    response = client.post(f"/kegiatan/{submitted.id}/tarik", follow_redirects=True).get_data(as_text=True)
+    assert AUTOMATIC in response
+    db.session.expire_all()
+    assert db.session.get(Activity, submitted.id).status is ActivityStatus.SUBMITTED
+    open_item = draft(staff, NOV17, status=ActivityStatus.SUBMITTED)
+    assert "Tarik pengajuan" in client.get(f"/kegiatan/{NOV17}").get_data(as_text=True)
+    client.post(f"/kegiatan/{open_item.id}/tarik")
+    db.session.expire_all()
+    assert db.session.get(Activity, open_item.id).status is ActivityStatus.DRAFT

@@ -16,6 +16,7 @@ from kinerja.reports import data as report_data
 from kinerja.skp import queries as skp_queries
 from tests.factories import freeze_now, iki_for
 from tests.querycount import count_queries
+from tests.test_api_activities import headers
 from tests.test_monthly_activities import daily
 
 MARCH = date(2026, 3, 1)
@@ -62,3 +63,23 @@ def test_the_bulk_form_is_one_query_and_agrees_with_the_single_one(db, month_of_
     assert realise(both[other.id], None, "dokumen").quantity == Decimal("17.00")
     assert approved_outputs([], MARCH) == {}
 
+
+
+def test_the_monthly_page_the_skp_page_the_report_and_the_api_agree(client, auth, db, month_of_output):
+    """Through the pages: a monthly item linked on the form (its unit typed in other letters) shows what the SKP
+    page's realisation table, the report's IKI line and the API show."""
+    staff, _other, iki, _user = month_of_output
+    skp_id = iki.rhk.skp_id
+    auth.login(staff.id_number)
+    assert client.post("/kegiatan/bulanan/2026-03", data={
+        "indicator_id": iki.id, "planned_action": "Menyusun dokumen", "unit": "DOKUMEN"}).status_code == 302
+    monthly_page = client.get("/kegiatan/bulanan/2026-03").get_data(as_text=True)
+    skp_page = client.get(f"/skp/{skp_id}?bulan=2026-03").get_data(as_text=True)
+    report = report_data.employee_months([staff.id], MARCH, date(2026, 3, 20))[staff.id]
+    [line] = [line for line in report.indicators if line.indicator == iki.text]
+    [item] = client.get("/api/v1/monthly-activities?month=2026-03", headers=headers(staff)).get_json()
+
+    assert 'Realisasi: <span class="fw-semibold">7,5 Dokumen</span>' in monthly_page
+    assert '<td class="text-end text-nowrap fw-semibold realisation-value">7,5 Dokumen</td>' in skp_page
+    assert line.realised == Decimal(str(item["quantity"])) == Decimal("7.50")
+    assert (item["indicator_id"], item["unit"]) == (iki.id, "Dokumen")

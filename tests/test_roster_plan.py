@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kinerja.models import WorkMode
-from kinerja.roster.plan import Member, capacity, plan
+from kinerja.roster.plan import Member, capacity, plan, unit_limit
 
 MONDAY = date(2026, 11, 2)
 WFO, WFH = WorkMode.WFO, WorkMode.WFH
@@ -121,6 +121,8 @@ def test_plan_keeps_the_caps_the_fixed_modes_and_the_rotation(scenario):
 
     # Exactly the present members have a mode, each day.
     assert set(result.modes) == {(m.employee_id, d) for m in members for d in days if d not in away[m.employee_id]}
+    accrued: Counter[int] = Counter()  # a unit's share so far, in hundredths of a person-day
+    had: Counter[int] = Counter()  # a unit's office days so far
     for day in days:
         present = [m for m in members if day not in away[m.employee_id]]
         fixed = [m for m in present if m.essential or (m.employee_id, day) in overrides]
@@ -133,21 +135,26 @@ def test_plan_keeps_the_caps_the_fixed_modes_and_the_rotation(scenario):
         wfo = Counter(m.unit_id for m in present if result.modes[m.employee_id, day] is WFO)
         forced = Counter(m.unit_id for m in fixed if result.modes[m.employee_id, day] is WFO)
         heads = Counter(m.unit_id for m in present)
-        places = {unit: capacity(n, percents[day]) for unit, n in heads.items()}
+        limits = {unit: unit_limit(n, percents[day]) for unit, n in heads.items()}
+        for unit, n in heads.items():
+            accrued[unit] += n * (100 if percents[day] is None else percents[day])
+        share = {unit: max(0, (accrued[unit] + 50) // 100 - had[unit]) for unit in heads}
         agency_places = capacity(len(present), percents[day])
-        # The cap holds per unit and per agency, unless fixed modes alone break it, which is then warned about.
-        for unit in heads:
-            assert wfo[unit] <= max(places[unit], forced[unit])
-            if wfo[unit] > places[unit]:
-                assert any(names[unit] in w and f"{day:%d-%m-%Y}" in w for w in result.warnings)
+        # The agency cap holds every day, unless fixed modes alone break it, which is then warned about.
         total, total_forced = sum(wfo.values()), sum(forced.values())
         assert total <= max(agency_places, total_forced)
         if total > agency_places:
             assert any("OPD" in w and f"{day:%d-%m-%Y}" in w for w in result.warnings)
-        # No office place is wasted: a free member at home means their unit or the agency is full.
+        # A unit stays within its daily limit and its share so far, unless fixed modes alone break it.
+        for unit in heads:
+            assert wfo[unit] <= max(min(limits[unit], share[unit]), forced[unit])
+            if forced[unit] > limits[unit]:
+                assert any(names[unit] in w and f"{day:%d-%m-%Y}" in w for w in result.warnings)
+        # No office place is wasted: a free member at home means their unit used its places or the agency is full.
         for m in present:
             if m not in fixed and result.modes[m.employee_id, day] is WFH:
-                assert wfo[m.unit_id] >= places[m.unit_id] or total >= agency_places
+                assert wfo[m.unit_id] >= min(limits[m.unit_id], share[m.unit_id]) or total >= agency_places
+        had.update(wfo)
 
     # Rotation: comparable members (same unit, same days present, never essential or overridden) differ by ≤ 1.
     free = [m for m in members if not m.essential and all((m.employee_id, d) not in overrides for d in days)]
@@ -155,3 +162,46 @@ def test_plan_keeps_the_caps_the_fixed_modes_and_the_rotation(scenario):
         for b in free:
             if a.unit_id == b.unit_id and away[a.employee_id] == away[b.employee_id]:
                 assert abs(wfo_days(result, a.employee_id) - wfo_days(result, b.employee_id)) <= 1
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=14), st.integers(1, 100), st.integers(0, 30))
+def test_everyone_gets_office_days_in_proportion_under_any_cap_above_zero(units, percent, extra_days):
+    """Units of any size (one-person ones too), a cap p > 0 that leaves the agency at least one place a day:
+    over a period of at least 100/p days plus as many as the agency needs to give everyone a turn, everyone
+    gets an office day, and nobody more than their unit's share rounded up."""
+    members = [Member(e, unit, False) for e, unit in enumerate(units, start=1)]
+    places = capacity(len(members), percent)
+    if places == 0:
+        return  # the agency's daily cap is zero: nobody may be in the office
+    day_count = -(-100 // percent) + -(-len(members) // places) + extra_days
+    days = [MONDAY + timedelta(days=i) for i in range(day_count)]
+    result = plan(members, days, dict.fromkeys(days, percent), {}, {})
+    for day in days:
+        assert sum(result.modes[m.employee_id, day] is WFO for m in members) <= places
+    heads = Counter(units)
+    for m in members:
+        office = wfo_days(result, m.employee_id)
+        assert office >= 1, (m, office)
+        # Proportion: within a unit the share is split evenly (±1), and a unit gets no more than its share.
+        assert office <= -(-day_count * percent // 100) + 1
+    for unit, n in heads.items():
+        unit_days = sum(wfo_days(result, m.employee_id) for m in members if m.unit_id == unit)
+        assert unit_days <= (day_count * n * percent + 50) // 100
+
+
+def test_a_one_person_unit_takes_turns_instead_of_never_going_in():
+    """Issue 22: 50% of one person rounded down to 0 every day left them out for the whole roster."""
+    members = [Member(1, 1, False), Member(2, 2, False), Member(3, 2, False), Member(4, 2, False)]
+    days = weekdays(10)
+    result = plan(members, days, dict.fromkeys(days, 50), {}, {})
+    assert wfo_days(result, 1) == 5
+    assert all(sum(result.modes[e, day] is WFO for e in (1, 2, 3, 4)) == 2 for day in days)
+    assert sorted(wfo_days(result, e) for e in (2, 3, 4)) == [5, 5, 5]
+
+
+def test_the_same_input_gives_the_same_roster():
+    members = [Member(e, e % 3, e % 5 == 0) for e in range(1, 12)]
+    days = weekdays(9)
+    first = plan(members, days, dict.fromkeys(days, 30), {}, {})
+    assert plan(list(reversed(members)), days, dict.fromkeys(days, 30), {}, {}).modes == first.modes

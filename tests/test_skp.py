@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kinerja import notify
 from kinerja.activities import services as activity_services
@@ -613,3 +613,15 @@ def test_plain_staff_get_neither_the_agency_page_nor_its_links(client, auth, db,
     for path in (f"/opd/{agency_id}", f"/skp/distribusi/{agency_id}", f"/opd/{agency_id}/jadwal"):
         assert client.get(path).status_code == 404
     assert "/skp/distribusi/" not in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["foreign", "garbage"])
+def test_a_foreign_iki_on_the_day_page_is_refused_in_the_readers_language(client, auth, db, org, value):
+    plan(db, org.staff_a)
+    other = iki_of(plan(db, org.staff_a2)).id
+    auth.login(org.staff_a.id_number)
+    chosen = str(other) if value == "foreign" else "abc"
+    page = client.post(f"/kegiatan/{TUE.isoformat()}", data=activity_form(indicator_id=chosen)).get_data(as_text=True)
+    assert "bukan bagian dari SKP Anda yang disetujui" in page
+    assert "Not a valid choice" not in page and "could not coerce" not in page
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == 0

@@ -52,6 +52,12 @@ class OutputFieldsForm(FlaskForm):
         self.category.choices = enum_choices(ActivityCategory)
 
 
+def indicator_value(value: object) -> int:
+    """The chosen IKI's id; 0 for none; -1 (an id no IKI has) for anything that is not a number."""
+    text = str(value if value is not None else "0").strip()
+    return int(text) if text.isdigit() else -1
+
+
 class ActivityForm(OutputFieldsForm):
     """One activity of a day: the quick-add row and the edit page."""
 
@@ -67,9 +73,10 @@ class ActivityForm(OutputFieldsForm):
     link = StringField(_l("Tautan bukti"), validators=[Optional(), Length(max=500)],
                        render_kw={"inputmode": "url", "placeholder": "https://"})
     client_token = HiddenField()
-    # Choices: the IKI of the approved SKP on the day, set by the view.
-    indicator_id = SelectField(_l("Indikator SKP (IKI)"), coerce=int, default=0, validators=[Optional()],
-                               choices=[SelectChoice(0, _l("— tanpa indikator —"))])
+    # Choices: the IKI of the approved SKP on the day, set by the view. Any other value (a colleague's IKI, a
+    # made-up one) is left for the service to refuse with a message in the reader's language.
+    indicator_id = SelectField(_l("Indikator SKP (IKI)"), coerce=indicator_value, default=0, validators=[Optional()],
+                               choices=[SelectChoice(0, _l("— tanpa indikator —"))], validate_choice=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

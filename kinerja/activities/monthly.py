@@ -1,34 +1,39 @@
 """Monthly activities (kegiatan bulanan): per month and SKP indicator, the planned action (rencana aksi) and its
 realisation, submitted to the appraiser with the month.
 
-The realisation is the sum of the month's approved daily output with the same indicator and unit (units compared
-without regard to case or repeated spaces, alike on every database), stored in `quantity` when the item is saved
-or refreshed; `adjustment` corrects it with a mandatory reason. Every action takes the acting user, ends with one
-commit and refuses bad input with a DomainError naming the field.
+An item may realise an IKI of the plan in force in its month (kinerja.core.plans; optional, as on daily
+activities): its unit is then the IKI's, and its realisation that IKI's approved output of the month in that unit,
+as the SKP page and the monthly report show it (kinerja.core.output). An item without an IKI (no plan in force, or
+none chosen) is realised by the month's approved daily output without an IKI in its own unit. Units are compared
+without regard to case or repeated spaces, alike on every database. The realisation is stored in `quantity` when
+the item is saved or refreshed; `adjustment` corrects it with a mandatory reason. Every action takes the acting
+user, ends with one commit and refuses bad input with a DomainError naming the field.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from kinerja import clock
 from kinerja.activities import services
 from kinerja.activities.evidence import check_link
 from kinerja.core.assignments import assignment_on
 from kinerja.core.locks import lock_employee
-from kinerja.core.output import Outputs, outputs_of, realise
+from kinerja.core.output import Outputs, outputs_of, realise, unit_key
 from kinerja.core.periods import month_closed
+from kinerja.core.plans import PlanIndicator, indicators_by_id, indicators_in_force
 from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
-from kinerja.models import ActivityStatus, Assignment, Employee, MonthlyActivity, User
+from kinerja.models import ActivityStatus, Assignment, Employee, Iki, MonthlyActivity, User
 from kinerja.workcalendar import month_days
 
 CENT = Decimal("0.01")
@@ -63,16 +68,70 @@ def month_filter(employee_id: int, first: date) -> list:
     ]
 
 
+# An item's IKI with its RHK, loaded with the items rather than one by one.
+WITH_INDICATOR = selectinload(MonthlyActivity.indicator).selectinload(Iki.rhk)
+
+
 def month_items(employee_id: int, first: date) -> list[MonthlyActivity]:
-    """The employee's monthly activities of the month, in the order they were added (one query)."""
+    """The employee's monthly activities of the month, in the order they were added, with their IKI (one query,
+    two more when some have an IKI)."""
     return list(db.session.scalars(
-        select(MonthlyActivity).where(*month_filter(employee_id, first)).order_by(MonthlyActivity.id)
+        select(MonthlyActivity).where(*month_filter(employee_id, first)).options(WITH_INDICATOR)
+        .order_by(MonthlyActivity.id)
     ))
 
 
 def realisation(outputs: Outputs, indicator_id: int | None, unit: str) -> Decimal:
     """The monthly activity's realisation: the approved output for its indicator in its unit."""
     return realise(outputs, indicator_id, unit).quantity
+
+
+def realised_unit(item: MonthlyActivity) -> str:
+    """The unit an item is realised in: its IKI's, else its own (load the IKI with the items: WITH_INDICATOR)."""
+    return item.indicator.unit if item.indicator is not None else item.unit
+
+
+def current_realisation(outputs: Outputs, item: MonthlyActivity) -> Decimal:
+    """What the item's realisation is now, from the month's approved output."""
+    return realisation(outputs, item.indicator_id, realised_unit(item))
+
+
+def month_indicators(employee_id: int, first: date) -> list[PlanIndicator]:
+    """The IKI a monthly activity of the month may realise: those of the plan in force (two queries)."""
+    return indicators_in_force([employee_id], first)[employee_id]
+
+
+def linked_indicator(employee_id: int, first: date, indicator_id: int | None,
+                     kept: int | None = None) -> PlanIndicator | None:
+    """The chosen IKI, which must belong to the employee's plan in force in the month; an item being changed may
+    also keep the IKI it has (chosen when it was in force, e.g. before the plan was revised)."""
+    if indicator_id is None:
+        return None
+    choices = month_indicators(employee_id, first)
+    found = next((choice for choice in choices if choice.id == indicator_id), None)
+    if found is None and indicator_id == kept:
+        found = indicators_by_id([kept]).get(kept)
+    if found is not None:
+        return found
+    if not choices:
+        raise ValidationFailed(_("Belum ada SKP yang disetujui yang berlaku pada %(month)s, sehingga kegiatan "
+                                 "bulanan disimpan tanpa indikator (IKI).", month=month_label(first)),
+                               field="indicator_id")
+    raise ValidationFailed(_("Indikator (IKI) yang dipilih bukan bagian dari SKP Anda yang berlaku pada "
+                             "%(month)s.", month=month_label(first)), field="indicator_id")
+
+
+def follow_indicator(clean: MonthlyInput, indicator: PlanIndicator | None) -> MonthlyInput:
+    """An item with an IKI takes the IKI's unit (an empty unit or the same one in other letters); without one, a
+    unit is required."""
+    if indicator is None:
+        if not clean.unit:
+            raise ValidationFailed(_("Satuan output wajib diisi."), field="unit")
+        return clean
+    if clean.unit and unit_key(clean.unit) != unit_key(indicator.unit):
+        raise ValidationFailed(_("Satuan mengikuti indikator (IKI) yang dipilih: %(unit)s.", unit=indicator.unit),
+                               field="unit")
+    return replace(clean, unit=indicator.unit)
 
 
 def filing_assignment(employee_id: int, first: date) -> Assignment | None:
@@ -113,9 +172,7 @@ def clean_input(data: MonthlyInput) -> MonthlyInput:
     planned_action = (data.planned_action or "").strip()
     if not planned_action:
         raise ValidationFailed(_("Rencana aksi wajib diisi."), field="planned_action")
-    unit = " ".join((data.unit or "").split())
-    if not unit:
-        raise ValidationFailed(_("Satuan output wajib diisi."), field="unit")
+    unit = " ".join((data.unit or "").split())  # required without an IKI: follow_indicator
     if len(unit) > 40:
         raise ValidationFailed(_("Satuan output paling panjang 40 karakter."), field="unit")
     try:
@@ -179,6 +236,7 @@ def create_monthly_activity(actor: User, first: date, data: MonthlyInput) -> Mon
     clean = clean_input(data)
     lock_employee(employee.id)
     require_open(employee.id, first)
+    clean = follow_indicator(clean, linked_indicator(employee.id, first, clean.indicator_id))
     quantity = realisation(outputs_of(employee.id, first), clean.indicator_id, clean.unit)
     check_total(quantity, clean.adjustment, clean.unit)
     item = MonthlyActivity(employee_id=employee.id, year=first.year, month=first.month,
@@ -190,11 +248,13 @@ def create_monthly_activity(actor: User, first: date, data: MonthlyInput) -> Mon
 
 
 def update_monthly_activity(actor: User, item: MonthlyActivity, data: MonthlyInput) -> None:
-    """Change a draft or returned item; its realisation is recomputed for the (possibly new) unit."""
+    """Change a draft or returned item; its realisation is recomputed for the (possibly new) IKI and unit."""
     clean = clean_input(data)
     reload_editable(actor, item)
     first = date(item.year, item.month, 1)
     require_open(item.employee_id, first)
+    clean = follow_indicator(clean, linked_indicator(item.employee_id, first, clean.indicator_id,
+                                                     kept=item.indicator_id))
     quantity = realisation(outputs_of(item.employee_id, first), clean.indicator_id, clean.unit)
     check_total(quantity, clean.adjustment, clean.unit)
     apply_input(item, clean, quantity)
@@ -217,13 +277,14 @@ def refresh_realisation(actor: User, first: date) -> int:
     items = list(db.session.scalars(
         select(MonthlyActivity)
         .where(*month_filter(employee.id, first), MonthlyActivity.status.in_(EDITABLE))
+        .options(selectinload(MonthlyActivity.indicator))
         .order_by(MonthlyActivity.id)
         .with_for_update()
     ))
     outputs = outputs_of(employee.id, first)
     changed = 0
     for item in items:
-        quantity = realisation(outputs, item.indicator_id, item.unit)
+        quantity = current_realisation(outputs, item)
         if quantity + item.adjustment < 0:
             db.session.rollback()
             raise ValidationFailed(_(

@@ -16,10 +16,11 @@ from kinerja.activities import bp, queries
 from kinerja.activities import monthly as monthly_services
 from kinerja.activities.access import load_own_monthly
 from kinerja.activities.forms import ActionForm
-from kinerja.activities.monthly_forms import MonthlyActivityForm
+from kinerja.activities.monthly_forms import MonthlyActivityForm, indicator_choices
 from kinerja.activities.views import own_employee
 from kinerja.core.forms import show_error
 from kinerja.core.output import Outputs, outputs_of, unit_key
+from kinerja.core.plans import PlanIndicator, indicators_by_id
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import ActivityStatus, MonthlyActivity
@@ -37,6 +38,23 @@ def unit_choices(outputs: Outputs) -> list[str]:
     return names + extra
 
 
+def output_indicators(outputs: Outputs, indicators: list[PlanIndicator]) -> dict[int, PlanIndicator]:
+    """The IKI the month's approved output is linked to, by id, to name them: the month's choices, and any other
+    (of an earlier version of the plan) in one query."""
+    known = {indicator.id: indicator for indicator in indicators}
+    others = {indicator_id for indicator_id, _unit in outputs if indicator_id is not None} - set(known)
+    return {**known, **indicators_by_id(others)}
+
+
+def suggest(form: MonthlyActivityForm, indicators: list[PlanIndicator]) -> None:
+    """Fill the add form from a link of the output list: an IKI of the month (?iki=) or a unit (?satuan=)."""
+    chosen = next((indicator for indicator in indicators if str(indicator.id) == request.args.get("iki")), None)
+    if chosen is not None:
+        form.indicator_id.data, form.unit.data = chosen.id, chosen.unit
+    elif request.args.get("satuan"):
+        form.unit.data = request.args["satuan"][:40]
+
+
 @bp.route("/bulanan")
 @login_required
 def this_monthly():
@@ -48,7 +66,9 @@ def this_monthly():
 @login_required
 def monthly(month: date):
     employee = own_employee()
+    indicators = monthly_services.month_indicators(employee.id, month)
     form = MonthlyActivityForm()
+    form.indicator_id.choices = indicator_choices(indicators)
     if form.validate_on_submit():
         try:
             monthly_services.create_monthly_activity(current_user, month, form.to_input())
@@ -57,8 +77,8 @@ def monthly(month: date):
         else:
             flash(_("Kegiatan bulanan disimpan sebagai draf."), "success")
             return redirect(url_for("activities.monthly", month=month))
-    elif request.method == "GET" and request.args.get("satuan"):
-        form.unit.data = request.args["satuan"][:40]
+    elif request.method == "GET":
+        suggest(form, indicators)
     items = monthly_services.month_items(employee.id, month)
     outputs = outputs_of(employee.id, month)
     counts = Counter(item.status for item in items)
@@ -68,8 +88,10 @@ def monthly(month: date):
         previous=(month - timedelta(days=1)).replace(day=1),
         following=(month + timedelta(days=32)).replace(day=1),
         items=items,
-        current={item.id: monthly_services.realisation(outputs, item.indicator_id, item.unit) for item in items},
+        current={item.id: monthly_services.current_realisation(outputs, item) for item in items},
         outputs=list(outputs.values()),
+        output_indicators=output_indicators(outputs, indicators),
+        choosable={indicator.id for indicator in indicators},
         summary=[(status, counts[status]) for status in ActivityStatus if counts[status]],
         can_submit=any(counts[status] for status in monthly_services.EDITABLE),
         can_withdraw=counts[ActivityStatus.SUBMITTED] > 0
@@ -90,6 +112,11 @@ def monthly_edit(item_id: int):
         flash(_("Kegiatan berstatus %(status)s tidak dapat diubah.", status=item.status.label), "warning")
         return redirect(url_for("activities.monthly", month=first))
     form = MonthlyActivityForm(obj=item)
+    if form.indicator_id.data is None:
+        form.indicator_id.data = 0  # "no indicator", which an item without an IKI keeps when the field is hidden
+    indicators = monthly_services.month_indicators(item.employee_id, first)
+    form.indicator_id.choices = indicator_choices(indicators, indicators_by_id([item.indicator_id]).get(
+        item.indicator_id))
     if form.validate_on_submit():
         try:
             monthly_services.update_monthly_activity(current_user, item, form.to_input())
@@ -105,7 +132,8 @@ def monthly_edit(item_id: int):
         month=first,
         form=form,
         outputs=list(outputs.values()),
-        current=monthly_services.realisation(outputs, item.indicator_id, item.unit),
+        output_indicators=output_indicators(outputs, indicators),
+        current=monthly_services.current_realisation(outputs, item),
         month_open=monthly_services.is_month_open(item.employee_id, first),
         units=unit_choices(outputs),
     )

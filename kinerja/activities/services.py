@@ -304,8 +304,12 @@ def notify_appraiser(actor: User, assignment: Assignment, count: int) -> None:
 
 
 def withdraw_activity(actor: User, activity: Activity) -> None:
-    """Take a submitted activity back to draft, unless an appraiser has decided it meanwhile."""
+    """Take a submitted activity back to draft, unless an appraiser has decided it meanwhile or its month is
+    closed (a draft there could never be submitted again)."""
     require_owner(actor, activity)
+    closure = filing_closure(activity.employee_id, activity.activity_date)
+    if closure is not None:
+        raise ValidationFailed(closed_message(closure, activity.activity_date))
     result = db.session.execute(
         update(Activity)
         .where(Activity.id == activity.id, Activity.status == ActivityStatus.SUBMITTED)

@@ -3,7 +3,8 @@
 An employee's history is their assignments, each valid from one date to another. A transfer closes the
 latest assignment the day before the effective date and opens a new one, so reports and permissions of
 past months keep following the assignment valid then. Retirement closes the assignment and deactivates the
-employee and their account; nothing is deleted.
+employee and their account; nothing is deleted. Both bring the office-duty rosters along from the date
+(kinerja/roster/moves.py): days in an agency left are taken out, the agency joined takes them in.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from kinerja.main.services import RowPagination
 from kinerja.models import Agency, Assignment, Employee, Position, Unit, User
 from kinerja.models.accounts import new_session_token
 from kinerja.permissions import admin_agency_ids, is_global_admin
+from kinerja.roster.moves import follow_assignments
 
 MAX_CHAIN = 100  # appraiser chains are a handful of levels; this only stops a loop in bad data
 
@@ -283,6 +285,7 @@ def transfer(actor: User, employee: Employee, data: TransferInput, today: date) 
         "employee", employee.id, "reactivate" if reactivated else "transfer",
         None if previous is None else str(previous.agency_id), str(agency.id), agency.id,
         reason=transfer_note(previous, assignment, unit, position, appraiser, data.decree_number)))
+    follow_assignments(actor, employee, day)
     subordinates = subordinates_from(employee.id, day) if previous is not None else []
     finish()
     return TransferResult(assignment, reactivated, subordinates)
@@ -340,6 +343,7 @@ def retire(actor: User, employee: Employee, effective: date, reason: SeparationR
         note += "; " + _("SK %(number)s", number=decree_number.strip())
     audit.record(actor, audit.Change("employee", employee.id, "retire", "active", reason.value,
                                      previous.agency_id if previous else None, reason=note))
+    follow_assignments(actor, employee, effective)
     subordinates = subordinates_from(employee.id, effective)
     finish()
     return subordinates

@@ -1,5 +1,6 @@
-"""Monthly activities (kegiatan bulanan): list a month, add, change, delete, submit and withdraw the month.
-The same services and loader as the web page (kinerja/activities/monthly_views.py, access.py)."""
+"""Monthly activities (kegiatan bulanan): list a month and the IKI its items may realise, add, change, delete,
+submit and withdraw the month. The same services and loader as the web page (kinerja/activities/monthly_views.py,
+access.py)."""
 
 from __future__ import annotations
 
@@ -11,23 +12,40 @@ from kinerja.activities import monthly as services
 from kinerja.activities.access import load_own_monthly
 from kinerja.activities.monthly import MonthlyInput
 from kinerja.api.activity_schemas import cents
-from kinerja.api.common import ID, CountSchema, MonthField, api_blueprint, own_employee_id
+from kinerja.api.common import ID, MAX_ID, CountSchema, MonthField, api_blueprint, own_employee_id
 from kinerja.models import ActivityStatus
 
 bp = api_blueprint("monthly_api", "Kegiatan bulanan milik sendiri.", "/monthly-activities")
+
+
+class IndicatorSchema(ma.Schema):
+    """An IKI of a plan: its text, the RHK it measures and the unit of its target."""
+
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    rhk = fields.String(required=True)
+    unit = fields.String(required=True)
+
+
+class LinkedIndicatorSchema(IndicatorSchema):
+    """The IKI a monthly activity realises."""
+
+    rhk = fields.String(required=True, attribute="rhk.text")
 
 
 class MonthlySchema(ma.Schema):
     id = fields.Integer(required=True)
     month = fields.Function(lambda item: f"{item.year:04d}-{item.month:02d}", metadata={"type": "string"})
     planned_action = fields.String(required=True)
-    unit = fields.String(required=True)
-    quantity = fields.Float(required=True, metadata={"description": "Approved daily output of the month"})
+    unit = fields.String(required=True, metadata={"description": "The IKI's unit when the item has one"})
+    quantity = fields.Float(required=True, metadata={
+        "description": "Approved daily output of the month: for the IKI in its unit, else without an IKI in this unit"})
     adjustment = fields.Float(required=True)
     adjustment_reason = fields.String(required=True)
     evidence_url = fields.String(required=True)
     note = fields.String(required=True)
     indicator_id = fields.Integer(allow_none=True)
+    indicator = fields.Nested(LinkedIndicatorSchema, allow_none=True)
     status = fields.Enum(ActivityStatus, by_value=True, required=True)
     return_reason = fields.String(allow_none=True)
     feedback = fields.String(required=True)
@@ -41,8 +59,12 @@ def values_of(data: dict) -> MonthlyInput:
 
 
 class MonthlyInputSchema(ma.Schema):
+    indicator_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "An IKI of your plan in force in the month (GET /monthly-activities/indicators), or null. "
+                       "Left out when changing an item, the item keeps its IKI."})
     planned_action = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    unit = fields.String(load_default="", validate=validate.Length(max=40), metadata={
+        "description": "Required without an IKI; with one it may be left out, as it follows the IKI's unit."})
     adjustment = fields.Float(load_default=None, allow_none=True,
                               validate=validate.Range(min=-99_999_999, max=99_999_999))
     adjustment_reason = fields.String(load_default="", validate=validate.Length(max=500))
@@ -63,6 +85,13 @@ class NewMonthlySchema(MonthlyInputSchema):
         return month, values_of(data)
 
 
+class ChangeMonthlySchema(MonthlyInputSchema):
+    @ma.post_load
+    def to_input(self, data, **kwargs) -> tuple[MonthlyInput, bool]:
+        """The values and whether an IKI (or null) was sent."""
+        return values_of(dict(data)), "indicator_id" in data
+
+
 class MonthArgs(ma.Schema):
     month = MonthField(required=True)
 
@@ -75,6 +104,14 @@ def list_month(args):
     return services.month_items(own_employee_id(), args["month"])
 
 
+@bp.route("/indicators", methods=["GET"])
+@bp.arguments(MonthArgs, location="query")
+@bp.response(200, IndicatorSchema(many=True))
+def indicators(args):
+    """The IKI your monthly activities of a month may realise: those of your plan in force then (empty without)."""
+    return services.month_indicators(own_employee_id(), args["month"])
+
+
 @bp.route("", methods=["POST"])
 @bp.arguments(NewMonthlySchema)
 @bp.response(201, MonthlySchema)
@@ -85,12 +122,15 @@ def create(data):
 
 
 @bp.route(f"/<{ID}:item_id>", methods=["PUT"])
-@bp.arguments(MonthlyInputSchema)
+@bp.arguments(ChangeMonthlySchema)
 @bp.response(200, MonthlySchema)
-def update(data: MonthlyInput, item_id: int):
-    """Change a draft or returned monthly activity."""
+def update(data: tuple[MonthlyInput, bool], item_id: int):
+    """Change a draft or returned monthly activity (without `indicator_id` it keeps its IKI)."""
+    values, indicator_sent = data
     item = load_own_monthly(current_user, item_id)
-    services.update_monthly_activity(current_user, item, data)
+    if not indicator_sent:
+        values.indicator_id = item.indicator_id
+    services.update_monthly_activity(current_user, item, values)
     return item
 
 

@@ -32,7 +32,7 @@ from kinerja.models import (
     WorkMode,
 )
 from kinerja.roster.caps import cap_on
-from kinerja.roster.plan import capacity
+from kinerja.roster.plan import capacity, unit_limit
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
 
 MONTH_SORT_KEYS = ("name", "wfo", "wfh", "dl", "late", "early", "missing")
@@ -160,8 +160,9 @@ def agency_today(agency: Agency, day: date) -> AgencyToday:
                     unit.missing_names.append(assignment.employee.full_name)
         compare_schedule(unit, assignment.employee.full_name, planned.get(employee_id), mode, leave)
     percent = cap.percent if cap else None
-    for count in (*units.values(), total):
-        count.capacity = capacity(count.staff - count.leave, percent)
+    for unit in units.values():  # a unit's daily limit rounds up, the agency's cap down (kinerja/roster/plan.py)
+        unit.capacity = unit_limit(unit.staff - unit.leave, percent)
+    total.capacity = capacity(total.staff - total.leave, percent)
     for unit in units.values():
         total.scheduled_wfo += unit.scheduled_wfo
         total.wfo_at_home += unit.wfo_at_home

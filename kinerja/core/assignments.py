@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from kinerja.extensions import db
 from kinerja.models import Assignment
@@ -28,6 +29,14 @@ def assignment_on(employee_id: int, day: date, *, details: bool = False) -> Assi
             joinedload(Assignment.appraiser),
         )
     return db.session.scalar(query)
+
+
+def serving(employee_id, agency_id, day) -> ColumnElement[bool]:
+    """SQL condition: an assignment of the employee to the agency is in force on the day (each a column or a
+    value). A roster of an agency binds someone only on such days."""
+    return exists().where(Assignment.employee_id == employee_id, Assignment.agency_id == agency_id,
+                          Assignment.valid_from <= day,
+                          or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day))
 
 
 def assignment_history(employee_id: int) -> list[Assignment]:

@@ -330,9 +330,11 @@ def day_blocks(rng: random.Random, count: int, friday: bool) -> list[tuple[int, 
 
 
 class ActivityBuilder:
-    def __init__(self, today: date, zone: ZoneInfo, indicators: dict[tuple[int, int, str], int] | None = None) -> None:
+    def __init__(self, today: date, zone: ZoneInfo, indicators: dict[tuple[int, int, str], int] | None = None,
+                 scheduled: dict[tuple[int, date], WorkMode] | None = None) -> None:
         self.today = today
         self.indicators = indicators or {}  # (employee_id, year, output unit) -> IKI of that year's plan
+        self.scheduled = scheduled or {}  # (employee_id, day) -> mode in a published roster
         self.zone = zone
         self.rng = random.Random(2026_11)
         self.created_before = datetime.combine(today, time(0, 0), tzinfo=zone).astimezone(UTC)
@@ -440,6 +442,9 @@ class ActivityBuilder:
                 can_work_home = not medical and len(person.desk_tasks) >= 3
                 mode = WorkMode.DL if roll < 0.05 and not person.featured else \
                     WorkMode.WFH if can_work_home and roll < 0.13 else WorkMode.WFO
+            scheduled = self.scheduled.get((person.employee_id, day))
+            if scheduled is not None and mode is not WorkMode.DL:
+                mode = scheduled  # the published roster says where: the office only on its WFO days
             count = rng.choice((3, 4, 4, 5, 5)) if not person.featured else rng.choice((4, 5, 5))
             returned = None
             if day == returned_day or (not person.featured and 4 <= ages[day] <= 15 and rng.random() < 0.02):
@@ -469,9 +474,11 @@ def demo_people(today: date, featured_id: int | None) -> list[Person]:
 
 
 def seed_activities(today: date, featured_employee_id: int | None = None,
-                    indicators: dict[tuple[int, int, str], int] | None = None) -> int:
+                    indicators: dict[tuple[int, int, str], int] | None = None,
+                    scheduled: dict[tuple[int, date], WorkMode] | None = None) -> int:
     """Add the demo activities (once: nothing if any activity exists), main tasks linked to the IKI in
-    `indicators` ({(employee_id, year, output unit): iki_id}); returns how many. No commit."""
+    `indicators` ({(employee_id, year, output unit): iki_id}), at the office or at home as the published
+    rosters in `scheduled` say; returns how many. No commit."""
     ensure_output_units()
     db.session.flush()
     if db.session.scalar(select(func.count(Activity.id))):
@@ -494,7 +501,7 @@ def seed_activities(today: date, featured_employee_id: int | None = None,
             working.append(day)
         day += timedelta(days=1)
 
-    builder = ActivityBuilder(today, zone, indicators)
+    builder = ActivityBuilder(today, zone, indicators, scheduled)
     for person in demo_people(today, featured_employee_id):
         builder.add_person(person, working, saturdays)
     planned = builder.plan.rows

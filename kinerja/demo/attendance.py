@@ -4,8 +4,12 @@ Each working day follows the person's activities: at the office (a position insi
 metres of GPS wander), at home (a home a few kilometres away) or on a trip (somewhere in town, with the surat
 tugas of the day's activities). Most arrive before 07.30, some late; most leave after the end of the day, a few
 early. A day without activities is mostly a day without check-in. A few people carry anomalies for the review
-list: one reports the same coordinates with accuracy 0 on three days, two share a phone one day. No selfies:
-the demo has no photos (selfie_name stays empty).
+list: one reports the same coordinates with accuracy 0 on three days, two share a phone one day.
+
+The agency under a WFO cap keeps it: its people check in at the office only on their WFO days of the published
+roster (the activities already follow it; a day without activities takes the roster's mode). Each check-in
+within the selfie retention has a selfie, stored as a real one is: a small generated picture (no photos of
+people in the demo), a different one each time.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw
 from sqlalchemy import func, insert, select
 
-from kinerja import clock
-from kinerja.attendance import hours
+from kinerja import clock, images
+from kinerja.attendance import hours, selfie
 from kinerja.attendance.geo import distance_m
 from kinerja.extensions import db
 from kinerja.models import (
@@ -38,6 +43,7 @@ from kinerja.models import (
     Regency,
     WorkMode,
 )
+from kinerja.settings import setting
 from kinerja.workcalendar import holidays_between, is_weekend
 
 AGENCY_CODES = ("DISDUKCAPIL", "BKPSDMD")
@@ -56,14 +62,47 @@ def moved(lat: float, lon: float, metres: float, bearing: float) -> tuple[float,
     return round(lat + d_lat, 7), round(lon + d_lon, 7)
 
 
+class SelfieMaker:
+    """Stand-in selfies: an oval face and shoulders on a background of the person's colour, framed a little
+    differently each time, stored through kinerja.attendance.selfie with their hash."""
+
+    SIZE = (72, 96)
+
+    def __init__(self) -> None:
+        self.rng = random.Random(2026_90)
+
+    def colours(self) -> dict:
+        rng = self.rng
+        return {"background": (rng.randint(150, 230), rng.randint(150, 230), rng.randint(150, 230)),
+                "skin": (rng.randint(170, 230), rng.randint(120, 180), rng.randint(90, 140)),
+                "clothes": (rng.randint(20, 120), rng.randint(20, 120), rng.randint(60, 160))}
+
+    def store(self, colours: dict) -> tuple[str, str]:
+        """The stored file's name and the picture's hash."""
+        rng = self.rng
+        image = Image.new("RGB", self.SIZE, colours["background"])
+        draw = ImageDraw.Draw(image)
+        x, y, tilt = rng.randint(-9, 9), rng.randint(-7, 7), rng.randint(-4, 4)
+        draw.rectangle((8 + x, 70 + y, 64 + x, 96), fill=colours["clothes"])
+        draw.ellipse((18 + x - tilt, 14 + y, 54 + x + tilt, 62 + y), fill=colours["skin"])
+        shade = rng.randint(-25, 25)
+        draw.rectangle((0, 0, 71, 4), fill=tuple(max(0, min(255, c + shade)) for c in colours["background"]))
+        picture = selfie.Selfie(images.encode(image, "JPEG", quality=70), selfie.dhash(image))
+        name, _path = selfie.write(picture)
+        return name, picture.phash
+
+
 class AttendanceBuilder:
-    def __init__(self, today: date, zone: ZoneInfo, offices: dict[int, list[Office]]) -> None:
+    def __init__(self, today: date, zone: ZoneInfo, offices: dict[int, list[Office]],
+                 selfies_since: datetime | None = None) -> None:
         self.today = today
         self.zone = zone
         self.offices = offices
         self.rng = random.Random(2026_23)
         self.rows: list[dict] = []
         self.flags: dict[tuple[int, date, AttendanceKind], list[dict]] = {}
+        self.selfies = SelfieMaker()
+        self.selfies_since = selfies_since  # check-ins from then on keep their selfie (within retention)
 
     def local(self, day: date, minute: int) -> datetime:
         return datetime.combine(day, time(minute // 60, minute % 60, self.rng.randint(0, 59)), tzinfo=self.zone)
@@ -90,6 +129,8 @@ class AttendanceBuilder:
             "late_minutes": late, "early_minutes": early,
             "off_day": False, "created_at": moment.astimezone(UTC), "updated_at": moment.astimezone(UTC),
         }
+        if self.selfies_since is not None and moment >= self.selfies_since:
+            row["selfie_name"], row["selfie_hash"] = self.selfies.store(person["colours"])
         self.rows.append(row)
         return row
 
@@ -105,13 +146,18 @@ class AttendanceBuilder:
         return moved(office.latitude, office.longitude, rng.uniform(1500, 6000), rng.uniform(0, 2 * math.pi))
 
     def add_person(self, person: dict, days: list[date], modes: dict[date, tuple[WorkMode, str | None]],
-                   now: datetime | None) -> None:
+                   now: datetime | None, roster: dict[date, WorkMode] | None = None) -> None:
+        """The person's check-ins on the days: the mode of the day's activities, else the roster's (else WFO);
+        never the office on a day the published roster has them at home."""
         rng = self.rng
+        roster = roster or {}
         for day in days:
             planned = modes.get(day)
             if planned is None and (day != self.today and rng.random() < 0.7):
                 continue  # no activities that day and no check-in either (sick without letter, forgotten)
-            mode, letter = planned or (WorkMode.WFO, None)
+            mode, letter = planned or (roster.get(day, WorkMode.WFO), None)
+            if mode is WorkMode.WFO and roster.get(day) is WorkMode.WFH:
+                mode = WorkMode.WFH
             working = hours.working_hours(day, person["work_week"])
             start = working.start.hour * 60 + working.start.minute
             end = working.end.hour * 60 + working.end.minute
@@ -166,8 +212,9 @@ class AttendanceBuilder:
                 self.flag(second, FlagKind.SHARED_DEVICE, names=pair[0]["name"])
 
 
-def seed_attendance(today: date) -> int:
-    """Add the demo check-ins (once: nothing if any record exists); returns how many records. No commit."""
+def seed_attendance(today: date, scheduled: dict[tuple[int, date], WorkMode] | None = None) -> int:
+    """Add the demo check-ins (once: nothing if any record exists), following the published rosters in
+    `scheduled` ({(employee_id, day): mode}); returns how many records. No commit."""
     db.session.flush()
     if db.session.scalar(select(func.count(AttendanceRecord.id))):
         return 0
@@ -180,8 +227,12 @@ def seed_attendance(today: date) -> int:
         offices.setdefault(office.agency_id, []).append(office)
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     days_off = holidays_between(first, today)
-    builder = AttendanceBuilder(today, zone, offices)
+    selfies_since = clock.now(zone) - timedelta(days=setting("SELFIE_RETENTION_DAYS"))
+    builder = AttendanceBuilder(today, zone, offices, selfies_since)
     now = clock.now(zone)
+    roster: dict[int, dict[date, WorkMode]] = {}
+    for (employee_id, day), mode in (scheduled or {}).items():
+        roster.setdefault(employee_id, {})[day] = mode
     now = now if now.date() == today else None
 
     rows = db.session.execute(
@@ -220,6 +271,7 @@ def seed_attendance(today: date) -> int:
             "device": f"demo-{rng.getrandbits(64):016x}",
             "ua_hash": hashlib.sha256(rng.choice(USER_AGENTS).encode()).hexdigest(),
             "lateness": rng.choice((0.02, 0.05, 0.05, 0.1, 0.25)),
+            "colours": builder.selfies.colours(),
         }
         people.append(person)
         days = []
@@ -228,7 +280,7 @@ def seed_attendance(today: date) -> int:
             if not is_weekend(day, work_week) and day not in days_off and day not in leave.get(employee_id, ()):
                 days.append(day)
             day += timedelta(days=1)
-        builder.add_person(person, days, modes.get(employee_id, {}), now)
+        builder.add_person(person, days, modes.get(employee_id, {}), now, roster.get(employee_id))
     builder.add_anomalies(people)
     if not builder.rows:
         return 0

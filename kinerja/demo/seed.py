@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from kinerja.auth.services import hash_password
+from kinerja.database import one_step
 from kinerja.demo import data
 from kinerja.demo.activities import seed_activities
 from kinerja.demo.attendance import seed_attendance
 from kinerja.demo.review import seed_review_story
-from kinerja.demo.roster import seed_roster
+from kinerja.demo.roster import scheduled_modes, seed_roster
 from kinerja.demo.skp import seed_evaluations, seed_skp
 from kinerja.demo.tpp import seed_tpp
 from kinerja.extensions import db
@@ -192,9 +193,15 @@ def find_demo_accounts() -> list[DemoAccount]:
 
 
 def seed_demo(today: date) -> bool:
-    """Create the demo regency unless one exists; returns True when it created it."""
+    """Create the demo regency unless one exists, in one transaction; returns True when it created it."""
     if db.session.scalar(select(Regency.id)) is not None:
         return False
+    with one_step():  # the roster services inside only flush: all of the demo or nothing
+        build_demo(today)
+    return True
+
+
+def build_demo(today: date) -> None:
     builder = DemoBuilder(today)
     db.session.add(Regency(**data.REGENCY))
     builder.build_positions()
@@ -242,13 +249,12 @@ def seed_demo(today: date) -> bool:
         user = User(username=ADMIN_USERNAMES[key], password_hash=demo_hashes[key], must_change_password=True)
         user.roles.append(UserRole(role=role, agency=agency))
         db.session.add(user)
+    seed_roster(today)  # first: the activities and check-ins follow the published rosters
+    scheduled = scheduled_modes()
     indicators = seed_skp(today, staff.id)
-    seed_activities(today, staff.id, indicators)
+    seed_activities(today, staff.id, indicators, scheduled)
     seed_evaluations(today, appraiser.id)
-    seed_attendance(today)
+    seed_attendance(today, scheduled)
     seed_review_story(today, staff, appraiser)
-    seed_roster(today)
     db.session.flush()
     seed_tpp(today, ADMIN_USERNAMES["bkd_admin"], "DISDUKCAPIL", staff.id)
-    db.session.commit()
-    return True

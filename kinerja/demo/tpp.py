@@ -8,7 +8,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-from kinerja.database import one_step
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType
 from kinerja.models import Agency, Assignment, BracketKind, Criterion, Employee, LeaveKind, Predikat, User
@@ -44,21 +43,21 @@ def example_rules(first: date) -> RuleSetInput:
 
 
 def seed_tpp(today: date, bkd_username: str, agency_code: str, demo_staff_id: int) -> None:
-    """Rules from January of last year, a penalty on a colleague of the demo staff, last month locked."""
+    """Rules from January of last year, a penalty on a colleague of the demo staff, last month locked.
+    Runs inside seed_demo's one step: the services only flush."""
     bkd = db_one(select(User).where(User.username == bkd_username))
     agency = db_one(select(Agency).where(Agency.code == agency_code))
     this_month = today.replace(day=1)
-    with one_step():
-        save_rule_set(bkd, example_rules(date(today.year - 1, 1, 1)), reason="Data demo")
-        colleague = db_one(
-            select(Employee).join(Assignment, Assignment.employee_id == Employee.id)
-            .where(Assignment.agency_id == agency.id, Assignment.valid_to.is_(None), Employee.id != demo_staff_id,
-                   Employee.employment_type == EmploymentType.PNS)
-            .order_by(Employee.id.desc()).limit(1))
-        penalty_from = months_after(this_month, -2)
-        add_penalty(bkd, colleague.id_number, f"800.1.6.3/012-BKPSDMD/{today.year}", f"{penalty_from:%Y-%m}", 6, 25,
-                    "Hukuman disiplin sedang (contoh data demo)")
-        lock_month(bkd, agency, months_after(this_month, -1), today, "Data demo")
+    save_rule_set(bkd, example_rules(date(today.year - 1, 1, 1)), reason="Data demo")
+    colleague = db_one(
+        select(Employee).join(Assignment, Assignment.employee_id == Employee.id)
+        .where(Assignment.agency_id == agency.id, Assignment.valid_to.is_(None), Employee.id != demo_staff_id,
+               Employee.employment_type == EmploymentType.PNS)
+        .order_by(Employee.id.desc()).limit(1))
+    penalty_from = months_after(this_month, -2)
+    add_penalty(bkd, colleague.id_number, f"800.1.6.3/012-BKPSDMD/{today.year}", f"{penalty_from:%Y-%m}", 6, 25,
+                "Hukuman disiplin sedang (contoh data demo)")
+    lock_month(bkd, agency, months_after(this_month, -1), today, "Data demo")
 
 
 def db_one(query):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -26,6 +27,9 @@ from kinerja import clock
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import str_enum
 from kinerja.models.people import Employee
+
+if TYPE_CHECKING:
+    from kinerja.models.skp import Iki
 
 
 class WorkMode(enum.StrEnum):
@@ -196,6 +200,7 @@ class MonthlyActivity(TimestampMixin, Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="RESTRICT"))
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
+    # An IKI of the plan in force in the month (kinerja.core.plans); None without one. The unit follows the IKI's.
     indicator_id: Mapped[int | None] = mapped_column(ForeignKey("iki.id", ondelete="SET NULL"))
     planned_action: Mapped[str] = mapped_column(Text)
     quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2))
@@ -211,3 +216,5 @@ class MonthlyActivity(TimestampMixin, Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reviewed_for_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="SET NULL"))
+
+    indicator: Mapped[Iki | None] = relationship()

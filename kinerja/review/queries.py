@@ -155,8 +155,9 @@ def history(activity_id: int) -> list[AuditEntry]:
 
 
 def monthly_items(user: User, employee_id: int, month: date, today: date) -> list:
-    """The employee's monthly activities of the month that the user reviews (rows with agency_id, acting_for)."""
+    """The employee's monthly activities of the month that the user reviews (rows with agency_id, acting_for),
+    with the IKI each realises."""
     return db.session.execute(
         reviewable_monthly(user, today, month).where(MonthlyActivity.employee_id == employee_id)
-        .order_by(MonthlyActivity.id)
+        .options(selectinload(MonthlyActivity.indicator)).order_by(MonthlyActivity.id)
     ).all()

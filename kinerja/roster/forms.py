@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -55,9 +55,17 @@ class RosterForm(FlaskForm):
 
 
 class CellForm(FlaskForm):
-    """One cell of the grid: the button's value is "employee_id:YYYY-MM-DD:MODE", the mode it switches to."""
+    """One cell of the grid: the button's value is "employee_id:YYYY-MM-DD:MODE", the mode it switches to. On a
+    published roster a change over the WFO cap needs `override` ticked and a reason."""
 
     cell = StringField(validators=[InputRequired()])
+    override = BooleanField(_l("Lampaui batas WFO"))
+    override_reason = TextAreaField(_l("Alasan melampaui batas"), validators=[Length(max=500)])
+
+    @property
+    def reason(self) -> str | None:
+        """The override's reason ("" when ticked without one), or None when not ticked."""
+        return (self.override_reason.data or "").strip() if self.override.data else None
 
     def parsed(self) -> tuple[int, date, WorkMode] | None:
         """(employee id, day, new mode), or None when the value was tampered with."""

@@ -1,5 +1,9 @@
 """Read-only queries of the roster pages: who may manage an agency's rosters, loading them in scope, the grid
-of a roster with its daily counts, and the published schedule of one employee."""
+of a roster with its daily counts, and the published schedule of one employee.
+
+A roster binds an employee only on the days an assignment to its agency is in force (`serving`): after a
+transfer, retirement or deactivation its later days are not theirs, and the roster of the agency they serve
+that day applies."""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from datetime import date, timedelta
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 
+from kinerja.core.assignments import serving
 from kinerja.extensions import db
 from kinerja.models import (
     Agency,
@@ -26,7 +31,7 @@ from kinerja.models import (
     WorkMode,
 )
 from kinerja.roster.caps import can_manage, cap_percents
-from kinerja.roster.plan import Member, capacity
+from kinerja.roster.plan import Member, capacity, unit_limit
 from kinerja.workcalendar import holidays_between, is_weekend
 
 
@@ -52,9 +57,10 @@ class Staff:
         return Counter((self.members[e].unit_id, day) for e, leave in self.on_leave.items() for day in leave)
 
 
-def staff_between(agency_id: int, days: list[date]) -> Staff:
+def staff_between(agency_id: int, days: list[date], *, active_only: bool = True) -> Staff:
     """The members of the agency's roster over the days, in two queries. An employee who moves between units
-    within the period is counted in the unit where they spend most of its days."""
+    within the period is counted in the unit where they spend most of its days. The grid also places those no
+    longer active (`active_only=False`) in the unit of the days they served."""
     if not days:
         return Staff({}, {}, {})
     first, last = min(days), max(days)
@@ -63,8 +69,8 @@ def staff_between(agency_id: int, days: list[date]) -> Staff:
                Unit.essential, Position.essential)
         .join(Unit, Unit.id == Assignment.unit_id).join(Position, Position.id == Assignment.position_id)
         .join(Employee, Employee.id == Assignment.employee_id)
-        .where(Assignment.agency_id == agency_id, Employee.active.is_(True), Assignment.valid_from <= last,
-               or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first))
+        .where(Assignment.agency_id == agency_id, Employee.active.is_(True) if active_only else true(),
+               Assignment.valid_from <= last, or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first))
         .order_by(Assignment.employee_id, Assignment.valid_from)).all()
     covered: dict[int, set[date]] = defaultdict(set)
     best: dict[int, tuple[int, Member]] = {}
@@ -91,6 +97,11 @@ def load_roster(user: User, roster_id: int) -> Roster:
     return roster
 
 
+def employee_name(employee_id: int) -> str:
+    employee = db.session.get(Employee, employee_id)
+    return employee.full_name if employee else ""
+
+
 def agency_rosters(agency_id: int) -> list[Roster]:
     """The agency's rosters, latest period first."""
     return list(db.session.scalars(select(Roster).where(Roster.agency_id == agency_id)
@@ -99,6 +110,9 @@ def agency_rosters(agency_id: int) -> list[Roster]:
 
 @dataclass
 class DayCount:
+    """One day's figures of a unit or of the agency; `capacity` is the office places the cap allows that day:
+    rounded down for the agency, up for a unit (units take turns over the period, see plan.py)."""
+
     day: date
     wfo: int = 0
     wfh: int = 0
@@ -128,6 +142,20 @@ class GridUnit:
     name: str
     employees: list[GridEmployee] = field(default_factory=list)
     counts: dict[date, DayCount] = field(default_factory=dict)
+    marked_essential: bool = False  # the unit's own mark (else its essential staff hold essential positions)
+
+
+@dataclass(frozen=True)
+class EssentialOverflow:
+    """A unit whose essential staff alone, always on site, exceed its office capacity on some days."""
+
+    unit_id: int
+    unit_name: str
+    essential: int
+    capacity: int
+    percent: int | None
+    days: int
+    marked_essential: bool
 
 
 @dataclass
@@ -146,6 +174,18 @@ class RosterGrid:
                   day=f"{count.day:%d-%m-%Y}", wfo=count.wfo, capacity=count.capacity)
                 for place, count in sorted(found, key=lambda item: (item[1].day, item[0]))]
 
+    @property
+    def essential_overflows(self) -> list[EssentialOverflow]:
+        """Units with more essential staff than office places, at their worst day, with how many days."""
+        found = []
+        for unit in self.units:
+            over = [count for count in unit.counts.values() if count.essential > count.capacity]
+            if over:
+                worst = max(over, key=lambda count: (count.essential - count.capacity, -count.day.toordinal()))
+                found.append(EssentialOverflow(unit.id, unit.name, worst.essential, worst.capacity, worst.percent,
+                                               len(over), unit.marked_essential))
+        return found
+
 
 def add_entry(count: DayCount, entry: RosterEntry) -> None:
     count.headcount += 1
@@ -154,19 +194,21 @@ def add_entry(count: DayCount, entry: RosterEntry) -> None:
     count.essential += entry.essential
 
 
-def finish(count: DayCount, percent: int | None, away: int) -> None:
+def finish(count: DayCount, percent: int | None, away: int, places) -> None:
     count.percent, count.away = percent, away
-    count.capacity = capacity(count.headcount, percent)
+    count.capacity = places(count.headcount, percent)
 
 
 def roster_grid(roster: Roster) -> RosterGrid:
-    """The roster by unit and employee with each day's counts, in a constant number of queries."""
+    """The roster by unit and employee with each day's counts, in a constant number of queries. Entries on days
+    the employee no longer serves the agency (moved, retired) are not part of it."""
     days = roster_days(roster.agency, roster.start_date, roster.end_date)
     percents = cap_percents(roster.agency_id, days)
-    staff = staff_between(roster.agency_id, days)
+    staff = staff_between(roster.agency_id, days, active_only=False)
     rows = db.session.execute(
         select(RosterEntry, Employee.name, Employee.front_title, Employee.back_title, Employee.id_number)
-        .join(Employee, Employee.id == RosterEntry.employee_id).where(RosterEntry.roster_id == roster.id)
+        .join(Employee, Employee.id == RosterEntry.employee_id).join(Roster, Roster.id == RosterEntry.roster_id)
+        .where(RosterEntry.roster_id == roster.id, serving(RosterEntry.employee_id, Roster.agency_id, RosterEntry.day))
         .order_by(Employee.name, Employee.id)).all()
     units_by_id = {unit.id: unit for unit in db.session.scalars(
         select(Unit).where(Unit.agency_id == roster.agency_id).order_by(Unit.code, Unit.id))}
@@ -189,30 +231,36 @@ def roster_grid(roster: Roster) -> RosterGrid:
             add_entry(agency_counts[entry.day], entry)
     away_by_unit = staff.away_counts()
     for day in days:
-        finish(agency_counts[day], percents[day], sum(away_by_unit[unit, day] for unit in unit_rows))
+        finish(agency_counts[day], percents[day], sum(away_by_unit[unit, day] for unit in unit_rows), capacity)
         for unit_id in unit_rows:
-            finish(unit_counts[unit_id][day], percents[day], away_by_unit[unit_id, day])
+            finish(unit_counts[unit_id][day], percents[day], away_by_unit[unit_id, day], unit_limit)
     order = [unit_id for unit_id in units_by_id if unit_id in unit_rows] + \
         [unit_id for unit_id in unit_rows if unit_id not in units_by_id]
     units = [GridUnit(unit_id, units_by_id[unit_id].name if unit_id in units_by_id else _("Tanpa unit"),
-                      unit_rows[unit_id], unit_counts[unit_id]) for unit_id in order]
+                      unit_rows[unit_id], unit_counts[unit_id],
+                      unit_id in units_by_id and units_by_id[unit_id].essential) for unit_id in order]
     return RosterGrid(roster, days, units, agency_counts)
 
 
 def scheduled_mode(employee_id: int, day: date) -> WorkMode | None:
-    """The employee's mode that day in a published roster, if any."""
+    """The employee's mode that day in the published roster of the agency they serve that day, if any."""
     return db.session.scalar(
         select(RosterEntry.mode).join(Roster, Roster.id == RosterEntry.roster_id)
         .where(RosterEntry.employee_id == employee_id, RosterEntry.day == day,
-               Roster.status == RosterStatus.PUBLISHED)
+               Roster.status == RosterStatus.PUBLISHED, serving(employee_id, Roster.agency_id, day))
         .order_by(Roster.published_at.desc()).limit(1))
 
 
 def my_schedule(employee_id: int, start: date, days: int = 31) -> list[tuple[date, WorkMode]]:
-    """The employee's published modes from `start` for `days` days, in date order."""
+    """The employee's published modes from `start` for `days` days, in date order, each from the roster of the
+    agency they serve that day."""
     rows = db.session.execute(
         select(RosterEntry.day, RosterEntry.mode).join(Roster, Roster.id == RosterEntry.roster_id)
         .where(RosterEntry.employee_id == employee_id, RosterEntry.day.between(start, start + timedelta(days - 1)),
-               Roster.status == RosterStatus.PUBLISHED)
-        .order_by(RosterEntry.day)).all()
-    return [(day, mode) for day, mode in rows]
+               Roster.status == RosterStatus.PUBLISHED,
+               serving(RosterEntry.employee_id, Roster.agency_id, RosterEntry.day))
+        .order_by(RosterEntry.day, Roster.published_at.desc())).all()
+    found: dict[date, WorkMode] = {}
+    for day, mode in rows:
+        found.setdefault(day, mode)
+    return list(found.items())

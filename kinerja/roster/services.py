@@ -9,12 +9,13 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
 from kinerja import audit, clock, notify
+from kinerja.core.assignments import serving
 from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Agency, Employee, Roster, RosterEntry, RosterStatus, Unit, User, WorkMode
 from kinerja.roster.caps import can_manage, cap_percents, lock_agency
-from kinerja.roster.plan import Plan, plan
+from kinerja.roster.plan import Plan, capacity, plan
 from kinerja.roster.queries import roster_days, staff_between
 
 __all__ = ["delete_roster", "generate_roster", "publish", "regenerate", "roster_days", "set_entry"]
@@ -130,11 +131,30 @@ def regenerate(actor: User, roster: Roster) -> Roster:
     return roster
 
 
-def set_entry(actor: User, roster: Roster, employee_id: int, day: date, mode: WorkMode) -> RosterEntry:
-    """Set one employee's mode on one day by hand; a published roster's change is told to the employee."""
+def over_cap(roster: Roster, day: date) -> tuple[int, int, int] | None:
+    """(percent, office places, WFO already) when one more WFO that day would exceed the agency's cap, else
+    None. Counts the entries of people serving the agency that day."""
+    percent = cap_percents(roster.agency_id, [day])[day]
+    if percent is None:
+        return None
+    modes = list(db.session.scalars(select(RosterEntry.mode).join(Roster, Roster.id == RosterEntry.roster_id).where(
+        RosterEntry.roster_id == roster.id, RosterEntry.day == day,
+        serving(RosterEntry.employee_id, Roster.agency_id, RosterEntry.day))))
+    wfo, places = modes.count(WorkMode.WFO), capacity(len(modes), percent)
+    return (percent, places, wfo) if wfo + 1 > places else None
+
+
+def set_entry(actor: User, roster: Roster, employee_id: int, day: date, mode: WorkMode, *,
+              override_reason: str | None = None) -> RosterEntry:
+    """Set one employee's mode on one day by hand; a published roster's change is told to the employee.
+
+    A published roster is what staff follow, so a change to WFO that would put the day over the agency's cap
+    is refused unless the admin overrides it with a reason (`override_reason`), which the audit trail keeps.
+    """
     require_manager(actor, roster.agency_id)
     if mode not in (WorkMode.WFO, WorkMode.WFH):
         raise ValidationFailed(_("Jadwal piket hanya mengenal WFO dan WFH."), field="mode")
+    lock_agency(roster.agency_id)
     entry = db.session.scalar(select(RosterEntry).where(
         RosterEntry.roster_id == roster.id, RosterEntry.employee_id == employee_id, RosterEntry.day == day))
     if entry is None:
@@ -144,10 +164,28 @@ def set_entry(actor: User, roster: Roster, employee_id: int, day: date, mode: Wo
         raise ValidationFailed(_("Pegawai esensial (unit atau jabatan pelayanan publik) selalu WFO; tidak dapat "
                                  "dijadwalkan WFH."), field="mode")
     before = entry.mode
-    entry.mode, entry.manual = mode, True
     employee = db.session.get(Employee, employee_id)
-    audit.record(actor, audit.Change("roster_entry", entry.id, "edit_roster_entry", before.value, mode.value,
-                                     roster.agency_id, reason=f"{employee.full_name}: {day:%d-%m-%Y}"))
+    note = f"{employee.full_name}: {day:%d-%m-%Y}"
+    changes = [audit.Change("roster_entry", entry.id, "edit_roster_entry", before.value, mode.value,
+                            roster.agency_id, reason=note)]
+    over = over_cap(roster, day) if roster.status is RosterStatus.PUBLISHED and before is not mode \
+        and mode is WorkMode.WFO else None
+    if over is not None:
+        percent, places, wfo = over
+        reason = (override_reason or "").strip()
+        if override_reason is None:
+            raise ValidationFailed(
+                _("Batas WFO %(percent)s%%: pada %(day)s paling banyak %(places)s pegawai di kantor, dan %(wfo)s "
+                  "sudah dijadwalkan WFO. Ubah pegawai lain ke WFH lebih dulu, atau lampaui batas dengan "
+                  "alasan yang dicatat.", percent=percent, day=f"{day:%d-%m-%Y}", places=places, wfo=wfo),
+                field="override")
+        if not reason:
+            raise ValidationFailed(_("Tulis alasan melampaui batas WFO."), field="override_reason")
+        changes.append(audit.Change("roster", roster.id, "override_wfo_cap", f"{wfo}/{places}",
+                                    f"{wfo + 1}/{places}", roster.agency_id,
+                                    reason=f"{note}; {percent}%. {reason}"[:1000]))
+    entry.mode, entry.manual = mode, True
+    audit.record_many(actor, changes)
     if roster.status is RosterStatus.PUBLISHED and before is not mode:
         users = db.session.scalars(select(User.id).where(User.employee_id == employee_id))
         notify.send(notify.Notice(user_id, "roster_changed", {"day": f"{day:%d-%m-%Y}", "mode": mode.value},

@@ -17,7 +17,7 @@ from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import Agency, Position, Roster, RosterStatus, Unit, WfoCap
-from kinerja.permissions import GLOBAL_ROLES, roles_required
+from kinerja.permissions import GLOBAL_ROLES, is_global_admin, roles_required
 from kinerja.roster import bp, caps, queries, services
 from kinerja.roster.forms import CapForm, CellForm, EndCapForm, EssentialForm, RosterForm
 
@@ -193,16 +193,24 @@ def chosen_day(days: list[date], today: date) -> date | None:
     return next((day for day in days if day >= today), days[0] if days else None)
 
 
+def render_grid(agency: Agency, roster: Roster, override: CellForm | None = None, override_message: str = ""):
+    today = clock.today(agency.timezone)
+    data = queries.roster_grid(roster)
+    shown = override.parsed() if override is not None else None
+    day = shown[1] if shown and shown[1] in data.days else chosen_day(data.days, today)
+    return render_template("roster/grid.html", agency=agency, roster=roster, grid=data, today=today, day=day,
+                           cell_form=CellForm(formdata=None), action_form=ActionForm(formdata=None),
+                           draft=roster.status is RosterStatus.DRAFT, override_form=override,
+                           override_message=override_message,
+                           override_name=queries.employee_name(shown[0]) if shown else "",
+                           global_admin=is_global_admin(current_user))
+
+
 @bp.route("/opd/<int:agency_id>/jadwal/<int:roster_id>")
 @login_required
 def grid(agency_id: int, roster_id: int):
     agency = managed_agency(agency_id)
-    roster = agency_roster(agency, roster_id)
-    today = clock.today(agency.timezone)
-    data = queries.roster_grid(roster)
-    return render_template("roster/grid.html", agency=agency, roster=roster, grid=data, today=today,
-                           day=chosen_day(data.days, today), cell_form=CellForm(formdata=None),
-                           action_form=ActionForm(formdata=None), draft=roster.status is RosterStatus.DRAFT)
+    return render_grid(agency, agency_roster(agency, roster_id))
 
 
 @bp.route("/opd/<int:agency_id>/jadwal/<int:roster_id>/sel", methods=["POST"])
@@ -216,9 +224,11 @@ def toggle_cell(agency_id: int, roster_id: int):
         abort(400)
     employee_id, day, mode = parsed
     try:
-        services.set_entry(current_user, roster, employee_id, day, mode)
+        services.set_entry(current_user, roster, employee_id, day, mode, override_reason=form.reason)
     except DomainError as error:
         db.session.rollback()
+        if error.field in ("override", "override_reason"):  # over the cap: ask for the override and its reason
+            return render_grid(agency, roster, form, error.message), 422
         flash(error.message, "danger")
     else:
         flash(_("Jadwal %(day)s diubah menjadi %(mode)s.", day=day.strftime("%d-%m-%Y"), mode=mode.value),

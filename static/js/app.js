@@ -12,6 +12,19 @@ document.querySelectorAll(".js-work-mode").forEach((select) => {
   sync();
 });
 
+// A monthly activity's unit follows the IKI chosen: fill it in and lock it while an IKI is chosen.
+document.querySelectorAll(".js-indicator").forEach((select) => {
+  const unit = select.form.querySelector(".js-indicator-unit");
+  const sync = () => {
+    const chosen = select.selectedOptions[0]?.dataset.unit;
+    if (!unit) return;
+    if (chosen) unit.value = chosen;
+    unit.readOnly = Boolean(chosen);
+  };
+  select.addEventListener("change", sync);
+  sync();
+});
+
 // Enter saves from any field of the quick-add row; Shift+Enter still breaks a line in the description.
 document.querySelectorAll("form textarea").forEach((area) => {
   area.addEventListener("keydown", (event) => {

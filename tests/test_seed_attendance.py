@@ -1,0 +1,95 @@
+"""The demo regency follows its own rules (issue 22, item 6): Disdukcapil's seeded check-ins keep its 50% WFO cap
+day by day, following its published rosters, and the seeded selfies are stored for the retention period."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from kinerja import clock
+from kinerja.attendance import selfie
+from kinerja.demo.commands import seed_demo_command
+from kinerja.demo.seed import DEMO_PASSWORDS
+from kinerja.models import (
+    Activity,
+    Agency,
+    Assignment,
+    AttendanceKind,
+    AttendanceRecord,
+    Roster,
+    RosterStatus,
+    User,
+    WorkMode,
+)
+from kinerja.roster import caps, queries
+from kinerja.roster.plan import capacity as capacity_of
+
+pytestmark = pytest.mark.calendar  # the demo is seeded around today: tests/dates.py runs it at other moments
+
+
+@pytest.fixture()
+def seeded(app, db):
+    result = app.test_cli_runner().invoke(seed_demo_command)
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    return db.session.scalar(select(Agency).where(Agency.code == "DISDUKCAPIL"))
+
+
+def test_office_check_ins_keep_the_cap_every_day(seeded, db):
+    office = Counter(db.session.scalars(select(AttendanceRecord.day).where(
+        AttendanceRecord.agency_id == seeded.id, AttendanceRecord.kind == AttendanceKind.IN,
+        AttendanceRecord.mode == WorkMode.WFO)))
+    staff = db.session.scalar(select(func.count(Assignment.id)).where(
+        Assignment.agency_id == seeded.id, Assignment.active_on(clock.today())))
+    for day, count in office.items():  # at most half the staff (issue 22: 27–31 a day against 17)
+        assert count <= capacity_of(staff, caps.cap_on(seeded.id, day).percent), day
+    rosters = list(db.session.scalars(select(Roster).where(Roster.agency_id == seeded.id)))
+    assert rosters and all(roster.status is RosterStatus.PUBLISHED for roster in rosters)
+    capacity: dict = {}
+    for roster in rosters:
+        grid = queries.roster_grid(roster)
+        assert not [count for count in grid.counts.values() if count.over], "the roster itself breaks the cap"
+        capacity.update({day: count.capacity for day, count in grid.counts.items()})
+    first = min(capacity)
+    assert first <= clock.today() - timedelta(days=28)  # the rosters cover the demo's two months
+    assert len(office) >= 15
+    for day, count in sorted(office.items()):
+        assert day in capacity, f"{day}: office check-ins without a roster"
+        assert count <= capacity[day], f"{day}: {count} WFO check-ins, capacity {capacity[day]}"
+
+
+def test_check_ins_and_activities_follow_each_person_s_roster(seeded, db):
+    from kinerja.demo.roster import scheduled_modes
+
+    scheduled = scheduled_modes()
+    check_ins = db.session.execute(select(AttendanceRecord.employee_id, AttendanceRecord.day, AttendanceRecord.mode)
+                                   .where(AttendanceRecord.agency_id == seeded.id)).all()
+    assert check_ins
+    assert not [row for row in check_ins if row.mode is WorkMode.WFO
+                and scheduled.get((row.employee_id, row.day)) is not WorkMode.WFO]
+    office_work = db.session.execute(select(Activity.employee_id, Activity.activity_date).where(
+        Activity.work_mode == WorkMode.WFO, Activity.off_day.is_(False),
+        Activity.employee_id.in_({row.employee_id for row in check_ins}))).all()
+    assert not [row for row in office_work if scheduled.get(tuple(row)) is WorkMode.WFH]
+
+
+def test_selfies_within_retention_are_stored_and_shown(app, client, auth, seeded, db):
+    records = list(db.session.scalars(select(AttendanceRecord)))
+    assert records and all(record.selfie_name and record.selfie_hash for record in records)
+    assert len({record.selfie_hash for record in records}) > len(records) // 2  # a new picture each time
+    two_weeks_ago = clock.today() - timedelta(days=14)
+    recent = db.session.scalar(select(AttendanceRecord).where(
+        AttendanceRecord.agency_id == seeded.id, AttendanceRecord.day <= two_weeks_ago)
+        .order_by(AttendanceRecord.day.desc()).limit(1))
+    assert recent is not None and selfie.path_of(recent.selfie_name).is_file()
+    admin = db.session.scalar(select(User).where(User.username == "admin.disdukcapil"))
+    admin.must_change_password = False
+    db.session.commit()
+    auth.login("admin.disdukcapil", DEMO_PASSWORDS["agency_admin"])
+    response = client.get(f"/presensi/swafoto/{recent.id}")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    review = client.get("/presensi/tinjauan").get_data(as_text=True)
+    assert "/presensi/swafoto/" in review and "Swafoto sudah dihapus" not in review
