@@ -128,6 +128,8 @@ class Config:
     SELFIE_MAX_PIXELS = env_int("SELFIE_MAX_PIXELS", 50_000_000)
     SELFIE_HASH_DISTANCE = env_int("SELFIE_HASH_DISTANCE", 4)
     SELFIE_RETENTION_DAYS = env_int("SELFIE_RETENTION_DAYS", 90)
+    # Working days after a day within which staff may ask for its attendance to be corrected.
+    CORRECTION_WORKING_DAYS = env_int("CORRECTION_WORKING_DAYS", 3)
     WORK_START = env_str("WORK_START", "07:30")
     WORK_WEEK_MINUTES = env_int("WORK_WEEK_MINUTES", 2250)
     BREAK_MINUTES = env_int("BREAK_MINUTES", 60)

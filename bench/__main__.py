@@ -1,6 +1,6 @@
 """Run every benchmark: python -m bench (make bench)."""
 
-from bench import activities, foundation, reports_pack, reports_pdf, reports_xlsx, review, staff_import
+from bench import activities, foundation, reports_pack, reports_pdf, reports_xlsx, review, staff_import, tpp
 
 if __name__ == "__main__":
     foundation.main()
@@ -10,3 +10,4 @@ if __name__ == "__main__":
     reports_xlsx.main()
     reports_pack.main()
     staff_import.main()
+    tpp.main()

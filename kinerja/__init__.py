@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from kinerja.review import bp as review_bp
     from kinerja.roster import bp as roster_bp
     from kinerja.skp import bp as skp_bp
+    from kinerja.tpp import bp as tpp_bp
 
     app.url_map.converters["day"] = DayConverter
     app.url_map.converters["month"] = MonthConverter
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(tpp_bp)
     init_api(app)
     prerender.init_app(app)
 
@@ -228,7 +230,9 @@ def register_commands(app: Flask) -> None:
     from kinerja.admin.commands import staff_cli
     from kinerja.commands import register
     from kinerja.jobs.commands import jobs_cli
+    from kinerja.tpp.commands import tpp_cli
 
     register(app)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(staff_cli)
+    app.cli.add_command(tpp_cli)

@@ -72,6 +72,14 @@ ACTION_LABELS = {
     "admit_roster_days": _l("Hari jadwal piket ditambahkan (mutasi)"),
     "publish_roster": _l("Jadwal piket diterbitkan"),
     "delete_roster": _l("Draf jadwal piket dihapus"),
+    "lock_tpp": _l("TPP bulan dikunci"),
+    "reopen_tpp": _l("TPP bulan dibuka kembali"),
+    "add_penalty": _l("Hukuman disiplin dicatat"),
+    "delete_penalty": _l("Hukuman disiplin dihapus"),
+    "set_treasurer": _l("Bendahara OPD ditetapkan"),
+    "request_correction": _l("Koreksi presensi diajukan"),
+    "approve_correction": _l("Koreksi presensi disetujui"),
+    "reject_correction": _l("Koreksi presensi ditolak"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

@@ -8,6 +8,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from kinerja import clock
 from kinerja.permissions import (
     admin_agency_ids,
     headed_agency_ids,
@@ -39,9 +40,12 @@ def navigation_for() -> list[NavItem]:
         items.append(NavItem(str(_l("Presensi")), url_for("attendance.index"), "geo-alt", "attendance.index"))
         items.append(NavItem(str(_l("Jadwal saya")), url_for("roster.my_schedule"), "calendar-week",
                              "roster.my_schedule"))
+        items.append(NavItem(str(_l("TPP saya")), url_for("tpp.mine"), "cash-coin", "tpp.employee"))
         items.append(NavItem(str(_l("Profil")), url_for("main.profile"), "person-badge", "main.profile"))
     if is_appraiser(current_user) or admin_agency_ids(current_user):
         items.append(NavItem(str(_l("Pemeriksaan")), url_for("review.inbox"), "clipboard-check", "review.inbox"))
+        items.append(NavItem(str(_l("Koreksi presensi")), url_for("attendance.correction_inbox"), "clock-history",
+                             "attendance.correction_inbox"))
         items.append(NavItem(str(_l("Tinjauan presensi")), url_for("attendance.review"), "person-bounding-box",
                              "attendance.review"))
     for agency_id in sorted(admin_agency_ids(current_user)):
@@ -57,6 +61,10 @@ def navigation_for() -> list[NavItem]:
                              "calendar2-week", "roster.rosters"))
     if not is_global_admin(current_user):
         for agency_id in sorted(overseen_agency_ids(current_user)):
+            items.append(NavItem(str(_l("TPP OPD")), url_for("tpp.agency", first=clock.today().replace(day=1),
+                                                              agency_id=agency_id), "cash-stack", "tpp.agency"))
+    if not is_global_admin(current_user):
+        for agency_id in sorted(overseen_agency_ids(current_user)):
             items.append(NavItem(str(_l("Dasbor OPD")), url_for("admin.dashboard_agency", agency_id=agency_id),
                                  "speedometer2", "admin.dashboard_agency"))
     for agency_id in sorted(headed_agency_ids(current_user) - admin_agency_ids(current_user)):
@@ -70,6 +78,8 @@ def navigation_for() -> list[NavItem]:
                              "oversight.month_locks"))
         items.append(NavItem(str(_l("Distribusi predikat")), url_for("skp.distribution"), "bar-chart",
                              "skp.distribution"))
+        items.append(NavItem(str(_l("TPP")), url_for("tpp.regency", first=clock.today().replace(day=1)),
+                             "cash-stack", "tpp.regency"))
         items.append(NavItem(str(_l("Jabatan esensial")), url_for("roster.positions"), "shield-check",
                              "roster.positions"))
     items.append(NavItem(str(_l("Laporan")), url_for("reports.index"), "file-earmark-pdf", "reports.index"))

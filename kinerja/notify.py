@@ -52,6 +52,9 @@ MESSAGES = {
                       "piket %(roster)s."),
     "roster_joined": _l("%(name)s bertugas di OPD ini mulai %(day)s: %(n)s hari ditambahkan ke jadwal piket "
                         "%(roster)s."),
+    "correction_requested": _l("%(name)s mengajukan koreksi presensi %(day)s."),
+    "correction_approved": _l("Koreksi presensi Anda untuk %(day)s disetujui."),
+    "correction_rejected": _l("Koreksi presensi Anda untuk %(day)s ditolak: %(reason)s"),
 }
 
 

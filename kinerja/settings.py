@@ -62,6 +62,8 @@ SETTINGS: dict[str, Spec] = {spec.name: spec for spec in (
     Spec("RAMADAN_BREAK_MINUTES", INTEGER, _l("Istirahat Senin–Kamis saat Ramadan"), RAMADAN, 0, 180, MINUTES),
     Spec("RAMADAN_FRIDAY_BREAK_MINUTES", INTEGER, _l("Istirahat Jumat saat Ramadan"), RAMADAN, 0, 180, MINUTES),
     Spec("ATTENDANCE_MAX_ACCURACY_M", INTEGER, _l("Batas akurasi GPS"), ATTENDANCE, 10, 1000, METRES),
+    Spec("CORRECTION_WORKING_DAYS", INTEGER, _l("Batas pengajuan koreksi presensi"), ATTENDANCE, 0, 30,
+         _l("hari kerja")),
     Spec("SELFIE_RETENTION_DAYS", INTEGER, _l("Masa simpan swafoto"), RETENTION, 7, 3650, DAYS),
     Spec("REPORT_RETENTION_DAYS", INTEGER, _l("Masa simpan berkas ekspor"), RETENTION, 1, 365, DAYS),
 )}

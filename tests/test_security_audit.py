@@ -8,7 +8,7 @@ that accepts POST/PUT/PATCH/DELETE. A new state-changing route in neither fails 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
@@ -39,6 +39,9 @@ from kinerja.models import (
     Role,
     Roster,
     RosterEntry,
+    TppPenalty,
+    TppPeriod,
+    TppRuleSet,
     Unit,
     UserRole,
     WfoCap,
@@ -47,6 +50,8 @@ from kinerja.models import (
 from kinerja.roster import caps
 from kinerja.roster import services as roster_services
 from kinerja.settings import SETTINGS
+from kinerja.tpp.month import months_after
+from kinerja.tpp.rules import save_rule_set
 from tests.factories import (
     PASSWORD,
     ActivityFactory,
@@ -58,6 +63,7 @@ from tests.factories import (
     UnitFactory,
 )
 from tests.test_staff_import import POSITION, row, xlsx
+from tests.tpp_samples import example_rules
 
 pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it at other moments
 
@@ -415,6 +421,45 @@ def revoke_token(c, org):
     return response, Expected("api_token", "revoke_token", issued.token.id, ("revoked", org.staff_a.id_number))
 
 
+def tpp_rules(c, org):
+    response = c.post("/tpp/aturan/baru", data={
+        "valid_from": "2030-01", "reference": "Perbup Uji 2030", "kinerja_share": "60", "discipline_share": "40",
+        "deduction_base": "discipline", "ceiling_6_beban_kerja": "4.000.000", "late_0_low": "1", "late_0_rate": "1",
+        "early_0_low": "1", "early_0_rate": "1", "reason": "Perbup baru"})
+    rule_set = find(TppRuleSet, reference="Perbup Uji 2030")
+    return response, Expected("tpp_rule_set", "create", rule_set.id if rule_set else -1,
+                              ("Perbup baru", "kinerja_share: - → 6000"))
+
+
+def tpp_lock(c, org):
+    first = months_after(clock.today().replace(day=1), -1)
+    save_rule_set(org.bkd_admin, replace(example_rules(), valid_from=date(first.year, 1, 1)))
+    response = c.post(f"/tpp/{first:%Y-%m}/opd/{org.agency_a.id}", data={"action": "lock"})
+    period = find(TppPeriod, agency_id=org.agency_a.id)
+    return response, Expected("tpp_period", "lock_tpp", period.id if period else -1, (f"{first:%Y-%m}",))
+
+
+def tpp_penalty(c, org):
+    response = c.post("/tpp/hukuman", data={"employee_id_number": org.staff_a.id_number, "decree_number": "800/9",
+                                            "first_month": "2026-11", "months": "6", "rate": "25"})
+    penalty = find(TppPenalty, decree_number="800/9")
+    return response, Expected("tpp_penalty", "add_penalty", penalty.id if penalty else -1, ("800/9", "2026-11+6"))
+
+
+def tpp_delete_penalty(c, org):
+    penalty = TppPenalty(employee_id=org.staff_a.id, decree_number="800/10", first_month=date(2026, 11, 1),
+                         months=6, rate=2500)
+    db.session.add(penalty)
+    db.session.commit()
+    response = c.post(f"/tpp/hukuman/{penalty.id}/hapus", data={"reason": "SK dibatalkan"})
+    return response, Expected("tpp_penalty", "delete_penalty", penalty.id, ("SK dibatalkan",))
+
+
+def tpp_treasurer(c, org):
+    response = c.post(f"/tpp/opd/{org.agency_a.id}/bendahara", data={"treasurer_id": str(org.staff_a2.id)})
+    return response, Expected("agency", "set_treasurer", org.agency_a.id, (str(org.staff_a2.id),))
+
+
 AUDITED: dict[str, Scenario] = {
     "admin.agency_new": Scenario("bkd", agency_new),
     "admin.agency_edit": Scenario("bkd", agency_edit),
@@ -458,6 +503,11 @@ AUDITED: dict[str, Scenario] = {
     "skp.distribution": Scenario("bkd", distribution),
     "review.reopen": Scenario("agency_admin", reopen),
     "tokens.revoke": Scenario("agency_admin", revoke_token),
+    "tpp.rule_set": Scenario("bkd", tpp_rules),
+    "tpp.agency": Scenario("bkd", tpp_lock),
+    "tpp.penalties": Scenario("bkd", tpp_penalty),
+    "tpp.delete_penalty": Scenario("bkd", tpp_delete_penalty),
+    "tpp.treasurer": Scenario("agency_admin", tpp_treasurer),
 }
 
 # State-changing rules that are not admin actions, or admin requests that change no record, with the reason.
@@ -498,6 +548,11 @@ NOT_ADMIN_ACTIONS: dict[str, str] = {
     "jobs.cancel": "the user's own export job", "jobs.retry": "the user's own export job",
     "reports.export": "queues an export job for the requester; changes no record",
     "reports_api.request_export": "queues an export job for the requester; changes no record",
+    "tpp.agency_export": "queues an export job for the requester; changes no record",
+    "tpp.regency_export": "queues an export job for the requester; changes no record",
+    "attendance.corrections": "a staff member's own correction request (audited: tests/test_attendance_corrections.py)",
+    "attendance.decide_correction": "an appraiser's or agency admin's decision on a correction (audited: "
+                                    "tests/test_attendance_corrections.py)",
     "tokens.issue": "the user's own sign-in token",
     "api_meta.unknown": "the API's 404 for unknown paths",
 }

@@ -186,6 +186,24 @@ def job_file(client: FlaskClient, app, export: str, agency_id: int | None) -> by
     return (Path(app.config["REPORT_FOLDER"]) / job.result_path).read_bytes()
 
 
+def tpp_job(client: FlaskClient, export: str, org: Organisation) -> bytes:
+    """A TPP output of agency A's month, started from its TPP page and run as the worker would."""
+    from kinerja.models import TppRuleSet
+    from kinerja.tpp.rules import save_rule_set
+    from tests.tpp_samples import example_rules
+
+    if db.session.scalar(select(TppRuleSet.id)) is None:
+        save_rule_set(org.bkd_admin, example_rules())
+    response = client.post(f"/tpp/{MONTH}/opd/{org.agency_a.id}/ekspor", data={"export": export})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/tugas/")
+    job_id = response.headers["Location"].rsplit("/", 1)[1]
+    run_job(job_id)
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.result_path, job.error
+    return (Path(client.application.config["REPORT_FOLDER"]) / job.result_path).read_bytes()
+
+
 def demo_staff_sample(app) -> bytes:
     """The demo's staff import sample, written by its command (`flask demo-staff-sample FILE`)."""
     from kinerja.demo.commands import staff_sample_command
@@ -271,6 +289,12 @@ EXPORTS: dict[str, Export] = {
     "staff_import_sample": Export("bkd", lambda c, a, o, s: demo_staff_sample(a),
                                   ("agency.name", "unit.name", "position.name")),
     "staff_import_passwords": Export("bkd", lambda c, a, o, s: staff_passwords(c, o, s), ("import.name",)),
+    "tpp_nominative_xlsx": Export("bkd", lambda c, a, o, s: tpp_job(c, "nominative_xlsx", o),
+                                  ("employee.name", "employee.back_title", "position.name"), agency_sheet=True),
+    "tpp_payroll_xlsx": Export("bkd", lambda c, a, o, s: tpp_job(c, "payroll_xlsx", o),
+                               ("employee.name", "employee.back_title")),
+    "tpp_payroll_csv": Export("bkd", lambda c, a, o, s: tpp_job(c, "payroll_csv", o),
+                              ("employee.name", "employee.back_title"), kind="csv"),
     # The activity import template holds no user text: it is checked for formulas only.
     "activity_import_template": Export("staff_a", lambda c, a, o, s: fetch(c, "/kegiatan/impor/templat.xlsx"), ()),
 }
@@ -283,13 +307,16 @@ PRODUCERS = {
     "kinerja/admin/staff_import_passwords.py:passwords_workbook": {"staff_import_passwords"},
     "kinerja/admin/staff_import_template.py:build_workbook": {"staff_import_template", "staff_import_sample"},
     "kinerja/attendance/dashboard_views.py:agency_month_xlsx": {"attendance_month"},
-    "kinerja/exports.py:xlsx_bytes": {"attendance_month", "monitoring", "audit_xlsx", "staff_import_passwords"},
+    "kinerja/exports.py:xlsx_bytes": {"attendance_month", "monitoring", "audit_xlsx", "staff_import_passwords",
+                                      "tpp_nominative_xlsx", "tpp_payroll_xlsx"},
     "kinerja/oversight/views.py:monitoring_xlsx": {"monitoring"},
     "kinerja/oversight/views.py:audit_export": {"audit_xlsx", "audit_csv"},
     "kinerja/reports/xlsx.py:employee_xlsx": {"employee_xlsx"},
     "kinerja/reports/xlsx.py:agency_recap_xlsx": {"recap_job"},
     "kinerja/reports/xlsx.py:_stream_workbook": {"regency_job", "bkn_job", "regency_bkn_job", "employee_bkn"},
     "kinerja/skp/document_files.py:_start": {"skp_plan", "skp_evaluation"},
+    "kinerja/tpp/documents.py:nominative_xlsx": {"tpp_nominative_xlsx"},
+    "kinerja/tpp/documents.py:payroll_file": {"tpp_payroll_xlsx", "tpp_payroll_csv"},
 }
 # Formulas the app writes itself: none (totals and percentages are computed in Python and written as values).
 APP_FORMULAS: dict[str, set[str]] = {}

@@ -15,7 +15,7 @@ import hashlib
 import io
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,10 +34,12 @@ from kinerja.models import (
     ActivityStatus,
     ActivityTemplate,
     Agency,
+    AttendanceCorrection,
     AttendanceFlag,
     AttendanceKind,
     AttendanceRecord,
     CapReason,
+    CorrectionKind,
     Employee,
     Evaluation,
     Evidence,
@@ -90,6 +92,7 @@ PARAMETER_KINDS = {
     "rhk_id": "rhk",
     "iki_id": "iki",
     "token_id": "token",
+    "correction_id": "correction",
 }
 
 # Parameters that are not object ids: a fixed, valid value is used.
@@ -105,6 +108,10 @@ ALLOWED_WITHOUT_SCOPE = {
     # A public page by design: a printed report's QR code leads anyone to it by an unguessable code. It is
     # the only route to a stored report (ReportDocument); no route takes a report's numeric id.
     "reports.verify": "verification page by public code",
+    # The regency's TPP rules and BKD's register of disciplinary penalties: BKD-only pages (403 to every other
+    # role, whatever the id); no agency owns a rule set, and a penalty is only ever reached through BKD.
+    "tpp.rule_set": "BKD-only TPP rules of the whole regency",
+    "tpp.delete_penalty": "BKD-only register of disciplinary penalties",
 }
 
 # Roles of agency A: (who signs in, whose objects are requested).
@@ -209,7 +216,10 @@ def employee_objects(app: Flask, employee: Employee, appraiser: Employee | None)
               status=JobStatus.DONE, result_path=f"{selfie}.xlsx", result_name="laporan.xlsx")
     (Path(app.config["REPORT_FOLDER"]) / f"{selfie}.xlsx").write_bytes(b"PK")
     notification = Notification(user_id=user.id, kind="activity_returned", params="{}", link="/kegiatan/")
-    db.session.add_all([activity, evidence, template, approved, skp, monthly, leave, record, flag, job, notification])
+    correction = AttendanceCorrection(employee_id=employee.id, agency_id=assignment.agency_id, day=DAY,
+                                      kind=CorrectionKind.FORGOT_OUT, check_out=time(16, 5), reason="Lupa")
+    db.session.add_all([activity, evidence, template, approved, skp, monthly, leave, record, flag, job, notification,
+                        correction])
     db.session.flush()
     evaluation = Evaluation(employee_id=employee.id, skp_id=approved.id, year=2026, month=11)
     db.session.add(evaluation)
@@ -219,7 +229,7 @@ def employee_objects(app: Flask, employee: Employee, appraiser: Employee | None)
         "employee": employee.id, "user": user.id, "user_role": user.roles[0].id, "activity": activity.id,
         "evidence": evidence.id, "template": template.id, "monthly": monthly.id, "leave": leave.id,
         "skp": skp.id, "rhk": rhk.id, "iki": iki.id, "attendance": record.id, "flag": flag.id, "job": job.id,
-        "notification": notification.id, "token": token.id,
+        "notification": notification.id, "token": token.id, "correction": correction.id,
     }
 
 

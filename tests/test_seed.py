@@ -186,3 +186,25 @@ def test_the_demo_commands_join_flask_as_a_plugin():
     listing = subprocess.run([flask, "--app", "wsgi", "--help"], capture_output=True,
                              text=True, cwd=Path(__file__).resolve().parent.parent, timeout=60, check=True).stdout
     assert "seed-demo" in listing and "demo-staff-sample" in listing and "create-admin" in listing
+
+
+def test_the_demo_regency_pays_tpp_by_its_example_rules(app, seeded, db):
+    from kinerja.models import TppPenalty, TppPeriod, TppRuleSet, TppSlip
+    from kinerja.tpp.month import compute_month, months_after
+
+    today = clock.today()
+    rule_set = db.session.scalar(select(TppRuleSet))
+    assert "bukan peraturan yang berlaku" in rule_set.reference
+    period = db.session.scalar(select(TppPeriod))
+    agency = db.session.get(Agency, period.agency_id)
+    last_month = months_after(today.replace(day=1), -1)
+    assert (agency.code, period.year, period.month) == ("DISDUKCAPIL", last_month.year, last_month.month)
+    slips = list(db.session.scalars(select(TppSlip).where(TppSlip.period_id == period.id)))
+    assert len(slips) > 20
+    assert any(slip.discipline_cuts > 0 for slip in slips) and any(slip.discipline_cuts == 0 for slip in slips)
+    assert sum(1 for slip in slips if slip.penalty > 0) == 1
+    assert all(slip.net >= 0 and slip.net <= slip.base for slip in slips)
+    assert db.session.scalar(select(func.count()).select_from(TppPenalty)) == 1
+    # This month is a live preview for everyone, computed with the same rules.
+    preview = compute_month(today.replace(day=1), today, agency_ids=[agency.id])
+    assert preview.rule_set.id == rule_set.id and len(preview.rows) >= len(slips) - 1

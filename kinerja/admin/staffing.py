@@ -332,6 +332,8 @@ def retire(actor: User, employee: Employee, effective: date, reason: SeparationR
     employee.active = False
     # A retired head no longer signs the agency recap: BKD names the new head (or a Plt) on the agency form.
     db.session.execute(update(Agency).where(Agency.head_id == employee.id).values(head_id=None))
+    # Nor signs its TPP list as bendahara: the agency names another on its TPP page.
+    db.session.execute(update(Agency).where(Agency.treasurer_id == employee.id).values(treasurer_id=None))
     account = account_of(employee)
     if account is not None:
         account.is_enabled = False

@@ -16,6 +16,7 @@ from kinerja.models.api import ApiToken
 from kinerja.models.attendance import AttendanceFlag, AttendanceKind, AttendanceRecord, FlagKind, FlagStatus
 from kinerja.models.base import Base
 from kinerja.models.calendar import BackdateGrant, HolidayEntry, HolidayKind, Leave, LeaveKind, MonthLock
+from kinerja.models.corrections import AttendanceCorrection, CorrectionKind, CorrectionStatus
 from kinerja.models.org import Agency, Office, Position, PositionKind, Regency, Unit
 from kinerja.models.people import ActingAssignment, ActingKind, Assignment, Employee
 from kinerja.models.reports import Job, JobStatus, ReportDocument
@@ -38,6 +39,19 @@ from kinerja.models.skp import (
     Skp,
     SkpStatus,
 )
+from kinerja.models.tpp import (
+    BracketKind,
+    Criterion,
+    DeductionBase,
+    TppBracket,
+    TppCeiling,
+    TppLeaveRule,
+    TppPenalty,
+    TppPeriod,
+    TppPredikatRate,
+    TppRuleSet,
+    TppSlip,
+)
 
 __all__ = [
     "ActingAssignment",
@@ -50,6 +64,7 @@ __all__ = [
     "Agency",
     "ApiToken",
     "Assignment",
+    "AttendanceCorrection",
     "AttendanceFlag",
     "AttendanceKind",
     "AttendanceRecord",
@@ -58,7 +73,12 @@ __all__ = [
     "Base",
     "BehaviourExpectation",
     "BehaviourValue",
+    "BracketKind",
     "CapReason",
+    "CorrectionKind",
+    "CorrectionStatus",
+    "Criterion",
+    "DeductionBase",
     "Employee",
     "Evaluation",
     "EvaluationIndicator",
@@ -96,6 +116,14 @@ __all__ = [
     "RosterStatus",
     "Skp",
     "SkpStatus",
+    "TppBracket",
+    "TppCeiling",
+    "TppLeaveRule",
+    "TppPenalty",
+    "TppPeriod",
+    "TppPredikatRate",
+    "TppRuleSet",
+    "TppSlip",
     "Unit",
     "User",
     "UserRole",

@@ -201,7 +201,7 @@ class MonthlyActivity(TimestampMixin, Base):
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
     # An IKI of the plan in force in the month (kinerja.core.plans); None without one. The unit follows the IKI's.
-    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("iki.id", ondelete="SET NULL"))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("iki.id", ondelete="SET NULL"), index=True)
     planned_action: Mapped[str] = mapped_column(Text)
     quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     unit: Mapped[str] = mapped_column(String(40))

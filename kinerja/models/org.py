@@ -61,8 +61,11 @@ class Agency(TimestampMixin, Base):
     head_id: Mapped[int | None] = mapped_column(
         ForeignKey("employee.id", ondelete="SET NULL"), index=True
     )
+    # The bendahara pengeluaran who signs the agency's TPP nominative list beside the Kepala OPD.
+    treasurer_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="SET NULL"))
 
     head: Mapped[Employee | None] = relationship(foreign_keys=[head_id])
+    treasurer: Mapped[Employee | None] = relationship(foreign_keys=[treasurer_id])
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.code")
     offices: Mapped[list[Office]] = relationship(back_populates="agency", order_by="Office.name")
 

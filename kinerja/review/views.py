@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from kinerja import clock
 from kinerja.activities.forms import ActionForm
+from kinerja.attendance.corrections import pending_count
 from kinerja.auth.services import safe_next_url
 from kinerja.core import signatory
 from kinerja.core.assignments import assignment_on
@@ -36,7 +37,8 @@ def back(default: str) -> str:
 @login_required
 def inbox():
     rows = queries.inbox(current_user, clock.today())
-    return render_template("review/inbox.html", rows=rows, today=clock.today(), action_form=ActionForm())
+    return render_template("review/inbox.html", rows=rows, today=clock.today(), action_form=ActionForm(),
+                           corrections_waiting=pending_count(current_user))
 
 
 @bp.route("/pegawai/<int:employee_id>")

@@ -1,0 +1,194 @@
+"""Locking an agency's TPP month (a snapshot later edits never alter), reopening it, recording penalties.
+
+A locked month is read from its slips; an open month is computed live (`month.compute_month`), so a reopen
+recomputes by itself. Every action is audited; a reopen needs a reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from kinerja import audit, clock
+from kinerja.core.assignments import assignment_on
+from kinerja.database import finish
+from kinerja.errors import Conflict, NotAllowed, ValidationFailed
+from kinerja.extensions import db
+from kinerja.i18n import format_date
+from kinerja.models import Agency, Employee, TppPenalty, TppPeriod, TppRuleSet, TppSlip, User
+from kinerja.permissions import admin_agency_ids, is_global_admin
+from kinerja.tpp.engine import Line, LineKind, Result
+from kinerja.tpp.month import Computed, Person, compute_month
+from kinerja.tpp.rules import parse_percent
+
+
+def period_of(agency_id: int, first: date) -> TppPeriod | None:
+    return db.session.scalar(select(TppPeriod).where(
+        TppPeriod.agency_id == agency_id, TppPeriod.year == first.year, TppPeriod.month == first.month))
+
+
+def lines_json(lines: tuple[Line, ...]) -> str:
+    return json.dumps([{"kind": line.kind.value, "code": line.code, "amount": line.amount, "params": line.params}
+                       for line in lines], ensure_ascii=False, separators=(",", ":"))
+
+
+def lines_from(text: str) -> tuple[Line, ...]:
+    return tuple(Line(LineKind(item["kind"]), item["code"], item["amount"], item["params"])
+                 for item in json.loads(text))
+
+
+def slip_result(slip: TppSlip) -> Result:
+    return Result(base=slip.base, kinerja_rate=slip.kinerja_rate, kinerja=slip.kinerja,
+                  discipline_share=slip.discipline_share, discipline_cuts=slip.discipline_cuts, third=slip.third,
+                  gross=slip.gross, penalty=slip.penalty, net=slip.net, lines=lines_from(slip.lines))
+
+
+def agency_month(agency: Agency, first: date, today: date) -> tuple[list[Computed], TppPeriod | None]:
+    """The agency's rows, ordered by class then name: from the snapshot when the month is locked, else now."""
+    period = period_of(agency.id, first)
+    if period is None:
+        return compute_month(first, today, agency_ids=[agency.id]).rows, None
+    slips = db.session.scalars(select(TppSlip).where(TppSlip.period_id == period.id)
+                               .order_by(TppSlip.class_grade.desc(), TppSlip.name))
+    return [Computed(Person(slip.employee_id, slip.name, slip.id_number, slip.grade, "", agency.id, slip.position,
+                            slip.class_grade, slip.ceiling), slip_result(slip)) for slip in slips], period
+
+
+def set_treasurer(actor: User, agency: Agency, employee_id: int | None, today: date) -> None:
+    """Name the agency's bendahara pengeluaran (someone assigned to the agency today), or nobody; audited."""
+    if not (is_global_admin(actor) or agency.id in admin_agency_ids(actor)):
+        raise NotAllowed(_("Hanya admin OPD atau BKD yang dapat menetapkan bendahara."))
+    if employee_id is not None:
+        assignment = assignment_on(employee_id, today)
+        if assignment is None or assignment.agency_id != agency.id:
+            raise ValidationFailed(_("Bendahara harus pegawai OPD ini."), field="treasurer_id")
+    before = agency.treasurer_id
+    if before == employee_id:
+        return
+    agency.treasurer_id = employee_id
+    audit.record(actor, audit.Change("agency", agency.id, "set_treasurer", str(before or "-"),
+                                     str(employee_id or "-"), agency_id=agency.id))
+    finish()
+
+
+@dataclass(frozen=True)
+class PersonMonth:
+    row: Computed | None  # None: no assignment in the month
+    period: TppPeriod | None  # set when the month of the person's agency is locked
+    rule_set: TppRuleSet | None
+
+
+def person_month(employee_id: int, first: date, today: date) -> PersonMonth:
+    """One person's month: the locked slip when their agency's month is locked, else computed now."""
+    computed = compute_month(first, today, employee_ids=[employee_id])
+    row = computed.rows[0] if computed.rows else None
+    period = period_of(row.person.agency_id, first) if row is not None else None
+    if period is not None:
+        slip = db.session.scalar(select(TppSlip).where(TppSlip.period_id == period.id,
+                                                       TppSlip.employee_id == employee_id))
+        if slip is not None:
+            row = Computed(row.person, slip_result(slip))
+            return PersonMonth(row, period, period.rule_set)
+    return PersonMonth(row, None, computed.rule_set)
+
+
+def lock_month(actor: User, agency: Agency, first: date, today: date, reason: str = "") -> TppPeriod:
+    """Compute the agency's month and store it as it is now; refused while the month is not over."""
+    if not is_global_admin(actor):
+        raise NotAllowed(_("Hanya admin BKD yang dapat mengunci TPP."))
+    if first >= today.replace(day=1):
+        raise ValidationFailed(_("Bulan %(month)s belum berakhir; TPP dikunci setelah bulannya selesai.",
+                                 month=format_date(first, "MMMM y")))
+    if period_of(agency.id, first) is not None:
+        raise Conflict(_("TPP %(agency)s bulan %(month)s sudah dikunci.", agency=agency.short_name,
+                         month=format_date(first, "MMMM y")))
+    computed = compute_month(first, today, agency_ids=[agency.id])
+    if computed.rule_set is None:
+        raise ValidationFailed(_("Belum ada aturan TPP yang berlaku untuk bulan %(month)s.",
+                                 month=format_date(first, "MMMM y")))
+    period = TppPeriod(agency_id=agency.id, year=first.year, month=first.month, rule_set_id=computed.rule_set.id,
+                       locked_at=clock.utcnow(), locked_by_id=actor.id)
+    db.session.add(period)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # another BKD admin locked it in the same instant
+        db.session.rollback()
+        raise Conflict(_("TPP %(agency)s bulan %(month)s sudah dikunci.", agency=agency.short_name,
+                         month=format_date(first, "MMMM y"))) from error
+    rows = [slip_row(period.id, item) for item in computed.rows]
+    if rows:
+        db.session.execute(insert(TppSlip), rows)
+    net = sum(item.result.net for item in computed.rows)
+    audit.record(actor, audit.Change("tpp_period", period.id, "lock_tpp", None, f"{first:%Y-%m}",
+                                     agency_id=agency.id,
+                                     reason=_("%(n)s pegawai, jumlah bersih Rp %(net)s", n=len(rows),
+                                              net=f"{net:,}".replace(",", ".")) + (f"; {reason}" if reason else "")))
+    finish()
+    return period
+
+
+def slip_row(period_id: int, item: Computed) -> dict:
+    person, result = item.person, item.result
+    values = asdict(result)
+    values.pop("lines")
+    return {"period_id": period_id, "employee_id": person.employee_id, "name": person.name,
+            "id_number": person.id_number, "grade": person.grade, "position": person.position,
+            "class_grade": person.class_grade, "ceiling": person.ceiling, "lines": lines_json(result.lines),
+            **values}
+
+
+def reopen_month(actor: User, period: TppPeriod, reason: str) -> None:
+    """Drop the snapshot: the month is computed live again until it is locked anew."""
+    if not is_global_admin(actor):
+        raise NotAllowed(_("Hanya admin BKD yang dapat membuka kembali TPP."))
+    if not reason.strip():
+        raise ValidationFailed(_("Sebutkan alasan membuka kembali."), field="reason")
+    audit.record(actor, audit.Change("tpp_period", period.id, "reopen_tpp", f"{period.year}-{period.month:02d}",
+                                     None, agency_id=period.agency_id, reason=reason.strip()))
+    db.session.execute(delete(TppSlip).where(TppSlip.period_id == period.id))
+    db.session.delete(period)
+    finish()
+
+
+def add_penalty(actor: User, id_number: str, decree: str, first_month: str, months: int, rate: int,
+                note: str = "") -> TppPenalty:
+    if not is_global_admin(actor):
+        raise NotAllowed(_("Hanya admin BKD yang dapat mencatat hukuman disiplin."))
+    employee = db.session.scalar(select(Employee).where(Employee.id_number == id_number.strip()))
+    if employee is None:
+        raise ValidationFailed(_("Tidak ada pegawai dengan NIP %(nip)s.", nip=id_number.strip()),
+                               field="employee_id_number")
+    try:
+        first = date.fromisoformat(f"{first_month.strip()}-01")
+    except ValueError:
+        raise ValidationFailed(_("Isi bulan dengan format TTTT-BB, misalnya 2027-01."), field="first_month") from None
+    if months not in (6, 9, 12):
+        raise ValidationFailed(_("Pemotongan berlaku 6, 9 atau 12 bulan (PP 94/2021)."), field="months")
+    points = parse_percent(str(rate), "rate")
+    if points <= 0:
+        raise ValidationFailed(_("Persentase harus antara 1 dan 100."), field="rate")
+    penalty = TppPenalty(employee_id=employee.id, decree_number=decree.strip(), first_month=first, months=months,
+                         rate=points, note=note.strip(), recorded_by_id=actor.id)
+    db.session.add(penalty)
+    db.session.flush()
+    audit.record(actor, audit.Change("tpp_penalty", penalty.id, "add_penalty", None, f"{first:%Y-%m}+{months}",
+                                     reason=f"{decree.strip()} · {employee.id_number} · {points // 100}%"))
+    finish()
+    return penalty
+
+
+def delete_penalty(actor: User, penalty: TppPenalty, reason: str) -> None:
+    if not is_global_admin(actor):
+        raise NotAllowed(_("Hanya admin BKD yang dapat menghapus hukuman disiplin."))
+    if not reason.strip():
+        raise ValidationFailed(_("Sebutkan alasan menghapus."), field="reason")
+    audit.record(actor, audit.Change("tpp_penalty", penalty.id, "delete_penalty",
+                                     f"{penalty.first_month:%Y-%m}+{penalty.months}", None,
+                                     reason=f"{penalty.decree_number}: {reason.strip()}"))
+    db.session.delete(penalty)
+    finish()

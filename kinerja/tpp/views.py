@@ -1,0 +1,311 @@
+"""TPP pages: the staff's own month, an agency's list, the regency's recap, the rules, penalties, locking."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from kinerja import clock
+from kinerja.core.forms import show_error
+from kinerja.errors import DomainError
+from kinerja.extensions import db
+from kinerja.jobs import create_job, dispatch
+from kinerja.models import Agency, Assignment, Employee, TppPenalty, TppPeriod, TppRuleSet, TppSlip
+from kinerja.permissions import (
+    GLOBAL_ROLES,
+    admin_agency_ids,
+    is_global_admin,
+    load_agency,
+    overseen_agency_ids,
+    roles_required,
+)
+from kinerja.tpp import bp, services
+from kinerja.tpp.engine import totals
+from kinerja.tpp.explain import cut_dates, describe, percent, rupiah
+from kinerja.tpp.forms import (
+    BRACKET_ROWS,
+    LockForm,
+    PenaltyForm,
+    ReopenForm,
+    RuleSetForm,
+    fill_form,
+    grid_values,
+    rule_set_input,
+)
+from kinerja.tpp.month import Computed, compute_month, months_after
+from kinerja.tpp.rules import CLASSES, period_label, rule_set_for, save_rule_set
+
+bp.add_app_template_filter(rupiah, "rupiah")
+bp.add_app_template_filter(percent, "percent_bp")
+
+
+@bp.route("/tpp")
+@login_required
+def index():
+    if is_global_admin(current_user):
+        return redirect(url_for("tpp.regency", first=clock.today().replace(day=1)))
+    if current_user.employee_id is None:
+        agencies = sorted(overseen_agency_ids(current_user))
+        if not agencies:
+            abort(404)
+        return redirect(url_for("tpp.agency", first=clock.today().replace(day=1), agency_id=agencies[0]))
+    return redirect(url_for("tpp.employee", first=clock.today().replace(day=1), employee_id=current_user.employee_id))
+
+
+@bp.route("/tpp/<month:first>")
+@roles_required(*GLOBAL_ROLES)
+def regency(first: date):
+    today = clock.today()
+    agencies = list(db.session.scalars(select(Agency).order_by(Agency.code)))
+    computed = compute_month(first, today)
+    by_agency: dict[int, list[Computed]] = {}
+    for item in computed.rows:
+        by_agency.setdefault(item.person.agency_id, []).append(item)
+    locked = {period.agency_id: period for period in db.session.scalars(
+        select(TppPeriod).where(TppPeriod.year == first.year, TppPeriod.month == first.month))}
+    agency_of = {period.id: agency_id for agency_id, period in locked.items()}
+    snapshot: dict[int, list] = {}
+    if locked:
+        for slip in db.session.scalars(select(TppSlip).where(TppSlip.period_id.in_(list(agency_of)))):
+            snapshot.setdefault(agency_of[slip.period_id], []).append(services.slip_result(slip))
+    rows = []
+    for agency in agencies:
+        results = snapshot.get(agency.id) if agency.id in locked else [item.result for item in by_agency.get(
+            agency.id, [])]
+        rows.append((agency, len(results or []), totals(results or []), locked.get(agency.id)))
+    grand = {key: sum(row[2][key] for row in rows) for key in ("base", "gross", "discipline_cuts", "penalty", "net")}
+    return render_template("tpp/regency.html", first=first, rows=rows, grand=grand, rule_set=computed.rule_set,
+                           exports=REGENCY_EXPORTS, export_form=LockForm(formdata=None),
+                           previous=months_after(first, -1), following=months_after(first, 1),
+                           period_label=period_label)
+
+
+@bp.route("/tpp/<month:first>/opd/<int:agency_id>", methods=["GET", "POST"])
+@login_required
+def agency(first: date, agency_id: int):
+    agency = load_agency(current_user, agency_id)
+    today = clock.today(agency.timezone)
+    if request.method == "POST":
+        return change_lock(agency, first, today)
+    rows, period = services.agency_month(agency, first, today)
+    rule_set = period.rule_set if period is not None else rule_set_for(first)
+    staff = db.session.execute(
+        select(Employee.id, Employee.name, Employee.id_number).join(Assignment, Assignment.employee_id == Employee.id)
+        .where(Assignment.agency_id == agency.id, Assignment.active_on(today)).order_by(Employee.name)).all()
+    can_name_treasurer = is_global_admin(current_user) or agency.id in admin_agency_ids(current_user)
+    return render_template("tpp/agency.html", agency=agency, first=first, rows=rows, period=period,
+                           exports=AGENCY_EXPORTS, staff=staff, can_name_treasurer=can_name_treasurer,
+                           total=totals(item.result for item in rows), rule_set=rule_set,
+                           can_lock=is_global_admin(current_user), month_over=first < today.replace(day=1),
+                           lock_form=LockForm(formdata=None), reopen_form=ReopenForm(formdata=None),
+                           previous=months_after(first, -1), following=months_after(first, 1),
+                           period_label=period_label)
+
+
+def change_lock(agency: Agency, first: date, today: date):
+    if not is_global_admin(current_user):
+        abort(403)
+    back = redirect(url_for("tpp.agency", first=first, agency_id=agency.id))
+    period = services.period_of(agency.id, first)
+    try:
+        if request.form.get("action") == "reopen":
+            form = ReopenForm()
+            if not form.validate_on_submit():
+                for errors in form.errors.values():
+                    for error in errors:
+                        flash(error, "danger")
+                return back
+            if period is None:
+                flash(_("TPP bulan ini belum dikunci."), "warning")
+                return back
+            services.reopen_month(current_user, period, form.reason.data)
+            flash(_("TPP dibuka kembali dan dihitung ulang."), "success")
+        else:
+            form = LockForm()
+            if not form.validate_on_submit():
+                flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+                return back
+            services.lock_month(current_user, agency, first, today, form.reason.data or "")
+            flash(_("TPP %(agency)s bulan %(month)s dikunci.", agency=agency.short_name,
+                    month=first.strftime("%Y-%m")), "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return back
+
+
+AGENCY_EXPORTS = {"nominative_pdf": ("tpp_nominative", {"format": "pdf"}, _l("Daftar nominatif (PDF)")),
+                  "nominative_xlsx": ("tpp_nominative", {"format": "xlsx"}, _l("Daftar nominatif (Excel)")),
+                  "payroll_xlsx": ("tpp_payroll", {"format": "xlsx"}, _l("Berkas gaji (Excel)")),
+                  "payroll_csv": ("tpp_payroll", {"format": "csv"}, _l("Berkas gaji (CSV)"))}
+REGENCY_EXPORTS = {"payroll_xlsx": ("tpp_payroll", {"format": "xlsx"}, _l("Berkas gaji seluruh OPD (Excel)")),
+                   "payroll_csv": ("tpp_payroll", {"format": "csv"}, _l("Berkas gaji seluruh OPD (CSV)"))}
+
+
+@bp.route("/tpp/<month:first>/opd/<int:agency_id>/ekspor", methods=["POST"])
+@login_required
+def agency_export(first: date, agency_id: int):
+    """Start the agency's nominative list or payroll file as a background job and show its progress."""
+    agency = load_agency(current_user, agency_id)
+    spec = AGENCY_EXPORTS.get(request.form.get("export", ""))
+    if spec is None or not LockForm().validate_on_submit():
+        flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
+        return redirect(url_for("tpp.agency", first=first, agency_id=agency.id))
+    kind, extra, label = spec
+    job = create_job(kind, {"month": f"{first:%Y-%m}", "agency_id": agency.id, **extra},
+                     title=f"{label} · {agency.short_name} · {first:%Y-%m}", requested_by=current_user.id)
+    dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+@bp.route("/tpp/<month:first>/ekspor", methods=["POST"])
+@roles_required(*GLOBAL_ROLES)
+def regency_export(first: date):
+    spec = REGENCY_EXPORTS.get(request.form.get("export", ""))
+    if spec is None or not LockForm().validate_on_submit():
+        flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
+        return redirect(url_for("tpp.regency", first=first))
+    kind, extra, label = spec
+    job = create_job(kind, {"month": f"{first:%Y-%m}", **extra}, title=f"{label} · {first:%Y-%m}",
+                     requested_by=current_user.id)
+    dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+@bp.route("/tpp/opd/<int:agency_id>/bendahara", methods=["POST"])
+@login_required
+def treasurer(agency_id: int):
+    agency = load_agency(current_user, agency_id)
+    back = redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/tpp/")
+                    else url_for("tpp.index"))
+    if not LockForm().validate_on_submit():
+        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+        return back
+    text = request.form.get("treasurer_id", "")
+    try:
+        services.set_treasurer(current_user, agency, int(text) if text.isdigit() else None, clock.today())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Bendahara OPD disimpan."), "success")
+    return back
+
+
+@bp.route("/tpp/<month:first>/pegawai/<int:employee_id>")
+@login_required
+def employee(first: date, employee_id: int):
+    today = clock.today()
+    own = employee_id == current_user.employee_id
+    found = services.person_month(employee_id, first, today)
+    row = found.row
+    visible = own or is_global_admin(current_user) or (
+        row is not None and row.person.agency_id in overseen_agency_ids(current_user))
+    if not visible:
+        abort(404)
+    person = db.session.get(Employee, employee_id)
+    if person is None:
+        abort(404)
+    month_open = first >= today.replace(day=1)
+    return render_template("tpp/employee.html", employee=person, first=first, row=row, period=found.period,
+                           rule_set=found.rule_set, own=own, month_open=month_open, describe=describe,
+                           cut_dates=cut_dates, previous=months_after(first, -1), following=months_after(first, 1),
+                           today=today)
+
+
+@bp.route("/tpp/saya")
+@login_required
+def mine():
+    if current_user.employee_id is None:
+        abort(404)
+    return redirect(url_for("tpp.employee", first=clock.today().replace(day=1), employee_id=current_user.employee_id))
+
+
+# --- Rules --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/tpp/aturan")
+@roles_required(*GLOBAL_ROLES)
+def rules():
+    rule_sets = list(db.session.scalars(select(TppRuleSet).order_by(TppRuleSet.valid_from.desc())))
+    return render_template("tpp/rules.html", rule_sets=rule_sets, period_label=period_label)
+
+
+@bp.route("/tpp/aturan/baru", methods=["GET", "POST"])
+@bp.route("/tpp/aturan/<int:rule_set_id>", methods=["GET", "POST"])
+@roles_required(*GLOBAL_ROLES)
+def rule_set(rule_set_id: int | None = None):
+    current = None
+    if rule_set_id is not None:
+        current = db.session.scalar(select(TppRuleSet).where(TppRuleSet.id == rule_set_id).options(
+            joinedload(TppRuleSet.ceilings), joinedload(TppRuleSet.brackets),
+            joinedload(TppRuleSet.predikat_rates), joinedload(TppRuleSet.leave_rules)))
+        if current is None:
+            abort(404)
+    form = RuleSetForm()
+    template = current or db.session.scalar(select(TppRuleSet).order_by(TppRuleSet.valid_from.desc()).limit(1))
+    values = request.form if request.method == "POST" else grid_values(template)
+    if request.method == "GET" and template is not None:
+        fill_form(form, template, next_period=current is None)
+    if form.validate_on_submit():
+        try:
+            saved = save_rule_set(current_user, rule_set_input(form, request.form), current, form.reason.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("Aturan TPP disimpan."), "success")
+            return redirect(url_for("tpp.rule_set", rule_set_id=saved.id))
+    elif request.method == "POST":
+        flash(_("Periksa isian yang ditandai."), "danger")
+    return render_template("tpp/rule_set.html", form=form, current=current, values=values, classes=CLASSES,
+                           bracket_rows=BRACKET_ROWS, period_label=period_label)
+
+
+# --- Penalties ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/tpp/hukuman", methods=["GET", "POST"])
+@roles_required(*GLOBAL_ROLES)
+def penalties():
+    form = PenaltyForm()
+    if form.validate_on_submit():
+        try:
+            services.add_penalty(current_user, form.employee_id_number.data, form.decree_number.data,
+                                 form.first_month.data, int(form.months.data), form.rate.data, form.note.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("Hukuman disiplin dicatat."), "success")
+            return redirect(url_for("tpp.penalties"))
+    page = db.paginate(select(TppPenalty).options(joinedload(TppPenalty.employee))
+                       .order_by(TppPenalty.first_month.desc(), TppPenalty.id.desc()), per_page=50)
+    return render_template("tpp/penalties.html", form=form, page=page, months_after=months_after,
+                           last_day=lambda first: first - timedelta(days=1))
+
+
+@bp.route("/tpp/hukuman/<int:penalty_id>/hapus", methods=["POST"])
+@roles_required(*GLOBAL_ROLES)
+def delete_penalty(penalty_id: int):
+    penalty = db.session.get(TppPenalty, penalty_id)
+    if penalty is None:
+        abort(404)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash(_("Sebutkan alasan menghapus."), "danger")
+        return redirect(url_for("tpp.penalties"))
+    try:
+        services.delete_penalty(current_user, penalty, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Hukuman disiplin dihapus."), "success")
+    return redirect(url_for("tpp.penalties"))
