@@ -3,9 +3,10 @@
 Generates the regency (bench.generate) on a throwaway database, adds for November 2026 two attendance records per
 working day per employee (a few late, a few early, a few days missing) and one approved activity per working
 day, then times `kinerja.tpp.month.compute_month` for every agency at once, and for one agency, and counts the
-queries each sends (they must not grow with the headcount). Target (issue 18): the regency in at most 30 s.
+queries each sends (they must not grow with the headcount); then renders the daftar nominatif PDF of one agency
+of 500. Targets (issue 18): the regency in at most 30 s, the nominative PDF in at most 20 s.
 
-python -m bench.tpp [--employees N] [--db sqlite|postgresql|mariadb]
+python -m bench.tpp [--employees N] [--agency-employees N] [--db sqlite|postgresql|mariadb]
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tests.throwaway import throwaway_database
 MONTH = date(2026, 11, 1)
 TODAY = date(2026, 12, 10)
 REGENCY_TARGET_S = 30.0
+NOMINATIVE_TARGET_S = 20.0
 
 
 def fill_month(employees: int, agency_of: dict[int, int]) -> int:
@@ -119,13 +121,43 @@ def run(kind: str, employees: int) -> None:
             db.session.remove()
 
 
+def pdf_run(kind: str, employees: int) -> None:
+    """The daftar nominatif of one agency of `employees` people, rendered as the job does."""
+    from kinerja.models import Agency
+    from kinerja.tpp.documents import agency_list, nominative_pdf
+
+    with throwaway_database(kind) as url:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            db.create_all()
+            regency = generate(employees, agencies=1, units_per_agency=10)
+            from sqlalchemy import select
+
+            from kinerja.models import Assignment, User
+
+            agency_of = dict(db.session.execute(select(Assignment.employee_id, Assignment.agency_id)).all())
+            fill_month(regency.employees, agency_of)
+            rules(db.session.scalar(select(User).where(User.username == "bench.bkd")))
+            agency = db.session.get(Agency, regency.agency_ids[0])
+            started = time.perf_counter()
+            listing = agency_list(agency, MONTH, TODAY)
+            content = nominative_pdf(listing, TODAY)
+            elapsed = time.perf_counter() - started
+            verdict = "ok" if elapsed <= NOMINATIVE_TARGET_S else "SLOW"
+            print(f"[{kind}] nominative PDF of {len(listing.rows):,} employees: {elapsed:.1f} s "
+                  f"(target {NOMINATIVE_TARGET_S:.0f} s: {verdict}), {len(content) // 1024} KB")
+            db.session.remove()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--agency-employees", type=int, default=500, help="people in the nominative list's agency")
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql", "mariadb"])
     args, _unknown = parser.parse_known_args()
     print("TPP of a month (kinerja.tpp.month.compute_month)")
     run(args.db, args.employees)
+    pdf_run(args.db, args.agency_employees)
 
 
 if __name__ == "__main__":

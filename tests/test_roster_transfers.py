@@ -167,3 +167,24 @@ def test_a_move_within_the_agency_keeps_the_roster(org, rosters, db):
     assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action.in_(
         ["release_roster_days", "admit_roster_days"]))) is None
     assert db.session.scalar(select(Notification.id).where(Notification.kind == "roster_left")) is None
+
+
+def test_a_staff_import_that_moves_someone_to_another_agency_moves_their_schedule(org, rosters, db):
+    from kinerja.admin import staff_import
+    from tests.factories import PositionFactory
+    from tests.test_staff_import import POSITION, row, xlsx
+
+    roster_a, roster_b = rosters
+    PositionFactory(name=POSITION)
+    db.session.commit()
+    rows = [row(1, NIP=org.staff_a.id_number, Nama="Staf A", OPD="B", **{
+        "Gelar belakang": "", "Unit kerja": org.staff_b.assignments[0].unit.name,
+        "NIP atasan": org.head_b.id_number, "Email": None, "No HP": None})]
+    staff_import.import_staff(org.bkd_admin, xlsx(rows), MOVED, "mutasi.xlsx", keep_passwords=lambda content: "x")
+    db.session.expire_all()
+    assert set(days_of(db, roster_a, org.staff_a)) == {MONDAY + timedelta(days=i) for i in range(5)}
+    assert set(days_of(db, roster_b, org.staff_a)) == {MOVED + timedelta(days=i) for i in range(5)}
+    released = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "release_roster_days"))
+    assert released.object_id == roster_a.id and released.agency_id == org.agency_a.id
+    told = db.session.scalars(select(Notification.user_id).where(Notification.kind == "roster_left")).all()
+    assert told == [org.agency_admin_a.id]

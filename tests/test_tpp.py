@@ -335,3 +335,17 @@ def test_cuti_bersama_and_holidays_are_neither_targeted_nor_absent(org, db, rule
     assert len(weekdays) == 23 and minutes.params["target"] == 21 * 300
     assert result.kinerja_rate == 10_000 and result.discipline_cuts == 0
     assert result.net == 5_000_000
+
+
+def test_bkd_reads_the_regency_recap_with_each_agency_and_its_state(client, auth, org, db, rules, monkeypatch):
+    factories.freeze_now(monkeypatch, AFTER_NOVEMBER)
+    auth.login("admin.bkd")
+    client.post(f"/tpp/2026-11/opd/{org.agency_b.id}", data={"action": "lock"})
+    page = client.get("/tpp/2026-11").get_data(as_text=True)
+    assert "Rekap TPP · November 2026" in page and "Perbup Uji No. 1 Tahun 2026" in page
+    assert "Dinas A" in page and "Dinas B" in page and "Dikunci" in page and "Pratinjau" in page
+    assert "Berkas gaji seluruh OPD (CSV)" in page
+    # Eight people, nobody checked in or filed: each gets the discipline share of Rp 2.000.000 less 21 absent
+    # days × 3% (Rp 1.260.000), so Rp 740.000 net; the regency's gross is Rp 16.000.000, its net Rp 5.920.000.
+    assert "Jumlah se-daerah" in page and "Rp 16.000.000" in page and "Rp 5.920.000" in page
+    assert client.get("/tpp", follow_redirects=False).headers["Location"].startswith("/tpp/")

@@ -33,6 +33,7 @@ from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import Assignment, Employee, Role, User, UserRole
 from kinerja.permissions import admin_agency_ids, is_global_admin
+from kinerja.roster.moves import follow_assignments
 
 EMPLOYEE_FIELDS = ("name", "front_title", "back_title", "gender", "employment_type", "grade", "email", "phone")
 KEEP_WHEN_BLANK = ("email", "phone")  # a blank cell leaves what Kinerja knows
@@ -258,10 +259,12 @@ def save_employees(plan: ImportPlan) -> dict[str, int]:
     return ids
 
 
-def save_assignments(plan: ImportPlan, ids: dict[str, int]) -> None:
-    """Close the changed current assignments the day before the effective date; open the new ones."""
+def save_assignments(plan: ImportPlan, ids: dict[str, int]) -> list[int]:
+    """Close the changed current assignments the day before the effective date; open the new ones. Returns the
+    employees who change agency, whose rosters then follow (kinerja.roster.moves)."""
     now, effective = clock.utcnow(), plan.effective
     opened = []
+    other_agency: list[int] = []
     moving = {change.id_number for change in plan.updated if change.moves}
     for row in plan.rows:
         is_new = row.id_number not in plan.known
@@ -270,6 +273,8 @@ def save_assignments(plan: ImportPlan, ids: dict[str, int]) -> None:
         values = {"agency_id": row.agency_id, "unit_id": row.unit_id, "position_id": row.position_id,
                   "appraiser_id": ids[row.appraiser] if row.appraiser else None}
         current = None if is_new else plan.current.get(ids[row.id_number])
+        if current is not None and current.agency_id != row.agency_id:
+            other_agency.append(ids[row.id_number])
         if current is not None and current.valid_from >= effective:
             for key, value in values.items():  # it starts that very day: correct it instead
                 setattr(current, key, value)
@@ -280,6 +285,7 @@ def save_assignments(plan: ImportPlan, ids: dict[str, int]) -> None:
                        "created_at": now, "updated_at": now})
     db.session.flush()
     insert_batches(Assignment, opened)
+    return other_agency
 
 
 def save_accounts(plan: ImportPlan, ids: dict[str, int]) -> list[InitialPassword]:
@@ -329,7 +335,8 @@ def import_staff(actor: User, content: bytes, effective: date, file_name: str = 
         raise PasswordsNeeded(len(plan.accounts))
     try:
         ids = save_employees(plan)
-        save_assignments(plan, ids)
+        for employee_id in save_assignments(plan, ids):  # few in an import: one agency's staff at the most
+            follow_assignments(actor, db.session.get(Employee, employee_id), plan.effective)
         passwords = save_accounts(plan, ids)
         record_import(actor, plan, ids, file_name or "berkas.xlsx")
         kept = keep_passwords(passwords_workbook(passwords)) if passwords and keep_passwords else None

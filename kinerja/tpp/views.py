@@ -153,27 +153,24 @@ REGENCY_EXPORTS = {"payroll_xlsx": ("tpp_payroll", {"format": "xlsx"}, _l("Berka
 def agency_export(first: date, agency_id: int):
     """Start the agency's nominative list or payroll file as a background job and show its progress."""
     agency = load_agency(current_user, agency_id)
-    spec = AGENCY_EXPORTS.get(request.form.get("export", ""))
-    if spec is None or not LockForm().validate_on_submit():
-        flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
-        return redirect(url_for("tpp.agency", first=first, agency_id=agency.id))
-    kind, extra, label = spec
-    job = create_job(kind, {"month": f"{first:%Y-%m}", "agency_id": agency.id, **extra},
-                     title=f"{label} · {agency.short_name} · {first:%Y-%m}", requested_by=current_user.id)
-    dispatch(job)
-    return redirect(url_for("jobs.progress", job_id=job.id))
+    return start_export(AGENCY_EXPORTS, first, url_for("tpp.agency", first=first, agency_id=agency.id), agency)
 
 
 @bp.route("/tpp/<month:first>/ekspor", methods=["POST"])
 @roles_required(*GLOBAL_ROLES)
 def regency_export(first: date):
-    spec = REGENCY_EXPORTS.get(request.form.get("export", ""))
+    return start_export(REGENCY_EXPORTS, first, url_for("tpp.regency", first=first))
+
+
+def start_export(exports: dict, first: date, back: str, agency: Agency | None = None):
+    spec = exports.get(request.form.get("export", ""))
     if spec is None or not LockForm().validate_on_submit():
         flash(_("Permintaan ekspor tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
-        return redirect(url_for("tpp.regency", first=first))
+        return redirect(back)
     kind, extra, label = spec
-    job = create_job(kind, {"month": f"{first:%Y-%m}", **extra}, title=f"{label} · {first:%Y-%m}",
-                     requested_by=current_user.id)
+    params = {"month": f"{first:%Y-%m}", **({"agency_id": agency.id} if agency else {}), **extra}
+    scope = f" · {agency.short_name}" if agency else ""
+    job = create_job(kind, params, title=f"{label}{scope} · {first:%Y-%m}", requested_by=current_user.id)
     dispatch(job)
     return redirect(url_for("jobs.progress", job_id=job.id))
 
