@@ -98,6 +98,32 @@ def db(app: Flask) -> Iterator:
     limiter.reset()
 
 
+@pytest.fixture(scope="module")
+def demo_regency(app: Flask):
+    """The demo regency (`flask seed-demo`), seeded once for a module of tests that read it, emptied after the
+    module. Such a module overrides `db` with `demo_db`, so that nothing is emptied between its tests: seeding
+    costs seconds, and the demo's tests are run again at every moment of `make test-dates`."""
+    from kinerja.demo.commands import seed_demo_command
+
+    with app.app_context():
+        result = app.test_cli_runner().invoke(seed_demo_command)
+        assert result.exit_code == 0, result.output
+        _db.session.remove()
+    yield result
+    with app.app_context():
+        _db.session.remove()
+        wipe(app)
+    limiter.reset()
+
+
+@pytest.fixture()
+def demo_db(app: Flask, demo_regency) -> Iterator:
+    """The database holding the module's demo regency; nothing is emptied after the test."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+
+
 @pytest.fixture()
 def client(app: Flask, db) -> FlaskClient:
     return app.test_client()

@@ -19,11 +19,14 @@ pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it 
 
 
 @pytest.fixture()
-def seeded(app, db):
-    result = app.test_cli_runner().invoke(seed_demo_command)
-    assert result.exit_code == 0, result.output
-    db.session.rollback()
-    return result
+def seeded(demo_regency):
+    return demo_regency
+
+
+@pytest.fixture()
+def db(demo_db):
+    """Every test of this module reads one demo regency (tests/conftest.py: demo_regency)."""
+    return demo_db
 
 
 def test_every_status_and_every_mode_is_present(seeded, db):

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from kinerja import clock
 from kinerja.attendance import selfie
-from kinerja.demo.commands import seed_demo_command
 from kinerja.demo.seed import DEMO_PASSWORDS
 from kinerja.models import (
     Activity,
@@ -31,11 +30,14 @@ pytestmark = pytest.mark.calendar  # the demo is seeded around today: tests/date
 
 
 @pytest.fixture()
-def seeded(app, db):
-    result = app.test_cli_runner().invoke(seed_demo_command)
-    assert result.exit_code == 0, result.output
-    db.session.rollback()
+def seeded(demo_regency, db):
     return db.session.scalar(select(Agency).where(Agency.code == "DISDUKCAPIL"))
+
+
+@pytest.fixture()
+def db(demo_db):
+    """Every test of this module reads one demo regency (tests/conftest.py: demo_regency)."""
+    return demo_db
 
 
 def test_office_check_ins_keep_the_cap_every_day(seeded, db):

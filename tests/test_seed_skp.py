@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from kinerja import clock
-from kinerja.demo.commands import seed_demo_command
 from kinerja.models import Activity, ActivityStatus, Assignment, Employee, Skp, SkpStatus, User
 from kinerja.models.skp import Evaluation, Iki, Rhk, RhkKind
 from kinerja.skp import evaluation, queries, services
@@ -19,10 +18,14 @@ pytestmark = pytest.mark.calendar  # reads today's date: tests/dates.py runs it 
 
 
 @pytest.fixture()
-def seeded(app, db):
-    result = app.test_cli_runner().invoke(seed_demo_command)
-    assert result.exit_code == 0, result.output
-    db.session.rollback()
+def seeded(demo_regency):
+    return demo_regency
+
+
+@pytest.fixture()
+def db(demo_db):
+    """Every test of this module reads one demo regency (tests/conftest.py: demo_regency)."""
+    return demo_db
 
 
 def featured(db) -> Employee:
