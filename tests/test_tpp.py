@@ -349,3 +349,30 @@ def test_bkd_reads_the_regency_recap_with_each_agency_and_its_state(client, auth
     # days × 3% (Rp 1.260.000), so Rp 740.000 net; the regency's gross is Rp 16.000.000, its net Rp 5.920.000.
     assert "Jumlah se-daerah" in page and "Rp 16.000.000" in page and "Rp 5.920.000" in page
     assert client.get("/tpp", follow_redirects=False).headers["Location"].startswith("/tpp/")
+
+
+ODD_VALUES = ["²", "٣", "sNaN", "NaN", "Infinity", "-0", "1e9", "9" * 5000, "1.5.5", " ", "0,0001", "١٢"]
+
+
+def test_odd_input_is_refused_with_a_message_never_a_500(client, auth, org, db, rules):
+    auth.login("admin.bkd")
+    base = {"valid_from": "2027-01", "reference": "Perbup Uji 2027", "kinerja_share": "60", "discipline_share": "40",
+            "deduction_base": "discipline", "ceiling_6_beban_kerja": "4.000.000", "late_0_low": "1",
+            "late_0_rate": "1", "early_0_low": "1", "early_0_rate": "1"}
+    fields = ["kinerja_share", "absent", "ceiling_6_beban_kerja", "late_0_low", "late_0_high", "late_0_rate",
+              "factor_cpns", "predikat_baik", "leave_cuti_pay", "valid_from", "valid_to"]
+    for name in fields:
+        for value in ODD_VALUES:
+            response = client.post("/tpp/aturan/baru", data=base | {name: value})
+            assert response.status_code in (200, 302), (name, value, response.status_code)
+    assert db.session.query(TppRuleSet).count() <= 2
+    for value in ODD_VALUES:
+        response = client.post(f"/tpp/opd/{org.agency_a.id}/bendahara", data={"treasurer_id": value},
+                               follow_redirects=True)
+        assert response.status_code == 200, value
+        response = client.post("/tpp/hukuman", data={"employee_id_number": value, "decree_number": value,
+                                                      "first_month": value, "months": value, "rate": value})
+        assert response.status_code == 200, value
+    assert db.session.query(TppPenalty).count() == 0
+    db.session.refresh(org.agency_a)
+    assert org.agency_a.treasurer_id is None

@@ -55,7 +55,7 @@ class OutputFieldsForm(FlaskForm):
 def indicator_value(value: object) -> int:
     """The chosen IKI's id; 0 for none; -1 (an id no IKI has) for anything that is not a number."""
     text = str(value if value is not None else "0").strip()
-    return int(text) if text.isdigit() else -1
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else -1
 
 
 class ActivityForm(OutputFieldsForm):

@@ -66,7 +66,7 @@ def _amount(text: str, field: str) -> int | None:
     cleaned = (text or "").strip().replace("Rp", "").replace(".", "").replace(" ", "")
     if not cleaned:
         return None
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
         raise ValidationFailed(_("Isi pagu dengan rupiah utuh, misalnya 5.000.000."), field=field)
     return int(cleaned)
 
@@ -75,7 +75,7 @@ def _minutes(text: str, field: str) -> int | None:
     cleaned = (text or "").strip()
     if not cleaned:
         return None
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 4:
         raise ValidationFailed(_("Isi menit dengan bilangan bulat."), field=field)
     return int(cleaned)
 

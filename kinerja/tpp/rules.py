@@ -92,9 +92,11 @@ def parse_percent(text: str | None, field_name: str, *, maximum: int = FULL) -> 
     if not cleaned:
         return 0
     try:
-        value = Decimal(cleaned)
+        value = Decimal(cleaned) if len(cleaned) <= 12 else Decimal("NaN")
     except InvalidOperation:
-        raise ValidationFailed(_("Isi persentase dengan angka, misalnya 0,5 atau 60."), field=field_name) from None
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise ValidationFailed(_("Isi persentase dengan angka, misalnya 0,5 atau 60."), field=field_name)
     points = value * 100
     if points != points.to_integral_value():
         raise ValidationFailed(_("Persentase paling banyak dua angka di belakang koma."), field=field_name)

@@ -184,9 +184,12 @@ def treasurer(agency_id: int):
     if not LockForm().validate_on_submit():
         flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
         return back
-    text = request.form.get("treasurer_id", "")
+    text = request.form.get("treasurer_id", "").strip()
+    if text and not (text.isascii() and text.isdigit() and len(text) <= 12):
+        flash(_("Bendahara harus pegawai OPD ini."), "danger")
+        return back
     try:
-        services.set_treasurer(current_user, agency, int(text) if text.isdigit() else None, clock.today())
+        services.set_treasurer(current_user, agency, int(text) if text else None, clock.today())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
