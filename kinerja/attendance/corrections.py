@@ -99,7 +99,7 @@ def request_correction(actor: User, data: CorrectionInput, today: date) -> Atten
     audit.record(actor, audit.Change("attendance_correction", correction.id, "request_correction", None,
                                      CorrectionStatus.PENDING.value, agency_id=assignment.agency_id,
                                      reason=f"{data.day} {data.kind.value}: {correction.reason}"))
-    deciders = decider_accounts(assignment.appraiser_id, data.day)
+    deciders = decider_accounts(assignment.appraiser_id, today)
     notify.send(notify.Notice(user_id, "correction_requested", {
         "name": assignment.employee.full_name, "day": format_date(data.day)}, link="/presensi/koreksi/masuk")
         for user_id in deciders)
@@ -107,12 +107,12 @@ def request_correction(actor: User, data: CorrectionInput, today: date) -> Atten
     return correction
 
 
-def decider_accounts(appraiser_id: int | None, day: date) -> list[int]:
+def decider_accounts(appraiser_id: int | None, today: date) -> list[int]:
     """The accounts told of a new request: the appraiser's, or the Plh/Plt's standing in today."""
     if appraiser_id is None:
         return []
     acting = db.session.scalar(select(ActingAssignment.acting_id).where(
-        ActingAssignment.absent_id == appraiser_id, ActingAssignment.active_on(clock.today())).limit(1))
+        ActingAssignment.absent_id == appraiser_id, ActingAssignment.active_on(today)).limit(1))
     return list(db.session.scalars(select(User.id).where(User.employee_id == (acting or appraiser_id),
                                                           User.is_enabled.is_(True))))
 

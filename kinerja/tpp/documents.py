@@ -10,6 +10,7 @@ from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from kinerja.core.signatory import acting_title
 from kinerja.exports import csv_bytes, xlsx_bytes
@@ -22,8 +23,8 @@ from kinerja.reports.render import render_pdf
 from kinerja.tpp import services
 from kinerja.tpp.engine import totals
 from kinerja.tpp.explain import percent
-from kinerja.tpp.month import Computed, compute_month
-from kinerja.tpp.rules import rule_set_for
+from kinerja.tpp.month import Computed
+from kinerja.tpp.rules import grouped, rule_set_for
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,6 @@ def agency_list(agency: Agency, first: date, today: date) -> AgencyList:
     rows, period = services.agency_month(agency, first, today)
     rule_set = period.rule_set if period is not None else rule_set_for(first)
     return AgencyList(agency, first, rows, period is not None, rule_set.reference if rule_set else "-")
-
-
-def money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
 
 
 def nominative_pdf(listing: AgencyList, today: date) -> bytes:
@@ -61,7 +58,7 @@ def nominative_pdf(listing: AgencyList, today: date) -> bytes:
             "total": totals(item.result for item in listing.rows), "locked": listing.locked,
             "reference": listing.reference, "period_label": format_date(listing.first, "MMMM y"),
             "signature_date": format_date(signed), "head": head, "head_title": title, "treasurer": treasurer,
-            "money": money, "page_css": page_css(_("Daftar nominatif TPP %(agency)s %(period)s",
+            "money": grouped, "page_css": page_css(_("Daftar nominatif TPP %(agency)s %(period)s",
                                                     agency=agency.short_name,
                                                     period=format_date(listing.first, "MMMM y")))})
     return render_pdf(html)
@@ -118,17 +115,11 @@ def payroll_values(item: Computed, code: str) -> list:
 
 
 def payroll_rows(first: date, today: date, agency_ids: list[int] | None) -> list[list]:
-    """Every employee of the agencies (all when None), locked agencies from their slips."""
-    agencies = {agency.id: agency for agency in db.session.query(Agency).order_by(Agency.code)
-                if agency_ids is None or agency.id in agency_ids}
-    live = compute_month(first, today, agency_ids=list(agencies)) if agencies else None
-    rows: list[list] = []
-    for agency in agencies.values():
-        period = services.period_of(agency.id, first)
-        items = services.agency_month(agency, first, today)[0] if period is not None else [
-            item for item in (live.rows if live else []) if item.person.agency_id == agency.id]
-        rows.extend(payroll_values(item, agency.code) for item in items)
-    return rows
+    """Every employee of the agencies (all when None), by agency code; locked agencies from their slips."""
+    months = services.agencies_month(first, today, agency_ids)
+    codes = dict(db.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(list(months)))).all())
+    return [payroll_values(item, codes[agency_id]) for agency_id in sorted(months, key=lambda key: codes[key])
+            for item in months[agency_id][0]]
 
 
 def payroll_file(rows: list[list], kind: str) -> bytes:

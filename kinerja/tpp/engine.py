@@ -188,7 +188,7 @@ def base_lines(rules: Rules, month: Month) -> list[Line]:
     return lines
 
 
-def target_minutes(month: Month, rules: Rules) -> int:
+def target_minutes(month: Month) -> int:
     """Working days assigned and not on leave × the effective minutes of a day."""
     return month.effective_minutes_per_day * sum(
         1 for day in month.days if day.assigned and day.working and not day.leave)
@@ -198,7 +198,7 @@ def kinerja_rate(rules: Rules, month: Month) -> tuple[int, list[Line]]:
     lines: list[Line] = []
     minutes_rate = predikat_rate = None
     if rules.minutes_weight > 0:
-        target = target_minutes(month, rules)
+        target = target_minutes(month)
         if target:
             minutes_rate = min(FULL, ratio(month.approved_minutes * FULL, target))
             lines.append(Line(LineKind.INFO, "minutes", params={

@@ -10,13 +10,13 @@ from kinerja.i18n import format_date
 from kinerja.identity import EmploymentType
 from kinerja.models import LeaveKind, Predikat
 from kinerja.tpp.engine import FULL, Line
-from kinerja.tpp.rules import format_percent
+from kinerja.tpp.rules import format_percent, grouped
 
 
 def rupiah(amount: int) -> str:
     """'Rp 1.234.567' (whole Rupiah, Indonesian grouping)."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(amount):,}".replace(",", ".")
+    return f"{sign}Rp {grouped(abs(amount))}"
 
 
 def percent(points: int) -> str:
@@ -57,7 +57,7 @@ def describe(line: Line) -> str:
         return text
     if code == "minutes":
         return _("Capaian kinerja: %(approved)s dari %(target)s menit efektif disetujui = %(rate)s",
-                 approved=f"{params['approved']:,}".replace(",", "."), target=f"{params['target']:,}".replace(",", "."),
+                 approved=grouped(params["approved"]), target=grouped(params["target"]),
                  rate=percent(params["rate"]))
     if code == "no_target":
         return _("Tidak ada hari kerja yang ditargetkan bulan ini: capaian %(rate)s", rate=percent(params["rate"]))

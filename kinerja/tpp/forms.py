@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from kinerja.errors import ValidationFailed
 from kinerja.identity import EmploymentType
 from kinerja.models import BracketKind, Criterion, DeductionBase, LeaveKind, Predikat, TppRuleSet
-from kinerja.tpp.rules import CLASSES, RuleSetInput, format_percent, parse_percent
+from kinerja.tpp.rules import CLASSES, RuleSetInput, format_percent, grouped, parse_percent
 from kinerja.workcalendar import month_days
 
 BRACKET_ROWS = 6
@@ -132,7 +132,7 @@ def grid_values(rule_set: TppRuleSet | None) -> dict[str, str]:
         values[f"factor_{kind.value.lower()}"] = format_percent(getattr(rule_set, f"factor_{kind.value.lower()}"))
     for row in rule_set.ceilings:
         if row.class_grade is not None:
-            values[f"ceiling_{row.class_grade}_{row.criterion.value}"] = f"{row.amount:,}".replace(",", ".")
+            values[f"ceiling_{row.class_grade}_{row.criterion.value}"] = grouped(row.amount)
     for kind in BracketKind:
         rows = [row for row in rule_set.brackets if row.kind is kind]
         for index, row in enumerate(sorted(rows, key=lambda item: item.low)):
@@ -157,9 +157,7 @@ def fill_form(form: RuleSetForm, rule_set: TppRuleSet, *, next_period: bool = Fa
     form.deduction_base.data = rule_set.deduction_base.value
     form.reference.data = rule_set.reference
     if next_period:
-        start = rule_set.valid_from
-        start = date(start.year + 1, 1, 1)
-        form.valid_from.data = f"{start:%Y-%m}"
+        form.valid_from.data = f"{rule_set.valid_from.year + 1}-01"
         form.valid_to.data = ""
     else:
         form.valid_from.data = f"{rule_set.valid_from:%Y-%m}"

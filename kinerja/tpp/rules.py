@@ -106,12 +106,17 @@ def parse_percent(text: str | None, field_name: str, *, maximum: int = FULL) -> 
     return int(points)
 
 
+def grouped(number: int) -> str:
+    """Whole numbers grouped the Indonesian way, as money is written: 1234567 → '1.234.567'."""
+    return f"{number:,}".replace(",", ".")
+
+
 def format_percent(points: int | None) -> str:
     """Basis points in Indonesian form: 50 → '0,5', 12500 → '125', 6000 → '60'."""
     if points is None:
         return ""
     whole, rest = divmod(abs(points), 100)
-    text = f"{whole:,}".replace(",", ".")
+    text = grouped(whole)
     if rest:
         text += "," + f"{rest:02d}".rstrip("0")
     return ("-" if points < 0 else "") + text

@@ -24,7 +24,7 @@ from kinerja.models import Agency, Employee, TppPenalty, TppPeriod, TppRuleSet, 
 from kinerja.permissions import admin_agency_ids, is_global_admin
 from kinerja.tpp.engine import Line, LineKind, Result
 from kinerja.tpp.month import Computed, Person, compute_month
-from kinerja.tpp.rules import parse_percent
+from kinerja.tpp.rules import grouped, parse_percent
 
 
 def period_of(agency_id: int, first: date) -> TppPeriod | None:
@@ -48,15 +48,35 @@ def slip_result(slip: TppSlip) -> Result:
                   gross=slip.gross, penalty=slip.penalty, net=slip.net, lines=lines_from(slip.lines))
 
 
+def agencies_month(first: date, today: date, agency_ids: list[int] | None = None
+                   ) -> dict[int, tuple[list[Computed], TppPeriod | None]]:
+    """Each agency's rows (all agencies when None), ordered by class then name, with its lock: a locked month
+    from its slips, the others computed now in one go (the locked agencies' people are not computed again)."""
+    query = select(TppPeriod).where(TppPeriod.year == first.year, TppPeriod.month == first.month)
+    if agency_ids is not None:
+        query = query.where(TppPeriod.agency_id.in_(agency_ids))
+    locked = {period.agency_id: period for period in db.session.scalars(query)}
+    months: dict[int, tuple[list[Computed], TppPeriod | None]] = {
+        agency_id: ([], locked.get(agency_id)) for agency_id in (
+            agency_ids if agency_ids is not None else db.session.scalars(select(Agency.id)))}
+    if locked:
+        agency_of = {period.id: agency_id for agency_id, period in locked.items()}
+        for slip in db.session.scalars(select(TppSlip).where(TppSlip.period_id.in_(list(agency_of)))
+                                       .order_by(TppSlip.class_grade.desc(), TppSlip.name)):
+            agency_id = agency_of[slip.period_id]
+            months[agency_id][0].append(Computed(
+                Person(slip.employee_id, slip.name, slip.id_number, slip.grade, "", agency_id, slip.position,
+                       slip.class_grade, slip.ceiling), slip_result(slip)))
+    live = [agency_id for agency_id in months if agency_id not in locked]
+    if live:
+        for item in compute_month(first, today, agency_ids=live).rows:
+            months[item.person.agency_id][0].append(item)
+    return months
+
+
 def agency_month(agency: Agency, first: date, today: date) -> tuple[list[Computed], TppPeriod | None]:
-    """The agency's rows, ordered by class then name: from the snapshot when the month is locked, else now."""
-    period = period_of(agency.id, first)
-    if period is None:
-        return compute_month(first, today, agency_ids=[agency.id]).rows, None
-    slips = db.session.scalars(select(TppSlip).where(TppSlip.period_id == period.id)
-                               .order_by(TppSlip.class_grade.desc(), TppSlip.name))
-    return [Computed(Person(slip.employee_id, slip.name, slip.id_number, slip.grade, "", agency.id, slip.position,
-                            slip.class_grade, slip.ceiling), slip_result(slip)) for slip in slips], period
+    """The agency's rows: from the snapshot when the month is locked, else computed now."""
+    return agencies_month(first, today, [agency.id])[agency.id]
 
 
 def set_treasurer(actor: User, agency: Agency, employee_id: int | None, today: date) -> None:
@@ -127,7 +147,7 @@ def lock_month(actor: User, agency: Agency, first: date, today: date, reason: st
     audit.record(actor, audit.Change("tpp_period", period.id, "lock_tpp", None, f"{first:%Y-%m}",
                                      agency_id=agency.id,
                                      reason=_("%(n)s pegawai, jumlah bersih Rp %(net)s", n=len(rows),
-                                              net=f"{net:,}".replace(",", ".")) + (f"; {reason}" if reason else "")))
+                                              net=grouped(net)) + (f"; {reason}" if reason else "")))
     finish()
     return period
 

@@ -16,7 +16,7 @@ from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.jobs import create_job, dispatch
-from kinerja.models import Agency, Assignment, Employee, TppPenalty, TppPeriod, TppRuleSet, TppSlip
+from kinerja.models import Agency, Assignment, Employee, TppPenalty, TppRuleSet
 from kinerja.permissions import (
     GLOBAL_ROLES,
     admin_agency_ids,
@@ -38,7 +38,7 @@ from kinerja.tpp.forms import (
     grid_values,
     rule_set_input,
 )
-from kinerja.tpp.month import Computed, compute_month, months_after
+from kinerja.tpp.month import months_after
 from kinerja.tpp.rules import CLASSES, period_label, rule_set_for, save_rule_set
 
 bp.add_app_template_filter(rupiah, "rupiah")
@@ -61,26 +61,13 @@ def index():
 @bp.route("/tpp/<month:first>")
 @roles_required(*GLOBAL_ROLES)
 def regency(first: date):
-    today = clock.today()
-    agencies = list(db.session.scalars(select(Agency).order_by(Agency.code)))
-    computed = compute_month(first, today)
-    by_agency: dict[int, list[Computed]] = {}
-    for item in computed.rows:
-        by_agency.setdefault(item.person.agency_id, []).append(item)
-    locked = {period.agency_id: period for period in db.session.scalars(
-        select(TppPeriod).where(TppPeriod.year == first.year, TppPeriod.month == first.month))}
-    agency_of = {period.id: agency_id for agency_id, period in locked.items()}
-    snapshot: dict[int, list] = {}
-    if locked:
-        for slip in db.session.scalars(select(TppSlip).where(TppSlip.period_id.in_(list(agency_of)))):
-            snapshot.setdefault(agency_of[slip.period_id], []).append(services.slip_result(slip))
+    months = services.agencies_month(first, clock.today())
     rows = []
-    for agency in agencies:
-        results = snapshot.get(agency.id) if agency.id in locked else [item.result for item in by_agency.get(
-            agency.id, [])]
-        rows.append((agency, len(results or []), totals(results or []), locked.get(agency.id)))
+    for agency in db.session.scalars(select(Agency).order_by(Agency.code)):
+        items, period = months.get(agency.id, ([], None))
+        rows.append((agency, len(items), totals(item.result for item in items), period))
     grand = {key: sum(row[2][key] for row in rows) for key in ("base", "gross", "discipline_cuts", "penalty", "net")}
-    return render_template("tpp/regency.html", first=first, rows=rows, grand=grand, rule_set=computed.rule_set,
+    return render_template("tpp/regency.html", first=first, rows=rows, grand=grand, rule_set=rule_set_for(first),
                            exports=REGENCY_EXPORTS, export_form=LockForm(formdata=None),
                            previous=months_after(first, -1), following=months_after(first, 1),
                            period_label=period_label)
