@@ -170,7 +170,6 @@ def retire(employee_id: int):
     return render_detail(employee, today, retire_form=form)
 
 
-
 @bp.route("/pegawai/<int:employee_id>/rekening", methods=["POST"])
 @roles_required(*ADMINS)
 def bank_account(employee_id: int):
