@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "transfer": _l("Mutasi/promosi"),
     "reactivate": _l("Diaktifkan kembali"),
     "retire": _l("Diberhentikan/nonaktif"),
+    "set_bank_account": _l("Rekening bank diubah"),
     "reset_password": _l("Kata sandi direset"),
     "enable_account": _l("Akun diaktifkan"),
     "disable_account": _l("Akun dinonaktifkan"),

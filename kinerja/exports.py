@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
@@ -21,6 +22,7 @@ from openpyxl.utils import get_column_letter
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+RESERVED_SHEET_NAMES = {"history"}  # sheet names Excel reserves, compared case-insensitively
 
 
 def safe_text(value: str) -> str:
@@ -42,33 +44,66 @@ def sheet_title(name: str) -> str:
     return cleaned[:31]
 
 
-def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] = ()) -> bytes:
-    """One sheet with a bold frozen header row, streamed with openpyxl's write-only mode."""
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: a bold frozen header row, then the rows."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence]
+    widths: Sequence[int] = ()
+    text_columns: Collection[int] = ()  # 0-based columns formatted as Text ("@"): account numbers, codes
+
+
+def unique_sheet_title(name: str, used: set[str]) -> str:
+    """A valid sheet name not yet in `used` (compared case-insensitively, as Excel does); records it in `used`."""
+    base = sheet_title(name)
+    candidate, number = base, 1
+    while candidate.casefold() in used or candidate.casefold() in RESERVED_SHEET_NAMES:
+        number += 1
+        suffix = f" ({number})"
+        candidate = base[: 31 - len(suffix)].rstrip() + suffix
+    used.add(candidate.casefold())
+    return candidate
+
+
+def xlsx_sheets_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of one or more sheets, streamed with openpyxl's write-only mode."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title(title))
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=safe_text(header))
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=safe_value(value))
-            if isinstance(value, date) and not isinstance(value, datetime):
-                cell.number_format = "DD/MM/YYYY"
-            elif isinstance(value, datetime):
-                cell.number_format = "DD/MM/YYYY HH:MM"
-            cells.append(cell)
-        sheet.append(cells)
+    taken: set[str] = set()
+    for spec in sheets:
+        sheet = workbook.create_sheet(unique_sheet_title(spec.title, taken))
+        sheet.freeze_panes = "A2"
+        for index, width in enumerate(spec.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        header_cells = []
+        for header in spec.headers:
+            cell = WriteOnlyCell(sheet, value=safe_text(header))
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in spec.rows:
+            cells = []
+            for column, value in enumerate(row):
+                cell = WriteOnlyCell(sheet, value=safe_value(value))
+                if column in spec.text_columns:
+                    cell.number_format = "@"
+                elif isinstance(value, date) and not isinstance(value, datetime):
+                    cell.number_format = "DD/MM/YYYY"
+                elif isinstance(value, datetime):
+                    cell.number_format = "DD/MM/YYYY HH:MM"
+                cells.append(cell)
+            sheet.append(cells)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] = (),
+               text_columns: Collection[int] = ()) -> bytes:
+    """One sheet with a bold frozen header row."""
+    return xlsx_sheets_bytes([Sheet(title, headers, rows, widths, text_columns)])
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:

@@ -260,6 +260,12 @@ def transfer(c, org):
     return response, Expected("employee", "transfer", org.staff_a.id, (str(org.agency_a.id),))
 
 
+def bank_account(c, org):
+    response = c.post(f"/admin/pegawai/{org.staff_a.id}/rekening", data={"bank_name": "Bank Jateng",
+                                                                         "bank_account": "0012-345678"})
+    return response, Expected("employee", "set_bank_account", org.staff_a.id, ("Bank Jateng 0012345678",))
+
+
 def settings(c, org):
     data = {name: "" if c.application.config.get(name) is None else str(c.application.config[name])
             for name in SETTINGS}
@@ -481,6 +487,7 @@ AUDITED: dict[str, Scenario] = {
     "admin.set_enabled": Scenario("agency_admin", set_enabled),
     "admin.retire": Scenario("agency_admin", retire),
     "admin.transfer": Scenario("agency_admin", transfer),
+    "admin.bank_account": Scenario("agency_admin", bank_account),
     "admin.settings": Scenario("bkd", settings),
     "admin.regency_identity": Scenario("bkd", regency_identity),
     "admin.staff_import_confirm": Scenario("bkd", staff_import_confirm),
@@ -550,6 +557,7 @@ NOT_ADMIN_ACTIONS: dict[str, str] = {
     "reports_api.request_export": "queues an export job for the requester; changes no record",
     "tpp.agency_export": "queues an export job for the requester; changes no record",
     "tpp.regency_export": "queues an export job for the requester; changes no record",
+    "tpp.employee_slip": "queues an export job for the requester; changes no record",
     "attendance.corrections": "a staff member's own correction request (audited: tests/test_attendance_corrections.py)",
     "attendance.decide_correction": "an appraiser's or agency admin's decision on a correction (audited: "
                                     "tests/test_attendance_corrections.py)",

@@ -108,6 +108,7 @@ def seed(org: Organisation) -> Seeds:
     agency.name = s("agency.name", 150)
     # Also a sheet name: Excel forbids [ ] : * ? / \ there.
     agency.short_name = s("agency.short_name", 40, template="=D[1]:*?/\\ {tag}\x01")
+    org.staff_a.bank_name, org.staff_a.bank_account = s("employee.bank_name", 60), "001234567890"
     for employee in (org.staff_a, org.appraiser_a, org.head_a):
         employee.name = s("employee.name", 120)
         employee.front_title, employee.back_title = "", s("employee.back_title", 60)
@@ -186,15 +187,17 @@ def job_file(client: FlaskClient, app, export: str, agency_id: int | None) -> by
     return (Path(app.config["REPORT_FOLDER"]) / job.result_path).read_bytes()
 
 
-def tpp_job(client: FlaskClient, export: str, org: Organisation) -> bytes:
-    """A TPP output of agency A's month, started from its TPP page and run as the worker would."""
+def tpp_job(client: FlaskClient, export: str, org: Organisation, *, regency: bool = False) -> bytes:
+    """A TPP output of agency A's month (or the regency's), started from its TPP page and run as the worker
+    would."""
     from kinerja.models import TppRuleSet
     from kinerja.tpp.rules import save_rule_set
     from tests.tpp_samples import example_rules
 
     if db.session.scalar(select(TppRuleSet.id)) is None:
         save_rule_set(org.bkd_admin, example_rules())
-    response = client.post(f"/tpp/{MONTH}/opd/{org.agency_a.id}/ekspor", data={"export": export})
+    page = f"/tpp/{MONTH}" if regency else f"/tpp/{MONTH}/opd/{org.agency_a.id}"
+    response = client.post(f"{page}/ekspor", data={"export": export})
     assert response.status_code == 302 and response.headers["Location"].startswith("/tugas/")
     job_id = response.headers["Location"].rsplit("/", 1)[1]
     run_job(job_id)
@@ -292,9 +295,12 @@ EXPORTS: dict[str, Export] = {
     "tpp_nominative_xlsx": Export("bkd", lambda c, a, o, s: tpp_job(c, "nominative_xlsx", o),
                                   ("employee.name", "employee.back_title", "position.name"), agency_sheet=True),
     "tpp_payroll_xlsx": Export("bkd", lambda c, a, o, s: tpp_job(c, "payroll_xlsx", o),
-                               ("employee.name", "employee.back_title")),
+                               ("employee.name", "employee.back_title", "employee.bank_name")),
     "tpp_payroll_csv": Export("bkd", lambda c, a, o, s: tpp_job(c, "payroll_csv", o),
-                              ("employee.name", "employee.back_title"), kind="csv"),
+                              ("employee.name", "employee.back_title", "employee.bank_name"), kind="csv"),
+    # Its agency sheets are named by the agencies' codes, not their short names.
+    "tpp_recap_xlsx": Export("bkd", lambda c, a, o, s: tpp_job(c, "recap_xlsx", o, regency=True),
+                             ("agency.name", "employee.name", "employee.back_title", "position.name")),
     # The activity import template holds no user text: it is checked for formulas only.
     "activity_import_template": Export("staff_a", lambda c, a, o, s: fetch(c, "/kegiatan/impor/templat.xlsx"), ()),
 }
@@ -309,6 +315,9 @@ PRODUCERS = {
     "kinerja/attendance/dashboard_views.py:agency_month_xlsx": {"attendance_month"},
     "kinerja/exports.py:xlsx_bytes": {"attendance_month", "monitoring", "audit_xlsx", "staff_import_passwords",
                                       "tpp_nominative_xlsx", "tpp_payroll_xlsx"},
+    "kinerja/exports.py:xlsx_sheets_bytes": {"attendance_month", "monitoring", "audit_xlsx",
+                                             "staff_import_passwords", "tpp_nominative_xlsx", "tpp_payroll_xlsx",
+                                             "tpp_recap_xlsx"},
     "kinerja/oversight/views.py:monitoring_xlsx": {"monitoring"},
     "kinerja/oversight/views.py:audit_export": {"audit_xlsx", "audit_csv"},
     "kinerja/reports/xlsx.py:employee_xlsx": {"employee_xlsx"},
@@ -317,10 +326,11 @@ PRODUCERS = {
     "kinerja/skp/document_files.py:_start": {"skp_plan", "skp_evaluation"},
     "kinerja/tpp/documents.py:nominative_xlsx": {"tpp_nominative_xlsx"},
     "kinerja/tpp/documents.py:payroll_file": {"tpp_payroll_xlsx", "tpp_payroll_csv"},
+    "kinerja/tpp/documents.py:recap_xlsx": {"tpp_recap_xlsx"},
 }
 # Formulas the app writes itself: none (totals and percentages are computed in Python and written as values).
 APP_FORMULAS: dict[str, set[str]] = {}
-_CREATORS = {"Workbook", "xlsx_bytes", "csv_bytes", "writer", "DictWriter"}
+_CREATORS = {"Workbook", "xlsx_bytes", "xlsx_sheets_bytes", "csv_bytes", "writer", "DictWriter"}
 
 
 def producers_in_package() -> set[str]:

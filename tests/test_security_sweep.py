@@ -23,7 +23,7 @@ OWN_SCRIPTS = ROOT / "static" / "js"
 # Documents WeasyPrint turns into PDFs (kinerja.reports.pdf.render_html): never served to a browser, they carry
 # their per-document @page rules in a <style> element, which the CSP would otherwise forbid.
 PDF_TEMPLATES = {"reports/employee_month.html", "reports/agency_recap.html", "reports/skp.html",
-                 "reports/skp_evaluation.html", "tpp/nominative_pdf.html"}
+                 "reports/skp_evaluation.html", "tpp/nominative_pdf.html", "tpp/slip_pdf.html"}
 MAX_AGE_ONE_YEAR = 31_536_000
 
 

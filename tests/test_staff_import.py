@@ -36,7 +36,7 @@ def row(n: int = 1, **cells) -> list:
     values = {"NIP": new_nip(n), "Nama": f"Pegawai Baru {n}", "Gelar depan": "", "Gelar belakang": "S.E.",
               "Jenis kelamin": "L", "Status kepegawaian": "PNS", "Pangkat/Golongan": "III/a", "Jabatan": POSITION,
               "Jenis jabatan": "Pelaksana", "Unit kerja": "Seksi A1", "OPD": "A", "NIP atasan": None,
-              "Email": f"baru{n}@contoh.go.id", "No HP": "081234567890"}
+              "Email": f"baru{n}@contoh.go.id", "No HP": "081234567890", "Nama bank": None, "No rekening": None}
     values.update(cells)
     return [values[header] for header in HEADERS]
 
@@ -124,6 +124,11 @@ BAD_ROWS = [
     ({"NIP atasan": new_nip(1)}, "NIP atasan", "tidak boleh sama"),
     ({"Email": "bukan-email"}, "Email", "tidak valid"),
     ({"No HP": "12ab"}, "No HP", "No HP harus"),
+    ({"Nama bank": "Bank Jateng", "No rekening": "12ab34567"}, "No rekening", "hanya berisi angka"),
+    ({"Nama bank": "Bank Jateng", "No rekening": "12345"}, "No rekening", "6–34 angka"),
+    ({"Nama bank": "Bank Jateng", "No rekening": 1234567890}, "No rekening", "Format kolom ini sebagai Teks"),
+    ({"Nama bank": "Bank Jateng"}, "No rekening", "bersama-sama"),
+    ({"No rekening": "0012345678"}, "Nama bank", "bersama-sama"),
 ]
 
 
@@ -159,7 +164,7 @@ def test_a_missing_column_refuses_the_file(bkd):
     from kinerja.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="OPD"):
-        staff_import.dry_run(bkd, xlsx([row(1)[:-4]], HEADERS[:-4]), EFFECTIVE)
+        staff_import.dry_run(bkd, xlsx([row(1)[:-6]], HEADERS[:-6]), EFFECTIVE)
 
 
 # --- appraisers and cycles ------------------------------------------------------------------------------------
@@ -258,6 +263,16 @@ def test_a_change_of_data_only_keeps_the_assignment_and_a_blank_email_keeps_the_
     assert result.plan.updated[0].headers == ["Nama", "No HP"]
     assert len(assignments(staff.id)) == 1
     assert (employee(staff.id_number).name, employee(staff.id_number).email) == ("Staf A Baru", "staf.a@contoh.go.id")
+
+
+def test_a_bank_account_is_imported_as_digits_and_a_blank_one_keeps_the_old(bkd, org):
+    imported(bkd, [row(1, **{"Nama bank": " Bank  Jateng ", "No rekening": "0012-3456 789"})])
+    assert (employee(new_nip(1)).bank_name, employee(new_nip(1)).bank_account) == ("Bank Jateng", "00123456789")
+    plan = staff_import.dry_run(bkd, xlsx([row(1)]), EFFECTIVE)
+    assert plan.unchanged == 1  # blank bank cells leave the account Kinerja knows
+    result = imported(bkd, [row(1, **{"Nama bank": "BRI", "No rekening": "987654321"})])
+    assert result.plan.updated[0].headers == ["Nama bank", "No rekening"]
+    assert employee(new_nip(1)).bank_account == "987654321"
 
 
 def test_an_assignment_starting_on_the_effective_date_is_corrected_in_place(bkd, org):

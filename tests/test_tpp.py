@@ -317,7 +317,7 @@ def test_the_nominative_list_and_the_payroll_file_as_jobs(client, auth, org, db,
     lines = list(csv.reader(io.StringIO(export("payroll_csv").decode("utf-8-sig"))))
     assert lines[0][:4] == ["NIP", "Nama", "Kode OPD", "Kotor"]
     row = next(line for line in lines if line[0] == org.staff_a.id_number)
-    assert row[2:] == ["A", "5000000", "20000", "0", "60000", "0", "4920000"]
+    assert row[2:] == ["A", "5000000", "20000", "0", "60000", "0", "4920000", "", ""]  # no bank account recorded
     assert {line[2] for line in lines[1:]} == {"A"}
     assert client.post(f"/tpp/2026-11/opd/{org.agency_b.id}/ekspor",
                        data={"export": "payroll_csv"}).status_code == 404

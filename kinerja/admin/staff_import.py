@@ -35,8 +35,9 @@ from kinerja.models import Assignment, Employee, Role, User, UserRole
 from kinerja.permissions import admin_agency_ids, is_global_admin
 from kinerja.roster.moves import follow_assignments
 
-EMPLOYEE_FIELDS = ("name", "front_title", "back_title", "gender", "employment_type", "grade", "email", "phone")
-KEEP_WHEN_BLANK = ("email", "phone")  # a blank cell leaves what Kinerja knows
+EMPLOYEE_FIELDS = ("name", "front_title", "back_title", "gender", "employment_type", "grade", "email", "phone",
+                   "bank_name", "bank_account")
+KEEP_WHEN_BLANK = ("email", "phone", "bank_name", "bank_account")  # a blank cell leaves what Kinerja knows
 ASSIGNMENT_FIELDS = ("agency_id", "unit_id", "position_id")
 FIELD_COLUMNS = {"agency_id": "agency", "unit_id": "unit", "position_id": "position", "appraiser": "appraiser"}
 # Initial passwords are 12 random characters from a 56-character alphabet (accounts.new_password): about 70 bits,

@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from kinerja.activities import importer
 from kinerja.activities.import_cells import CellError, clean_text, is_number, normalise, text_reader
 from kinerja.activities.importer import RowError, SheetLayout
+from kinerja.admin.staffing import parse_bank_account, parse_bank_name
+from kinerja.errors import ValidationFailed
 from kinerja.identity import (
     EmploymentType,
     Gender,
@@ -53,9 +55,12 @@ COLUMNS = (
     Column("appraiser", "NIP atasan", 21, required=False),
     Column("email", "Email", 28, required=False),
     Column("phone", "No HP", 16, required=False),
+    Column("bank_name", "Nama bank", 18, required=False),
+    Column("bank_account", "No rekening", 22, required=False),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
-TEXT_COLUMNS = ("id_number", "appraiser", "phone")  # formatted as text in the template: Excel rounds long numbers
+# Formatted as text in the template: Excel rounds long numbers and drops leading zeros.
+TEXT_COLUMNS = ("id_number", "appraiser", "phone", "bank_account")
 
 GENDER_NAMES = {"l": Gender.MALE, "laki-laki": Gender.MALE, "laki laki": Gender.MALE, "pria": Gender.MALE,
                 "p": Gender.FEMALE, "perempuan": Gender.FEMALE, "wanita": Gender.FEMALE}
@@ -95,6 +100,8 @@ class StaffRow:
     appraiser: str | None = None
     email: str | None = None
     phone: str | None = None
+    bank_name: str | None = None
+    bank_account: str | None = None
     errors: list[RowError] = field(default_factory=list)
     # Filled in by the lookups (staff_import_checks) when the names are found.
     agency_id: int | None = None
@@ -200,6 +207,24 @@ def read_phone(value: object) -> str | None:
     return text
 
 
+def read_bank_account(value: object) -> str | None:
+    """An account number typed as text; a number cell is refused, as it may have lost leading zeros."""
+    if is_number(value):
+        raise CellError(_("No rekening terbaca sebagai angka (angka 0 di depan dapat hilang). Format kolom ini "
+                          "sebagai Teks lalu ketik ulang nomornya."))
+    try:
+        return parse_bank_account(clean_text(value))
+    except ValidationFailed as error:
+        raise CellError(error.message) from None
+
+
+def read_bank_name(value: object) -> str | None:
+    try:
+        return parse_bank_name(clean_text(value))
+    except ValidationFailed as error:
+        raise CellError(error.message) from None
+
+
 READERS: dict[str, Callable[[object], object]] = {
     "id_number": read_id_number,
     "name": text_reader(120),
@@ -215,6 +240,8 @@ READERS: dict[str, Callable[[object], object]] = {
     "appraiser": read_appraiser,
     "email": read_email,
     "phone": read_phone,
+    "bank_name": read_bank_name,
+    "bank_account": read_bank_account,
 }
 REQUIRED_MESSAGES = {
     "name": lambda: _("Nama wajib diisi."),
@@ -263,6 +290,10 @@ def parse_row(number: int, cells: dict[str, object]) -> StaffRow:
             continue
         setattr(row, key, value)
     check_identity(row)
+    if bool(row.bank_name) != bool(row.bank_account) and not any(
+            error.column in (column_name("bank_name"), column_name("bank_account")) for error in row.errors):
+        row.error("bank_account" if row.bank_name else "bank_name",
+                  _("Isi nama bank dan no rekening bersama-sama, atau kosongkan keduanya."))
     return row
 
 

@@ -54,6 +54,9 @@ def instructions() -> list[tuple[str, str]]:
         ("NIP atasan", _("NIP pejabat penilai: pegawai yang sudah ada di Kinerja atau ada di berkas ini. Rantai "
                          "atasan tidak boleh berputar. Kosongkan untuk pimpinan tertinggi.")),
         ("Email / No HP", _("Opsional. No HP diawali 0 atau +62. Jika kosong, data yang sudah ada tidak diubah.")),
+        ("Nama bank / No rekening", _("Opsional, rekening pembayaran TPP: isi keduanya. No rekening berformat "
+                                      "Teks, 6–34 angka (spasi dan tanda hubung boleh). Jika kosong, data yang "
+                                      "sudah ada tidak diubah.")),
         (_("Tanggal efektif"), _("Pindah unit, jabatan, OPD atau atasan berlaku mulai tanggal efektif yang dipilih "
                                  "saat mengunggah; penugasan lama ditutup sehari sebelumnya.")),
         (_("Akun baru"), _("Pegawai baru mendapat akun dengan NIP sebagai nama pengguna dan satu kata sandi awal "

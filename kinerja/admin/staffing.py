@@ -10,6 +10,7 @@ employee and their account; nothing is deleted. Both bring the office-duty roste
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -300,6 +301,54 @@ def transfer_note(previous: Assignment | None, new: Assignment, unit: Unit, posi
     if decree.strip():
         parts.append(_("SK %(number)s", number=decree.strip()))
     return "; ".join(parts)
+
+
+# --- Bank account (where the TPP is paid) ----------------------------------------------------------------------
+
+BANK_ACCOUNT_TEXT = re.compile(r"[0-9 \-]+")
+
+
+def parse_bank_account(text: str | None) -> str | None:
+    """An account number as digits only ('0123-45 678' → '012345678'), None when empty; digits, spaces and dashes
+    only, 6–34 digits (the longest IBAN has 34 characters), refused with a message otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    digits = text.replace(" ", "").replace("-", "")
+    if not (BANK_ACCOUNT_TEXT.fullmatch(text) and text.isascii() and 6 <= len(digits) <= 34):
+        raise ValidationFailed(_("Nomor rekening hanya berisi angka (spasi dan tanda hubung boleh), 6–34 angka."),
+                               field="bank_account")
+    return digits
+
+
+def parse_bank_name(text: str | None) -> str | None:
+    text = " ".join((text or "").split())
+    if len(text) > 60:
+        raise ValidationFailed(_("Nama bank paling panjang 60 karakter."), field="bank_name")
+    return text or None
+
+
+def bank_label(name: str | None, account: str | None) -> str:
+    return f"{name} {account}" if account else "-"
+
+
+def set_bank_account(actor: User, employee: Employee, bank_name: str | None, account: str | None) -> bool:
+    """Record where the employee's TPP is paid (both empty: clear it); audited with the old and new account.
+    Returns whether anything changed."""
+    name, number = parse_bank_name(bank_name), parse_bank_account(account)
+    if number and not name:
+        raise ValidationFailed(_("Isi nama bank rekening ini."), field="bank_name")
+    if name and not number:
+        raise ValidationFailed(_("Isi nomor rekening, atau kosongkan nama bank."), field="bank_account")
+    before = bank_label(employee.bank_name, employee.bank_account)
+    if (employee.bank_name, employee.bank_account) == (name, number):
+        return False
+    employee.bank_name, employee.bank_account = name, number
+    placement = latest_assignment(employee.id)
+    audit.record(actor, audit.Change("employee", employee.id, "set_bank_account", before,
+                                     bank_label(name, number), placement.agency_id if placement else None))
+    finish()
+    return True
 
 
 # --- Retirement ----------------------------------------------------------------------------------------------

@@ -49,3 +49,11 @@ class RoleForm(FlaskForm):
     def set_choices(self, roles, agencies) -> None:
         self.role.choices = [SelectChoice(role.value, role.label) for role in roles]
         self.agency_id.choices = [SelectChoice("", "—"), *(SelectChoice(a.id, a.short_name) for a in agencies)]
+
+
+class BankAccountForm(FlaskForm):
+    """Where the TPP is paid; the service checks and normalises both (staffing.set_bank_account)."""
+
+    bank_name = StringField(_l("Nama bank"), render_kw={"maxlength": 60, "autocomplete": "off"})
+    bank_account = StringField(_l("Nomor rekening"), render_kw={"maxlength": 60, "inputmode": "numeric",
+                                                                 "autocomplete": "off"})

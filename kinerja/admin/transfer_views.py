@@ -11,7 +11,7 @@ from flask_login import current_user
 from kinerja import clock
 from kinerja.admin import bp, staffing
 from kinerja.admin.staffing import EmployeeFilter, SeparationReason, TransferInput
-from kinerja.admin.staffing_forms import RetireForm, TransferForm, int_or_none
+from kinerja.admin.staffing_forms import BankAccountForm, RetireForm, TransferForm, int_or_none
 from kinerja.core.assignments import assignment_history, assignment_on
 from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
@@ -76,7 +76,7 @@ def target_agency_id(employee: Employee, today: date, form: TransferForm | None 
 
 
 def render_detail(employee: Employee, today: date, transfer_form: TransferForm | None = None,
-                  retire_form: RetireForm | None = None):
+                  retire_form: RetireForm | None = None, bank_form: BankAccountForm | None = None):
     placement = staffing.latest_assignment(employee.id)
     agency_id = target_agency_id(employee, today, transfer_form)
     if transfer_form is None:
@@ -98,6 +98,8 @@ def render_detail(employee: Employee, today: date, transfer_form: TransferForm |
         target_agency_id=agency_id,
         transfer_form=transfer_form,
         retire_form=retire_form or RetireForm(formdata=None, retire_date=today),
+        bank_form=bank_form or BankAccountForm(formdata=None, bank_name=employee.bank_name,
+                                               bank_account=employee.bank_account),
         account=staffing.account_of(employee),
         today=today,
         global_admin=is_global_admin(current_user),
@@ -167,3 +169,21 @@ def retire(employee_id: int):
             return redirect(url_for("admin.employee", employee_id=employee.id))
     return render_detail(employee, today, retire_form=form)
 
+
+@bp.route("/pegawai/<int:employee_id>/rekening", methods=["POST"])
+@roles_required(*ADMINS)
+def bank_account(employee_id: int):
+    """Where the employee's TPP is paid: the bank and account number of the payroll file."""
+    today = clock.today()
+    employee = load_employee(employee_id, today)
+    form = BankAccountForm()
+    if form.validate_on_submit():
+        try:
+            changed = staffing.set_bank_account(current_user, employee, form.bank_name.data,
+                                                form.bank_account.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("Rekening bank disimpan.") if changed else _("Rekening bank tidak berubah."), "success")
+            return redirect(url_for("admin.employee", employee_id=employee.id) + "#bank")
+    return render_detail(employee, today, bank_form=form)

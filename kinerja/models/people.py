@@ -30,6 +30,9 @@ class Employee(TimestampMixin, Base):
     gender: Mapped[Gender] = mapped_column(str_enum(Gender, length=1))
     email: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(20))
+    # Where the TPP is paid (the payroll file): the bank's name and the account number as digits only.
+    bank_name: Mapped[str | None] = mapped_column(String(60))
+    bank_account: Mapped[str | None] = mapped_column(String(34))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     assignments: Mapped[list[Assignment]] = relationship(

@@ -34,7 +34,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as XlsxSheet
 
 from kinerja.core.signatory import acting_title
-from kinerja.exports import safe_text, safe_value, sheet_title
+from kinerja.exports import safe_text, safe_value, sheet_title, unique_sheet_title
 from kinerja.reports.model import BKN_HEADER, AgencyRecap, BknRow, EmployeeMonth, Person, RecapRow
 
 # Excel's row limit per sheet (header included). Tests lower it to prove the BKN export splits across sheets.
@@ -46,8 +46,6 @@ MAX_SHEET_BYTES = 1_900_000_000
 PROGRESS_EVERY = 1_000
 MODES = ("WFO", "WFH", "DL")
 PREDIKAT_CODES = ("sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
-# Sheet names Excel refuses or reserves, compared case-insensitively.
-RESERVED_SHEET_NAMES = {"history"}
 
 DATE_FORMAT = "DD/MM/YYYY"
 TIME_FORMAT = "HH:MM"
@@ -104,18 +102,6 @@ def id_line(person: Person | None) -> str:
     if person is None:
         return f"{_('NIP')} " + "." * 40
     return f"{person.id_label} {person.id_number}"
-
-
-def unique_sheet_title(name: str, used: set[str]) -> str:
-    """A valid sheet name not yet in `used` (compared case-insensitively, as Excel does); records it in `used`."""
-    base = sheet_title(name)
-    candidate, number = base, 1
-    while candidate.casefold() in used or candidate.casefold() in RESERVED_SHEET_NAMES:
-        number += 1
-        suffix = f" ({number})"
-        candidate = base[: 31 - len(suffix)].rstrip() + suffix
-    used.add(candidate.casefold())
-    return candidate
 
 
 def print_setup(sheet, *, landscape: bool, title_rows: str | None) -> None:

@@ -1,8 +1,9 @@
-"""Command-line tools of TPP, for cron: flask --app wsgi tpp compute | lock."""
+"""Command-line tools of TPP, for cron: flask --app wsgi tpp compute | lock | export."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -13,11 +14,13 @@ from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import Agency, User
 from kinerja.permissions import is_global_admin
+from kinerja.tpp import documents
 from kinerja.tpp.engine import totals
 from kinerja.tpp.month import compute_month, months_after
+from kinerja.tpp.rules import rule_set_for
 from kinerja.tpp.services import lock_month, period_of
 
-tpp_cli = AppGroup("tpp", help="TPP: compute a month, lock it.")
+tpp_cli = AppGroup("tpp", help="TPP: compute a month, lock it, write its files.")
 
 
 def month_option(text: str | None) -> date:
@@ -30,12 +33,19 @@ def month_option(text: str | None) -> date:
 
 
 def agencies_of(code: str | None) -> list[Agency]:
+    return agencies_by_codes((code,) if code else ())
+
+
+def agencies_by_codes(codes: tuple[str, ...]) -> list[Agency]:
+    """The agencies of the codes (every agency when none), by code; an unknown code is refused."""
+    wanted = {code.strip().upper() for code in codes}
     query = select(Agency).order_by(Agency.code)
-    if code:
-        query = query.where(Agency.code == code.strip().upper())
+    if wanted:
+        query = query.where(Agency.code.in_(wanted))
     found = list(db.session.scalars(query))
-    if code and not found:
-        raise click.ClickException(f"Tidak ada OPD berkode {code!r}.")
+    unknown = sorted(wanted - {agency.code for agency in found})
+    if unknown:
+        raise click.ClickException(f"Tidak ada OPD berkode {', '.join(unknown)}.")
     return found
 
 
@@ -84,3 +94,58 @@ def lock_command(month_text: str | None, code: str | None, username: str) -> Non
     click.echo(f"{locked} OPD dikunci untuk {first:%Y-%m}" + (f", {failed} gagal." if failed else "."))
     if failed:
         raise SystemExit(1)
+
+
+EXPORT_KINDS = ("nominative-pdf", "nominative-xlsx", "payroll-xlsx", "payroll-csv", "recap", "slips")
+
+
+def export_files(kind: str, first: date, today: date, agencies: list[Agency], every: bool):
+    """The files of one kind, built as the background jobs build them: one per agency (payroll of every agency
+    in one file when no agency was named; the recap is always the regency's)."""
+    if kind == "recap":
+        yield lambda: documents.recap_file(first, today)
+    elif kind.startswith("payroll-") and every:
+        yield lambda: documents.payroll_export(first, today, None, kind.partition("-")[2])
+    else:
+        form = kind.partition("-")[2]
+        for agency in agencies:
+            if kind.startswith("payroll-"):
+                yield lambda agency=agency: documents.payroll_export(first, today, agency, form)
+            elif kind.startswith("nominative-"):
+                yield lambda agency=agency: documents.nominative_file(agency, first, today, form)
+            else:
+                yield lambda agency=agency: documents.agency_slips_file(agency, first, today)
+
+
+@tpp_cli.command("export")
+@click.option("--month", "month_text", help="Month YYYY-MM (default: last month).")
+@click.option("--agency", "codes", multiple=True, help="Agency code; repeat for several (default: every agency).")
+@click.option("--kind", "kinds", multiple=True, required=True, type=click.Choice(EXPORT_KINDS),
+              help="What to write; repeat for several.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Directory the files are written to (created when missing).")
+def export_command(month_text: str | None, codes: tuple[str, ...], kinds: tuple[str, ...], out: Path) -> None:
+    """Write the month's TPP files (the same as the pages' exports) into a directory and list them."""
+    first = month_option(month_text)
+    if "recap" in kinds and codes:
+        raise click.ClickException("Rekap TPP selalu mencakup seluruh OPD; jalankan --kind recap tanpa --agency.")
+    agencies = agencies_by_codes(codes)
+    if rule_set_for(first) is None:
+        raise click.ClickException(f"Belum ada aturan TPP untuk {first:%Y-%m}.")
+    if out.exists() and not out.is_dir():
+        raise click.ClickException(f"{out} bukan direktori.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"Direktori {out} tidak dapat dibuat: {error.strerror}.") from None
+    today, written = clock.today(), 0
+    for kind in dict.fromkeys(kinds):
+        for build in export_files(kind, first, today, agencies, every=not codes):
+            output = build()
+            target = out / output.name
+            partial = target.with_name(f".{output.name}.part")  # a reader never sees half a file
+            partial.write_bytes(output.content)
+            partial.replace(target)
+            written += 1
+            click.echo(f"{target}\t{len(output.content)} bytes")
+    click.echo(f"{written} berkas TPP {first:%Y-%m} ditulis ke {out}.")

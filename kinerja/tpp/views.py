@@ -130,8 +130,10 @@ def change_lock(agency: Agency, first: date, today: date):
 AGENCY_EXPORTS = {"nominative_pdf": ("tpp_nominative", {"format": "pdf"}, _l("Daftar nominatif (PDF)")),
                   "nominative_xlsx": ("tpp_nominative", {"format": "xlsx"}, _l("Daftar nominatif (Excel)")),
                   "payroll_xlsx": ("tpp_payroll", {"format": "xlsx"}, _l("Berkas gaji (Excel)")),
-                  "payroll_csv": ("tpp_payroll", {"format": "csv"}, _l("Berkas gaji (CSV)"))}
-REGENCY_EXPORTS = {"payroll_xlsx": ("tpp_payroll", {"format": "xlsx"}, _l("Berkas gaji seluruh OPD (Excel)")),
+                  "payroll_csv": ("tpp_payroll", {"format": "csv"}, _l("Berkas gaji (CSV)")),
+                  "slips_pdf": ("tpp_slip", {}, _l("Slip TPP seluruh pegawai (PDF)"))}
+REGENCY_EXPORTS = {"recap_xlsx": ("tpp_recap", {}, _l("Rekap TPP per OPD (Excel)")),
+                   "payroll_xlsx": ("tpp_payroll", {"format": "xlsx"}, _l("Berkas gaji seluruh OPD (Excel)")),
                    "payroll_csv": ("tpp_payroll", {"format": "csv"}, _l("Berkas gaji seluruh OPD (CSV)"))}
 
 
@@ -185,25 +187,45 @@ def treasurer(agency_id: int):
     return back
 
 
+def visible_month(employee_id: int, first: date, today: date) -> services.PersonMonth:
+    """The person's month if the user may see it: their own, BKD, or their agency's admins and head; else 404."""
+    found = services.person_month(employee_id, first, today)
+    visible = employee_id == current_user.employee_id or is_global_admin(current_user) or (
+        found.row is not None and found.row.person.agency_id in overseen_agency_ids(current_user))
+    if not visible:
+        abort(404)
+    return found
+
+
 @bp.route("/tpp/<month:first>/pegawai/<int:employee_id>")
 @login_required
 def employee(first: date, employee_id: int):
     today = clock.today()
-    own = employee_id == current_user.employee_id
-    found = services.person_month(employee_id, first, today)
-    row = found.row
-    visible = own or is_global_admin(current_user) or (
-        row is not None and row.person.agency_id in overseen_agency_ids(current_user))
-    if not visible:
-        abort(404)
+    found = visible_month(employee_id, first, today)
     person = db.session.get(Employee, employee_id)
     if person is None:
         abort(404)
     month_open = first >= today.replace(day=1)
-    return render_template("tpp/employee.html", employee=person, first=first, row=row, period=found.period,
-                           rule_set=found.rule_set, own=own, month_open=month_open, describe=describe,
-                           cut_dates=cut_dates, previous=months_after(first, -1), following=months_after(first, 1),
-                           today=today)
+    return render_template("tpp/employee.html", employee=person, first=first, row=found.row, period=found.period,
+                           rule_set=found.rule_set, own=employee_id == current_user.employee_id,
+                           month_open=month_open, describe=describe, cut_dates=cut_dates,
+                           previous=months_after(first, -1), following=months_after(first, 1), today=today)
+
+
+@bp.route("/tpp/<month:first>/pegawai/<int:employee_id>/slip", methods=["POST"])
+@login_required
+def employee_slip(first: date, employee_id: int):
+    """Start the employee's slip (PDF) as a background job; the same scope as their month's page."""
+    found = visible_month(employee_id, first, clock.today())
+    back = url_for("tpp.employee", first=first, employee_id=employee_id)
+    if found.row is None or found.rule_set is None or not LockForm().validate_on_submit():
+        flash(_("Permintaan slip tidak valid. Muat ulang halaman lalu coba lagi."), "danger")
+        return redirect(back)
+    job = create_job("tpp_slip", {"month": f"{first:%Y-%m}", "employee_id": employee_id},
+                     title=f"{_('Slip TPP')} · {found.row.person.name} · {first:%Y-%m}",
+                     requested_by=current_user.id)
+    dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
 
 
 @bp.route("/tpp/saya")
