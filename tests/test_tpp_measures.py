@@ -23,8 +23,8 @@ from tests.tpp_samples import (
 
 EDIT = {"valid_from": "2026-01", "reference": "Perbup Uji No. 1 Tahun 2026", "kinerja_share": "60",
         "discipline_share": "40", "minutes_weight": "100", "deduction_base": "discipline", "absent": "3",
-        "ceiling_6_beban_kerja": "4.000.000", "ceiling_6_kondisi_kerja": "1.000.000", "late_0_low": "1", "late_0_rate": "1", "early_0_low": "1",
-        "early_0_rate": "1", "factor_pns": "100"}
+        "ceiling_6_beban_kerja": "4.000.000", "ceiling_6_kondisi_kerja": "1.000.000", "late_0_low": "1",
+        "late_0_rate": "1", "early_0_low": "1", "early_0_rate": "1", "factor_pns": "100"}
 
 
 @pytest.fixture()
