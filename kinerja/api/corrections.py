@@ -8,12 +8,10 @@ import marshmallow as ma
 from flask_login import current_user
 from marshmallow import fields, validate
 
-
 from kinerja import clock
 from kinerja.api import errors
 from kinerja.api.activity_schemas import MinuteTime
-from kinerja.api.common import ID, MonthField, PageArgs, api_blueprint, date_field, own_employee_id, page_of, \
-    paginate
+from kinerja.api.common import ID, MonthField, PageArgs, api_blueprint, date_field, own_employee_id, page_of, paginate
 from kinerja.attendance import corrections as services
 from kinerja.models import AttendanceCorrection, CorrectionKind, CorrectionStatus
 from kinerja.workcalendar import month_days

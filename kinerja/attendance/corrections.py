@@ -33,7 +33,6 @@ from kinerja.permissions import employee_scope
 from kinerja.settings import setting
 from kinerja.workcalendar import earliest_backdate, holidays_between, is_weekend
 
-
 # A request rejected or withdrawn leaves its day free for a new one.
 CLOSED_WITHOUT_EFFECT = (CorrectionStatus.REJECTED, CorrectionStatus.WITHDRAWN)
 
