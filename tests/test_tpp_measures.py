@@ -189,3 +189,21 @@ def test_bkd_measures_the_third_share_by_each_agencys_score(client, auth, org, d
     auth.login("admin.a")
     assert client.get(scores).status_code == 403
     assert client.post(scores, data={f"score_{org.agency_a.id}": "10"}).status_code == 403
+
+
+def test_odd_input_to_the_new_fields_is_refused_never_a_500(client, auth, org, db, rules):
+    from tests.test_tpp import ODD_VALUES
+
+    auth.login("admin.bkd")
+    position = db_assignment(org.staff_a).position
+    row = {"position_0_id": str(position.id), "position_0_criterion": "beban_kerja", "position_0_amount": "1.000"}
+    for name in ("position_0_id", "position_0_criterion", "position_0_amount", "third_measure", "third_missing"):
+        for value in ODD_VALUES:
+            response = client.post(f"/tpp/aturan/{rules.id}", data=EDIT | row | {name: value})
+            assert response.status_code in (200, 302), (name, value, response.status_code)
+    for value in [*ODD_VALUES, "x" * 301]:
+        for name in (f"score_{org.agency_a.id}", f"note_{org.agency_a.id}", "score_999999"):
+            response = client.post("/tpp/2026-11/nilai-opd", data={f"score_{org.agency_a.id}": "80", name: value})
+            assert response.status_code in (200, 302), (name, value, response.status_code)
+    stored = db.session.query(TppAgencyScore).all()
+    assert all(0 <= item.score <= 10_000 and len(item.note) <= 300 for item in stored)
