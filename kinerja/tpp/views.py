@@ -280,15 +280,12 @@ def rule_set(rule_set_id: int | None = None):
 @roles_required(*GLOBAL_ROLES)
 def agency_scores(first: date):
     """BKD enters each agency's score of the month (e.g. realisasi anggaran) for a measured third share."""
-    agencies = list(db.session.scalars(select(Agency).order_by(Agency.code)))
-    locked = set(db.session.scalars(select(TppPeriod.agency_id).where(
-        TppPeriod.year == first.year, TppPeriod.month == first.month)))
     form = LockForm()
     error = None
     if form.validate_on_submit():
         try:
             changed = services.set_agency_scores(
-                current_user, first, agency_score_entries(request.form, [agency.id for agency in agencies]))
+                current_user, first, agency_score_entries(request.form, list(db.session.scalars(select(Agency.id)))))
         except DomainError as failure:
             db.session.rollback()
             error = failure
@@ -298,6 +295,9 @@ def agency_scores(first: date):
             return redirect(url_for("tpp.agency_scores", first=first))
     elif request.method == "POST":
         flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+    agencies = list(db.session.scalars(select(Agency).order_by(Agency.code)))
+    locked = set(db.session.scalars(select(TppPeriod.agency_id).where(
+        TppPeriod.year == first.year, TppPeriod.month == first.month)))
     scores = services.scores_of(first)
     if request.method == "POST":
         values = request.form
