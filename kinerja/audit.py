@@ -81,6 +81,9 @@ ACTION_LABELS = {
     "request_correction": _l("Koreksi presensi diajukan"),
     "approve_correction": _l("Koreksi presensi disetujui"),
     "reject_correction": _l("Koreksi presensi ditolak"),
+    "withdraw_correction": _l("Koreksi presensi ditarik"),
+    "set_agency_score": _l("Nilai OPD untuk TPP diisi"),
+    "clear_agency_score": _l("Nilai OPD untuk TPP dihapus"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

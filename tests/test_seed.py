@@ -154,3 +154,41 @@ def test_the_demo_regency_pays_tpp_by_its_example_rules(app, seeded, db):
     # This month is a live preview for everyone, computed with the same rules.
     preview = compute_month(today.replace(day=1), today, agency_ids=[agency.id])
     assert preview.rule_set.id == rule_set.id and len(preview.rows) >= len(slips) - 1
+
+
+def test_the_demo_appraiser_finds_corrections_to_decide_and_agencies_have_last_months_scores(app, seeded, db):
+    from kinerja.attendance.corrections import earliest_day, pending_count
+    from kinerja.core.periods import month_closed
+    from kinerja.models import AttendanceCorrection, CorrectionStatus, TppAgencyScore, TppPeriod, TppSlip
+    from kinerja.tpp.month import compute_month, months_after
+
+    today = clock.today()
+    appraiser = db.session.scalar(select(User).join(User.employee).where(
+        Employee.id_number == demo_sign_ins(seeded.output)[1][0]))
+    pending = list(db.session.scalars(select(AttendanceCorrection).where(
+        AttendanceCorrection.status == CorrectionStatus.PENDING)))
+    # A few, each of another kind, each waiting for the demo appraiser and still decidable today.
+    assert 2 <= len(pending) <= 4 and len({item.kind for item in pending}) == len(pending)
+    assert pending_count(appraiser) == len(pending)
+    for item in pending:
+        assert earliest_day(today, item.agency.work_week) <= item.day < today, item.day
+        assert not month_closed(item.agency_id, item.day, today, "REVIEW_LOCK_DAY"), item.day
+        assert current_assignments(db)[item.employee_id].appraiser_id == appraiser.employee_id
+    assert all(item.evidence for item in pending if item.kind.value == "field_duty")
+
+    # Every agency's budget absorption of last month is entered; the locked agency's slips pay it.
+    last_month = months_after(today.replace(day=1), -1)
+    scores = dict(db.session.execute(select(TppAgencyScore.agency_id, TppAgencyScore.score).where(
+        TppAgencyScore.year == last_month.year, TppAgencyScore.month == last_month.month)).all())
+    assert set(scores) == set(db.session.scalars(select(Agency.id)))
+    assert all(0 < score <= 10_000 for score in scores.values())
+    period = db.session.scalar(select(TppPeriod))
+    slip = db.session.scalar(select(TppSlip).where(TppSlip.period_id == period.id, TppSlip.base > 0).limit(1))
+    # the third share (10%) × the agency's score, rounded half up to the Rupiah
+    assert slip.third == (2 * slip.base * 1000 * scores[period.agency_id] + 10_000 ** 2) // (2 * 10_000 ** 2)
+    assert '"code":"third_score"' in slip.lines
+    # This month's scores are not in yet: the preview says so and pays what the rules give for a missing score.
+    preview = compute_month(today.replace(day=1), today, agency_ids=[period.agency_id])
+    row = next(item for item in preview.rows if item.result.base > 0)
+    assert [line.code for line in row.result.lines if line.code.startswith("third")] == ["third_missing"]
+    assert row.result.third == 0

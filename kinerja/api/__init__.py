@@ -79,7 +79,18 @@ def real_routes() -> Map:
 
 def init_app(app: Flask) -> None:
     """Register the API: its request hooks first (they run before the web's session rules), then its blueprints."""
-    from kinerja.api import activities, attendance, master, me, monthly, reports, review, token_views, tpp
+    from kinerja.api import (
+        activities,
+        attendance,
+        corrections,
+        master,
+        me,
+        monthly,
+        reports,
+        review,
+        token_views,
+        tpp,
+    )
 
     app.config.setdefault("API_TITLE", "Kinerja API")
     app.config.setdefault("API_VERSION", "v1")
@@ -95,7 +106,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/tokens"})
-    for module in (token_views, me, master, activities, monthly, review, attendance, reports, tpp):
+    for module in (token_views, me, master, activities, monthly, review, attendance, reports, tpp, corrections):
         api.register_blueprint(module.bp)
     app.register_blueprint(meta)
     limiter.exempt(app.blueprints["api-docs"])

@@ -80,3 +80,23 @@ def decide_correction(correction_id: int):
     else:
         flash(_("Koreksi disetujui.") if approve else _("Koreksi ditolak."), "success")
     return back
+
+
+@bp.route("/koreksi/<int:correction_id>/tarik", methods=["POST"])
+@login_required
+def withdraw_correction(correction_id: int):
+    """The employee takes back their own request while it waits for a decision."""
+    correction = services.load_own(current_user, correction_id)
+    if correction is None:
+        abort(404)
+    if not DecisionForm().validate_on_submit():
+        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+    else:
+        try:
+            services.withdraw_correction(current_user, correction)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Koreksi presensi ditarik."), "success")
+    return redirect(url_for("attendance.corrections"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, update
 
 from kinerja import audit, clock, notify
 from kinerja.core.assignments import assignment_on
@@ -32,6 +32,9 @@ from kinerja.models import (
 from kinerja.permissions import employee_scope
 from kinerja.settings import setting
 from kinerja.workcalendar import earliest_backdate, holidays_between, is_weekend
+
+# A request rejected or withdrawn leaves its day free for a new one.
+CLOSED_WITHOUT_EFFECT = (CorrectionStatus.REJECTED, CorrectionStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def request_correction(actor: User, data: CorrectionInput, today: date) -> Atten
     lock_employee(actor.employee_id)
     taken = db.session.scalar(select(AttendanceCorrection.status).where(
         AttendanceCorrection.employee_id == actor.employee_id, AttendanceCorrection.day == data.day,
-        AttendanceCorrection.status != CorrectionStatus.REJECTED).limit(1))
+        AttendanceCorrection.status.not_in(CLOSED_WITHOUT_EFFECT)).limit(1))
     if taken is not None:
         raise Conflict(_("Sudah ada koreksi %(status)s untuk %(day)s.", status=taken.label.lower(),
                          day=format_date(data.day)), field="day")
@@ -105,6 +108,36 @@ def request_correction(actor: User, data: CorrectionInput, today: date) -> Atten
         for user_id in deciders)
     finish()
     return correction
+
+
+def own_corrections(user: User) -> Select:
+    """The user's own requests (none for an account without an employee)."""
+    return select(AttendanceCorrection).where(AttendanceCorrection.employee_id == user.employee_id,
+                                              AttendanceCorrection.employee_id.is_not(None))
+
+
+def load_own(user: User, correction_id: int) -> AttendanceCorrection | None:
+    return db.session.scalar(own_corrections(user).where(AttendanceCorrection.id == correction_id))
+
+
+def withdraw_correction(actor: User, correction: AttendanceCorrection) -> None:
+    """The employee takes back their own request while it still waits for a decision; audited. A decision made
+    in the same instant wins: the withdrawal then answers that it was decided."""
+    if actor.employee_id is None or correction.employee_id != actor.employee_id:
+        raise NotAllowed(_("Hanya pengaju yang dapat menarik koreksinya."))
+    changed = db.session.execute(
+        update(AttendanceCorrection)
+        .where(AttendanceCorrection.id == correction.id, AttendanceCorrection.status == CorrectionStatus.PENDING)
+        .values(status=CorrectionStatus.WITHDRAWN).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(correction)
+    if not changed and correction.status is CorrectionStatus.WITHDRAWN:
+        raise Conflict(_("Koreksi ini sudah ditarik."))
+    if not changed:
+        raise Conflict(_("Koreksi ini sudah diputuskan (%(status)s).", status=correction.status.label.lower()))
+    audit.record(actor, audit.Change("attendance_correction", correction.id, "withdraw_correction",
+                                     CorrectionStatus.PENDING.value, CorrectionStatus.WITHDRAWN.value,
+                                     agency_id=correction.agency_id))
+    finish()
 
 
 def decider_accounts(appraiser_id: int | None, today: date) -> list[int]:

@@ -17,7 +17,7 @@ from kinerja.demo.attendance import seed_attendance
 from kinerja.demo.review import seed_review_story
 from kinerja.demo.roster import scheduled_modes, seed_roster
 from kinerja.demo.skp import seed_evaluations, seed_skp
-from kinerja.demo.tpp import seed_tpp
+from kinerja.demo.tpp import seed_corrections, seed_tpp
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import (
@@ -258,3 +258,4 @@ def build_demo(today: date) -> None:
     seed_review_story(today, staff, appraiser)
     db.session.flush()
     seed_tpp(today, ADMIN_USERNAMES["bkd_admin"], "DISDUKCAPIL", staff.id)
+    seed_corrections(today, appraiser.id)

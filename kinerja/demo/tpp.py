@@ -1,19 +1,35 @@
-"""The demo regency's TPP: an example rule set (not law: see docs/tpp.md), one disciplinary penalty, and last
-month locked for the civil-registry agency so BKD, the agency and its staff see a locked month beside a preview.
+"""The demo regency's TPP: an example rule set (not law: see docs/tpp.md) with a third share measured by each
+agency's budget absorption, last month's scores of every agency, one disciplinary penalty, and last month locked
+for the civil-registry agency so BKD, the agency and its staff see a locked month beside a preview. And a few
+attendance corrections waiting for the demo appraiser, filed within the deadline so they can be decided today.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from kinerja.attendance.corrections import CorrectionInput, check_request, earliest_day, request_correction
+from kinerja.core.periods import month_closed
+from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType
-from kinerja.models import Agency, Assignment, BracketKind, Criterion, Employee, LeaveKind, Predikat, User
+from kinerja.models import (
+    Agency,
+    Assignment,
+    BracketKind,
+    CorrectionKind,
+    Criterion,
+    Employee,
+    LeaveKind,
+    Predikat,
+    ThirdMeasure,
+    User,
+)
 from kinerja.tpp.month import months_after
 from kinerja.tpp.rules import RuleSetInput, save_rule_set
-from kinerja.tpp.services import add_penalty, lock_month
+from kinerja.tpp.services import add_penalty, lock_month, set_agency_scores
 
 # A monthly ceiling per kelas jabatan, in the range regencies in West Java publish (an example only).
 CEILINGS = {17: 32_000_000, 16: 25_000_000, 15: 19_500_000, 14: 15_000_000, 13: 12_000_000, 12: 9_800_000,
@@ -31,7 +47,7 @@ def example_rules(first: date) -> RuleSetInput:
     return RuleSetInput(
         valid_from=first, valid_to=None,
         reference="Contoh: Perwal tentang Pemberian TPP ASN (data demo, bukan peraturan yang berlaku)",
-        kinerja_share=6000, discipline_share=4000, minutes_weight=10_000, unrated=0,
+        kinerja_share=6000, discipline_share=3000, minutes_weight=10_000, unrated=0,
         no_check_in=250, no_check_out=250, absent=300,
         factors={EmploymentType.PNS: 10_000, EmploymentType.CPNS: 8000, EmploymentType.PPPK: 10_000,
                  EmploymentType.NON_ASN: 0},
@@ -39,7 +55,13 @@ def example_rules(first: date) -> RuleSetInput:
         predikat_rates={Predikat.VERY_GOOD: 10_000, Predikat.GOOD: 10_000, Predikat.NEEDS_IMPROVEMENT: 8000,
                         Predikat.POOR: 6000, Predikat.VERY_POOR: 4000},
         leave_rules={LeaveKind.CUTI: (True, False, 10_000), LeaveKind.SAKIT: (True, True, 10_000),
-                     LeaveKind.DINAS_LUAR: (True, True, 10_000), LeaveKind.TUGAS_BELAJAR: (True, False, 5000)})
+                     LeaveKind.DINAS_LUAR: (True, True, 10_000), LeaveKind.TUGAS_BELAJAR: (True, False, 5000)},
+        third_share=1000, third_name="Realisasi anggaran OPD", third_measure=ThirdMeasure.AGENCY_SCORE,
+        third_missing=0)
+
+
+# Last month's budget absorption (realisasi anggaran) per agency, in basis points, by agency code order.
+SCORES = (9150, 8425, 7800, 8860, 9525, 7150, 8000, 8975)
 
 
 def seed_tpp(today: date, bkd_username: str, agency_code: str, demo_staff_id: int) -> None:
@@ -57,7 +79,55 @@ def seed_tpp(today: date, bkd_username: str, agency_code: str, demo_staff_id: in
     penalty_from = months_after(this_month, -2)
     add_penalty(bkd, colleague.id_number, f"800.1.6.3/012-BKPSDMD/{today.year}", f"{penalty_from:%Y-%m}", 6, 25,
                 "Hukuman disiplin sedang (contoh data demo)")
-    lock_month(bkd, agency, months_after(this_month, -1), today, "Data demo")
+    last_month = months_after(this_month, -1)
+    codes = list(db.session.scalars(select(Agency.id).order_by(Agency.code)))
+    set_agency_scores(bkd, last_month, {
+        agency_id: (SCORES[index % len(SCORES)], f"LRA {last_month:%m/%Y} (data demo)")
+        for index, agency_id in enumerate(codes)})
+    lock_month(bkd, agency, last_month, today, "Data demo")
+
+
+# (kind, check-in, check-out, reason, evidence) of the corrections the demo appraiser finds waiting.
+CORRECTIONS = (
+    (CorrectionKind.FORGOT_OUT, None, time(16, 10), "Lupa presensi pulang, rapat sampai sore.", ""),
+    (CorrectionKind.DEVICE, time(7, 20), None, "Aplikasi tidak dapat membaca lokasi di ruang pelayanan.", ""),
+    (CorrectionKind.FIELD_DUTY, None, None, "Pelayanan jemput bola perekaman KTP-el di kelurahan.",
+     "800.1.11.1/112-Disdukcapil/2026"),
+    (CorrectionKind.FORGOT_IN, time(7, 25), None, "Lupa presensi masuk, langsung melayani antrean.", ""),
+)
+
+
+def seed_corrections(today: date, appraiser_id: int) -> int:
+    """A few requests of the appraiser's staff, of different kinds, each on a past working day still within the
+    deadline and in a month still open for review, through the same service as the web form."""
+    staff = list(db.session.execute(
+        select(User, Assignment).join(Assignment, Assignment.employee_id == User.employee_id)
+        .where(Assignment.appraiser_id == appraiser_id, Assignment.active_on(today))
+        .order_by(Assignment.employee_id)).all())
+    if not staff:
+        return 0
+    agency = db.session.get(Agency, staff[0][1].agency_id)
+    days = []
+    day = today - timedelta(days=1)
+    while day >= earliest_day(today, agency.work_week):
+        try:
+            check_request(CorrectionInput(day=day, kind=CorrectionKind.DEVICE, check_in=time(7, 20),
+                                          reason="-"), agency, today)
+        except ValidationFailed:
+            pass
+        else:
+            if not month_closed(agency.id, day, today, "REVIEW_LOCK_DAY"):
+                days.append(day)
+        day -= timedelta(days=1)
+    filed = 0
+    for index, (kind, check_in, check_out, reason, evidence) in enumerate(CORRECTIONS):
+        if not days or index >= len(staff):
+            break
+        user, _assignment = staff[index]
+        request_correction(user, CorrectionInput(day=days[index % len(days)], kind=kind, check_in=check_in,
+                                                 check_out=check_out, reason=reason, evidence=evidence), today)
+        filed += 1
+    return filed
 
 
 def db_one(query):

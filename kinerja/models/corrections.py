@@ -38,6 +38,7 @@ class CorrectionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # taken back by the employee before a decision
 
     @property
     def label(self) -> str:
@@ -48,6 +49,7 @@ CORRECTION_STATUS_LABELS = {
     CorrectionStatus.PENDING: _l("Menunggu keputusan"),
     CorrectionStatus.APPROVED: _l("Disetujui"),
     CorrectionStatus.REJECTED: _l("Ditolak"),
+    CorrectionStatus.WITHDRAWN: _l("Ditarik"),
 }
 
 

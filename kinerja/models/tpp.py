@@ -75,6 +75,18 @@ class BracketKind(enum.StrEnum):
         return str(_l("Terlambat masuk (TL)") if self is BracketKind.LATE else _l("Pulang sebelum waktunya (PSW)"))
 
 
+class ThirdMeasure(enum.StrEnum):
+    """How the optional third share is measured."""
+
+    FULL = "full"  # paid in full
+    AGENCY_SCORE = "agency_score"  # × the agency's score of the month that BKD enters (e.g. budget absorption)
+
+    @property
+    def label(self) -> str:
+        return str(_l("Dibayar penuh") if self is ThirdMeasure.FULL
+                   else _l("Nilai OPD per bulan (diisi BKD, mis. realisasi anggaran)"))
+
+
 class TppRuleSet(TimestampMixin, Base):
     """The regency's TPP rules for a period of whole months (a Perbup/Perwal, usually renewed yearly)."""
 
@@ -103,6 +115,9 @@ class TppRuleSet(TimestampMixin, Base):
     factor_cpns: Mapped[int] = mapped_column(Integer, default=8000)
     factor_pppk: Mapped[int] = mapped_column(Integer, default=10_000)
     factor_non_asn: Mapped[int] = mapped_column(Integer, default=0)
+    third_measure: Mapped[ThirdMeasure] = mapped_column(str_enum(ThirdMeasure, length=12), default=ThirdMeasure.FULL,
+                                                        server_default=ThirdMeasure.FULL.value)
+    third_missing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # paid while no score
 
     ceilings: Mapped[list[TppCeiling]] = relationship(
         back_populates="rule_set", cascade="all, delete-orphan",
@@ -179,6 +194,26 @@ class TppLeaveRule(Base):
     pay_factor: Mapped[int] = mapped_column(Integer, default=10_000)
 
     rule_set: Mapped[TppRuleSet] = relationship(back_populates="leave_rules")
+
+
+class TppAgencyScore(TimestampMixin, Base):
+    """An agency's score of a month for a measured third share (e.g. realisasi anggaran), entered by BKD."""
+
+    __tablename__ = "tpp_agency_score"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "year", "month"),
+        CheckConstraint("score >= 0 AND score <= 10000", name="score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)  # basis points, 0–10.000
+    note: Mapped[str] = mapped_column(String(300), default="")  # the source (e.g. the SP2D/LRA report)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    agency: Mapped[Agency] = relationship()
 
 
 class TppPenalty(TimestampMixin, Base):

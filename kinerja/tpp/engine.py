@@ -11,7 +11,8 @@ The computation, in the order of the explanation:
    the target (capped at 100%), the month's SKP predikat mapped to a percentage, or a weighted mix of both.
 3. The discipline share (e.g. 40%) minus deductions counted per working day (late arrival and early leave by
    minute brackets, a missing check-in or check-out, a day absent without leave), never below zero.
-4. An optional third share the regency names, paid in full.
+4. An optional third share the regency names, paid in full or × the agency's score of the month (e.g. budget
+   absorption) that BKD enters, at the rules' rate while the score is missing.
 5. Disciplinary penalties (PP 94/2021) cut their rate from what the month pays after discipline deductions.
 """
 
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from kinerja.models.tpp import DeductionBase
+from kinerja.models.tpp import DeductionBase, ThirdMeasure
 
 FULL = 10_000  # 100% in basis points
 
@@ -85,6 +86,8 @@ class Rules:
     absent: int = 0
     leave: dict[str, LeaveRule] = field(default_factory=dict)
     type_factors: dict[str, int] = field(default_factory=dict)  # employment type → basis points (default FULL)
+    third_measure: str = ThirdMeasure.FULL.value  # AGENCY_SCORE: the third share × the agency's score of the month
+    third_missing: int = 0  # what is paid of the third share while the agency's score is not entered
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class Month:
     approved_minutes: int = 0
     predikat: str | None = None
     penalties: tuple[Penalty, ...] = ()
+    third_score: int | None = None  # the agency's score of the month (basis points); None: not entered
 
 
 class LineKind(enum.StrEnum):
@@ -281,6 +285,16 @@ def discipline_lines(rules: Rules, month: Month, base: int, discipline_share: in
     return lines
 
 
+def measured_third(rules: Rules, month: Month, base: int) -> Line:
+    """The third share × the agency's score of the month, or × what the rules pay while it is missing."""
+    params = {"share": rules.third_share, "name": rules.third_name, "base": base}
+    if month.third_score is None:
+        return Line(LineKind.PAY, "third_missing", share(base, rules.third_share, rules.third_missing),
+                    params | {"rate": rules.third_missing})
+    return Line(LineKind.PAY, "third_score", share(base, rules.third_share, month.third_score),
+                params | {"score": month.third_score})
+
+
 def compute(rules: Rules, month: Month) -> Result:
     lines = base_lines(rules, month)
     base = sum(line.amount for line in lines)
@@ -298,7 +312,10 @@ def compute(rules: Rules, month: Month) -> Result:
     discipline_cuts = -sum(line.amount for line in cuts)
 
     third = share(base, rules.third_share) if rules.third_share else 0
-    if rules.third_share:
+    if rules.third_share and rules.third_measure == ThirdMeasure.AGENCY_SCORE:
+        lines.append(measured := measured_third(rules, month, base))
+        third = measured.amount
+    elif rules.third_share:
         lines.append(Line(LineKind.PAY, "third", third, {"share": rules.third_share, "name": rules.third_name,
                                                           "base": base}))
     gross = kinerja + discipline_share + third

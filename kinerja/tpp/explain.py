@@ -78,6 +78,13 @@ def describe(line: Line) -> str:
     if code == "third":
         return _("Bagian %(name)s %(share)s dari %(base)s", name=params["name"], share=percent(params["share"]),
                  base=rupiah(params["base"]))
+    if code == "third_score":
+        return _("%(name)s: %(score)s × bagian %(share)s dari %(base)s", name=params["name"],
+                 score=percent(params["score"]), share=percent(params["share"]), base=rupiah(params["base"]))
+    if code == "third_missing":
+        return _("%(name)s: nilai OPD bulan ini belum diisi BKD; dibayar %(rate)s × bagian %(share)s dari %(base)s",
+                 name=params["name"], rate=percent(params["rate"]), share=percent(params["share"]),
+                 base=rupiah(params["base"]))
     if code == "late":
         return _counted(_("Terlambat %(range)s", range=minutes_range(params)), params)
     if code == "early":

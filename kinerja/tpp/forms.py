@@ -7,6 +7,7 @@ the first mistake.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -18,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from kinerja.errors import ValidationFailed
 from kinerja.identity import EmploymentType
-from kinerja.models import BracketKind, Criterion, DeductionBase, LeaveKind, Predikat, TppRuleSet
+from kinerja.models import BracketKind, Criterion, DeductionBase, LeaveKind, Predikat, ThirdMeasure, TppRuleSet
 from kinerja.tpp.rules import CLASSES, RuleSetInput, format_percent, grouped, parse_percent
 from kinerja.workcalendar import month_days
 
@@ -49,6 +50,9 @@ class RuleSetForm(FlaskForm):
     no_check_out = percent_field(_l("Tidak presensi pulang, per hari (%)"))
     absent = percent_field(_l("Tidak masuk tanpa keterangan, per hari (%)"))
     reason = StringField(_l("Alasan perubahan"), validators=[Length(max=300)])
+    third_measure = SelectField(_l("Bagian ketiga diukur dengan"), default=ThirdMeasure.FULL.value,
+                                choices=[SelectChoice(item.value, item.label) for item in ThirdMeasure])
+    third_missing = percent_field(_l("Dibayar bila nilai OPD belum diisi (%)"))
 
 
 def _month(text: str, field: str, *, end: bool = False) -> date | None:
@@ -119,6 +123,9 @@ def rule_set_input(form: RuleSetForm, values) -> RuleSetInput:
         name = f"leave_{kind.value}"
         data.leave_rules[kind] = (values.get(f"{name}_present") == "y", values.get(f"{name}_document") == "y",
                                   parse_percent(values.get(f"{name}_pay", "100"), name))
+    position_ceilings(values, data)
+    data.third_measure = ThirdMeasure(form.third_measure.data)
+    data.third_missing = parse_percent(form.third_missing.data, "third_missing")
     return data
 
 
@@ -146,6 +153,11 @@ def grid_values(rule_set: TppRuleSet | None) -> dict[str, str]:
         values[f"{name}_present"] = "y" if row.counts_present else ""
         values[f"{name}_document"] = "y" if row.needs_document else ""
         values[f"{name}_pay"] = format_percent(row.pay_factor)
+    positions = sorted((row for row in rule_set.ceilings if row.position_id is not None),
+                       key=lambda row: (row.position_id, row.criterion.value))
+    for index, row in enumerate(positions):
+        values |= {f"position_{index}_id": str(row.position_id), f"position_{index}_criterion": row.criterion.value,
+                   f"position_{index}_amount": grouped(row.amount)}
     return values
 
 
@@ -162,6 +174,42 @@ def fill_form(form: RuleSetForm, rule_set: TppRuleSet, *, next_period: bool = Fa
     else:
         form.valid_from.data = f"{rule_set.valid_from:%Y-%m}"
         form.valid_to.data = f"{rule_set.valid_to:%Y-%m}" if rule_set.valid_to else ""
+    form.third_measure.data = rule_set.third_measure.value
+    form.third_missing.data = format_percent(rule_set.third_missing)
+
+
+POSITION_ROW = re.compile(r"^position_(\d{1,3})_(id|criterion|amount)$")
+BLANK_POSITION_ROWS = 3
+
+
+def position_rows(values) -> int:
+    """How many rows of position ceilings the form shows: those filled in or stored, and a few blank ones."""
+    filled = [int(match.group(1)) for key in values if (match := POSITION_ROW.match(key))]
+    return (max(filled) + 1 if filled else 0) + BLANK_POSITION_ROWS
+
+
+def position_ceilings(values, data: RuleSetInput) -> None:
+    """The rows of position ceilings (position, criterion, amount) into `data`; a row with no amount is left out."""
+    seen: dict[tuple[int, Criterion], int] = {}
+    for index in range(position_rows(values)):
+        prefix = f"position_{index}"
+        chosen = (values.get(f"{prefix}_id") or "").strip()
+        amount = _amount(values.get(f"{prefix}_amount", ""), "position_ceilings")
+        if amount is None:
+            continue
+        if not chosen:
+            raise ValidationFailed(_("Baris %(n)s: pilih jabatannya.", n=index + 1), field="position_ceilings")
+        criterion = values.get(f"{prefix}_criterion") or Criterion.WORKLOAD.value
+        if not (chosen.isascii() and chosen.isdigit() and len(chosen) <= 9) or \
+                criterion not in {item.value for item in Criterion}:
+            raise ValidationFailed(_("Baris %(n)s: pilih jabatan dan kriteria dari daftar.", n=index + 1),
+                                   field="position_ceilings")
+        key = (int(chosen), Criterion(criterion))
+        if key in seen:
+            raise ValidationFailed(_("Baris %(n)s: jabatan dan kriteria ini sudah diisi di baris %(m)s.",
+                                     n=index + 1, m=seen[key] + 1), field="position_ceilings")
+        seen[key] = index
+        data.ceilings[(None, key[0], key[1])] = amount
 
 
 class PenaltyForm(FlaskForm):
@@ -187,3 +235,17 @@ class ReopenForm(FlaskForm):
     reason = StringField(_l("Alasan membuka kembali"), validators=[
         DataRequired(message=_l("Sebutkan alasan membuka kembali.")), Length(max=300)])
 
+
+def agency_score_entries(values, agency_ids: list[int]) -> dict[int, tuple[int | None, str]]:
+    """The month's scores as typed ('85', '72,5'; empty clears), agency id → (basis points or None, note). An
+    agency whose fields were not sent (its month locked: the fields are disabled) is left out."""
+    entries: dict[int, tuple[int | None, str]] = {}
+    for agency_id in agency_ids:
+        text = values.get(f"score_{agency_id}")
+        if text is None:
+            continue
+        note = values.get(f"note_{agency_id}", "")
+        if len(note) > 300:
+            raise ValidationFailed(_("Keterangan paling banyak 300 huruf."), field=f"score_{agency_id}")
+        entries[agency_id] = (parse_percent(text, f"score_{agency_id}") if text.strip() else None, note)
+    return entries

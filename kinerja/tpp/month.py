@@ -29,13 +29,14 @@ from kinerja.models import (
     Evaluation,
     Leave,
     Position,
+    TppAgencyScore,
     TppPenalty,
     TppRuleSet,
     WorkMode,
 )
 from kinerja.settings import setting
 from kinerja.tpp.engine import Day, Month, Penalty, Result, compute
-from kinerja.tpp.rules import ceilings_of, engine_rules, rule_set_for
+from kinerja.tpp.rules import ceilings_of, engine_rules, rule_set_for, scores_third
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
 
 
@@ -177,6 +178,8 @@ def compute_month(first: date, today: date, *, agency_ids: list[int] | None = No
         if months_after(row.first_month, row.months) > first:
             penalties[row.employee_id].append(Penalty(row.decree_number, row.rate))
 
+    scores = agency_scores(first) if scores_third(rule_set) else {}
+
     effective = setting("EFFECTIVE_MINUTES_PER_DAY")
     calendar = [first + timedelta(days=n) for n in range(last.day)]
     rows = []
@@ -206,7 +209,8 @@ def compute_month(first: date, today: date, *, agency_ids: list[int] | None = No
                 assessed=day < today, leave=kind, leave_documented=documented, **facts))
         month = Month(days_in_month=last.day, employment_type=person.employment_type.value, days=tuple(days),
                       effective_minutes_per_day=effective, approved_minutes=int(minutes.get(employee_id) or 0),
-                      predikat=predikats.get(employee_id), penalties=tuple(penalties.get(employee_id, ())))
+                      predikat=predikats.get(employee_id), penalties=tuple(penalties.get(employee_id, ())),
+                      third_score=scores.get(final.agency_id))
         full = f"{person.front_title} {person.name}".strip()
         rows.append(Computed(
             person=Person(
@@ -219,4 +223,7 @@ def compute_month(first: date, today: date, *, agency_ids: list[int] | None = No
     return MonthResult(first, rule_set, rows)
 
 
-
+def agency_scores(first: date) -> dict[int, int]:
+    """Each agency's score of the month for a measured third share (basis points), as BKD entered it."""
+    return dict(db.session.execute(select(TppAgencyScore.agency_id, TppAgencyScore.score).where(
+        TppAgencyScore.year == first.year, TppAgencyScore.month == first.month)).all())

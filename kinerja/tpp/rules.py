@@ -23,17 +23,22 @@ from kinerja.extensions import db
 from kinerja.i18n import format_date
 from kinerja.identity import EmploymentType
 from kinerja.models import (
+    Agency,
+    Assignment,
     BracketKind,
     Criterion,
     DeductionBase,
     LeaveKind,
+    Position,
     Predikat,
+    ThirdMeasure,
     TppBracket,
     TppCeiling,
     TppLeaveRule,
     TppPeriod,
     TppPredikatRate,
     TppRuleSet,
+    Unit,
     User,
 )
 from kinerja.permissions import is_global_admin
@@ -68,6 +73,7 @@ def engine_rules(rule_set: TppRuleSet) -> Rules:
         type_factors={EmploymentType.PNS.value: rule_set.factor_pns, EmploymentType.CPNS.value: rule_set.factor_cpns,
                       EmploymentType.PPPK.value: rule_set.factor_pppk,
                       EmploymentType.NON_ASN.value: rule_set.factor_non_asn},
+        third_measure=rule_set.third_measure.value, third_missing=rule_set.third_missing,
     )
 
 
@@ -81,6 +87,12 @@ def ceilings_of(rule_set: TppRuleSet) -> tuple[dict[int, int], dict[int, int]]:
         elif row.class_grade is not None:
             by_class[row.class_grade] = by_class.get(row.class_grade, 0) + row.amount
     return by_class, by_position
+
+
+def scores_third(rule_set: TppRuleSet | None) -> bool:
+    """Whether the rules pay a third share measured by each agency's score of the month."""
+    return rule_set is not None and bool(rule_set.third_share) and \
+        rule_set.third_measure is ThirdMeasure.AGENCY_SCORE
 
 
 # --- Percentages as people type them ------------------------------------------------------------------------
@@ -148,6 +160,8 @@ class RuleSetInput:
     brackets: dict[BracketKind, list[tuple[int, int | None, int]]] = field(default_factory=dict)
     predikat_rates: dict[Predikat, int] = field(default_factory=dict)
     leave_rules: dict[LeaveKind, tuple[bool, bool, int]] = field(default_factory=dict)
+    third_measure: ThirdMeasure = ThirdMeasure.FULL
+    third_missing: int = 0  # what is paid of the third share while an agency's score is missing (basis points)
 
 
 def check_brackets(kind: BracketKind, rows: list[tuple[int, int | None, int]]) -> None:
@@ -215,6 +229,8 @@ def check(data: RuleSetInput, others: list[TppRuleSet]) -> None:
         if not 0 <= factor <= FULL:
             raise ValidationFailed(_("Persentase harus antara 0 dan %(max)s%%.", max="100"),
                                    field=f"leave_{kind.value}")
+    if not 0 <= data.third_missing <= FULL:
+        raise ValidationFailed(_("Persentase harus antara 0 dan %(max)s%%.", max="100"), field="third_missing")
     end = data.valid_to or date.max
     for other in others:
         if other.valid_from <= end and (other.valid_to is None or other.valid_to >= data.valid_from):
@@ -248,6 +264,8 @@ def fill(rule_set: TppRuleSet, data: RuleSetInput) -> None:
     rule_set.leave_rules = [TppLeaveRule(leave_kind=kind, counts_present=present, needs_document=document,
                                          pay_factor=factor)
                             for kind, (present, document, factor) in data.leave_rules.items()]
+    rule_set.third_measure = data.third_measure if data.third_share else ThirdMeasure.FULL
+    rule_set.third_missing = data.third_missing if rule_set.third_measure is ThirdMeasure.AGENCY_SCORE else 0
 
 
 def save_rule_set(actor: User, data: RuleSetInput, rule_set: TppRuleSet | None = None,
@@ -256,6 +274,7 @@ def save_rule_set(actor: User, data: RuleSetInput, rule_set: TppRuleSet | None =
     if not is_global_admin(actor):
         raise NotAllowed(_("Hanya admin BKD yang dapat mengubah aturan TPP."))
     others = list(db.session.scalars(select(TppRuleSet).where(TppRuleSet.id != (rule_set.id if rule_set else 0))))
+    check_position_ceilings(data)
     check(data, others)
     created = rule_set is None
     if rule_set is None:
@@ -290,9 +309,11 @@ def flatten(rule_set: TppRuleSet) -> dict[str, str]:
     values = {name: str(getattr(rule_set, name)) for name in (
         "reference", "valid_from", "valid_to", "kinerja_share", "discipline_share", "third_share", "third_name",
         "minutes_weight", "unrated", "deduction_base", "no_check_in", "no_check_out", "absent", "factor_pns",
-        "factor_cpns", "factor_pppk", "factor_non_asn")}
+        "factor_cpns", "factor_pppk", "factor_non_asn", "third_measure", "third_missing")}
+    names = position_names({row.position_id for row in rule_set.ceilings if row.position_id is not None})
     for row in rule_set.ceilings:
-        owner = f"kelas {row.class_grade}" if row.class_grade is not None else f"jabatan #{row.position_id}"
+        owner = f"kelas {row.class_grade}" if row.class_grade is not None else \
+            f"jabatan {names.get(row.position_id, row.position_id)}"
         values[f"pagu {owner} {row.criterion}"] = str(row.amount)
     for row in rule_set.brackets:
         values[f"{row.kind} {row.low}-{row.high if row.high is not None else ''}"] = str(row.rate)
@@ -301,3 +322,49 @@ def flatten(rule_set: TppRuleSet) -> dict[str, str]:
     for row in rule_set.leave_rules:
         values[f"{row.leave_kind}"] = f"{row.counts_present}/{row.needs_document}/{row.pay_factor}"
     return values
+
+
+# --- Ceilings of single positions -----------------------------------------------------------------------------
+
+
+def position_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Position.id, Position.name).where(Position.id.in_(ids))).all())
+
+
+def check_position_ceilings(data: RuleSetInput) -> None:
+    """A position's own ceiling: a position of the regency's catalogue, above zero, within reason."""
+    rows = [(position, criterion, amount) for (_grade, position, criterion), amount in data.ceilings.items()
+            if position is not None]
+    names = position_names({position for position, _criterion, _amount in rows})
+    for position, criterion, amount in rows:
+        name = names.get(position)
+        if name is None:
+            raise ValidationFailed(_("Jabatan yang dipilih tidak ada dalam daftar jabatan daerah ini."),
+                                   field="position_ceilings")
+        if amount <= 0:
+            raise ValidationFailed(_("Pagu jabatan %(name)s (%(criterion)s) harus lebih dari nol.", name=name,
+                                     criterion=criterion.label), field="position_ceilings")
+        if amount > 1_000_000_000:
+            raise ValidationFailed(_("Pagu jabatan %(name)s (%(criterion)s) terlalu besar.", name=name,
+                                     criterion=criterion.label), field="position_ceilings")
+
+
+def position_choices(today: date) -> list[tuple[int, str]]:
+    """Every position of the catalogue as 'name (kelas n) · unit, agency' of those holding it today, by name."""
+    places: dict[int, list[str]] = {}
+    for position_id, unit, agency in db.session.execute(
+        select(Assignment.position_id, Unit.name, Agency.short_name).distinct()
+        .join(Unit, Unit.id == Assignment.unit_id).join(Agency, Agency.id == Assignment.agency_id)
+        .where(Assignment.active_on(today)).order_by(Agency.short_name, Unit.name)
+    ):
+        places.setdefault(position_id, []).append(f"{unit}, {agency}")
+    choices = []
+    for position_id, name, grade in db.session.execute(
+            select(Position.id, Position.name, Position.class_grade).order_by(Position.name)):
+        held = places.get(position_id, [])
+        where = "; ".join(held[:2]) + (_(" dan %(n)s lainnya", n=len(held) - 2) if len(held) > 2 else "")
+        label = _("%(name)s (kelas %(grade)s)", name=name, grade=grade)
+        choices.append((position_id, f"{label} · {where or _('belum ada pemangku')}"))
+    return choices

@@ -20,11 +20,11 @@ from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
-from kinerja.models import Agency, Employee, TppPenalty, TppPeriod, TppRuleSet, TppSlip, User
+from kinerja.models import Agency, Employee, TppAgencyScore, TppPenalty, TppPeriod, TppRuleSet, TppSlip, User
 from kinerja.permissions import admin_agency_ids, is_global_admin
 from kinerja.tpp.engine import Line, LineKind, Result
 from kinerja.tpp.month import Computed, Person, compute_month
-from kinerja.tpp.rules import grouped, parse_percent
+from kinerja.tpp.rules import format_percent, grouped, parse_percent
 
 
 def period_of(agency_id: int, first: date) -> TppPeriod | None:
@@ -212,3 +212,56 @@ def delete_penalty(actor: User, penalty: TppPenalty, reason: str) -> None:
                                      reason=f"{penalty.decree_number}: {reason.strip()}"))
     db.session.delete(penalty)
     finish()
+
+
+# --- Agency scores of a measured third share ----------------------------------------------------------------
+
+
+def scores_of(first: date) -> dict[int, TppAgencyScore]:
+    """Each agency's score of the month, by agency id."""
+    return {row.agency_id: row for row in db.session.scalars(select(TppAgencyScore).where(
+        TppAgencyScore.year == first.year, TppAgencyScore.month == first.month))}
+
+
+def set_agency_scores(actor: User, first: date, entries: dict[int, tuple[int | None, str]]) -> int:
+    """BKD's scores of the month (agency id → (basis points, or None to clear; the note or source)); only the
+    changed ones are stored, each audited; an agency whose month is locked is refused. Answers how many changed."""
+    if not is_global_admin(actor):
+        raise NotAllowed(_("Hanya admin BKD yang dapat mengisi nilai OPD."))
+    current = scores_of(first)
+    locked = set(db.session.scalars(select(TppPeriod.agency_id).where(
+        TppPeriod.year == first.year, TppPeriod.month == first.month)))
+    names = dict(db.session.execute(select(Agency.id, Agency.short_name).where(Agency.id.in_(list(entries)))).all())
+    changes = []
+    for agency_id, (score, note) in sorted(entries.items()):
+        if agency_id not in names:
+            raise ValidationFailed(_("OPD tidak dikenal."), field=f"score_{agency_id}")
+        row = current.get(agency_id)
+        note = note.strip()[:300]
+        unchanged = score is None if row is None else (row.score, row.note) == (score, note)
+        if unchanged:
+            continue
+        if score is not None and not 0 <= score <= 10_000:
+            raise ValidationFailed(_("Persentase harus antara 0 dan %(max)s%%.", max="100"),
+                                   field=f"score_{agency_id}")
+        if agency_id in locked:
+            raise ValidationFailed(_("TPP %(agency)s bulan %(month)s sudah dikunci; buka kembali bulannya untuk "
+                                     "mengubah nilainya.", agency=names[agency_id],
+                                     month=format_date(first, "MMMM y")), field=f"score_{agency_id}")
+        before = f"{format_percent(row.score)}%" if row is not None else None
+        if score is None:
+            db.session.delete(row)
+            changes.append(audit.Change("tpp_agency_score", row.id, "clear_agency_score", before, None,
+                                        agency_id=agency_id, reason=f"{first:%Y-%m}"))
+            continue
+        if row is None:
+            row = TppAgencyScore(agency_id=agency_id, year=first.year, month=first.month)
+            db.session.add(row)
+        row.score, row.note, row.recorded_by_id = score, note, actor.id
+        db.session.flush()
+        changes.append(audit.Change("tpp_agency_score", row.id, "set_agency_score", before,
+                                    f"{format_percent(score)}%", agency_id=agency_id,
+                                    reason=f"{first:%Y-%m}" + (f": {note}" if note else "")))
+    audit.record_many(actor, changes)
+    finish()
+    return len(changes)

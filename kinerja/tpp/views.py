@@ -16,7 +16,7 @@ from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.jobs import create_job, dispatch
-from kinerja.models import Agency, Assignment, Employee, TppPenalty, TppRuleSet
+from kinerja.models import Agency, Assignment, Criterion, Employee, TppPenalty, TppPeriod, TppRuleSet
 from kinerja.permissions import (
     GLOBAL_ROLES,
     admin_agency_ids,
@@ -34,12 +34,22 @@ from kinerja.tpp.forms import (
     PenaltyForm,
     ReopenForm,
     RuleSetForm,
+    agency_score_entries,
     fill_form,
     grid_values,
+    position_rows,
     rule_set_input,
 )
 from kinerja.tpp.month import months_after
-from kinerja.tpp.rules import CLASSES, period_label, rule_set_for, save_rule_set
+from kinerja.tpp.rules import (
+    CLASSES,
+    format_percent,
+    period_label,
+    position_choices,
+    rule_set_for,
+    save_rule_set,
+    scores_third,
+)
 
 bp.add_app_template_filter(rupiah, "rupiah")
 bp.add_app_template_filter(percent, "percent_bp")
@@ -67,10 +77,14 @@ def regency(first: date):
         items, period = months.get(agency.id, ([], None))
         rows.append((agency, len(items), totals(item.result for item in items), period))
     grand = {key: sum(row[2][key] for row in rows) for key in ("base", "gross", "discipline_cuts", "penalty", "net")}
-    return render_template("tpp/regency.html", first=first, rows=rows, grand=grand, rule_set=rule_set_for(first),
+    rule_set = rule_set_for(first)
+    scores = services.scores_of(first) if scores_third(rule_set) else None
+    return render_template("tpp/regency.html", first=first, rows=rows, grand=grand, rule_set=rule_set,
                            exports=REGENCY_EXPORTS, export_form=LockForm(formdata=None),
                            previous=months_after(first, -1), following=months_after(first, 1),
-                           period_label=period_label)
+                           period_label=period_label, scores=scores,
+                           missing=[row[0] for row in rows if scores is not None and row[0].id not in scores
+                                    and row[3] is None])
 
 
 @bp.route("/tpp/<month:first>/opd/<int:agency_id>", methods=["GET", "POST"])
@@ -92,7 +106,9 @@ def agency(first: date, agency_id: int):
                            can_lock=is_global_admin(current_user), month_over=first < today.replace(day=1),
                            lock_form=LockForm(formdata=None), reopen_form=ReopenForm(formdata=None),
                            previous=months_after(first, -1), following=months_after(first, 1),
-                           period_label=period_label)
+                           period_label=period_label,
+                           score=services.scores_of(first).get(agency.id) if scores_third(rule_set) else None,
+                           measured=scores_third(rule_set))
 
 
 def change_lock(agency: Agency, first: date, today: date):
@@ -274,7 +290,45 @@ def rule_set(rule_set_id: int | None = None):
     elif request.method == "POST":
         flash(_("Periksa isian yang ditandai."), "danger")
     return render_template("tpp/rule_set.html", form=form, current=current, values=values, classes=CLASSES,
-                           bracket_rows=BRACKET_ROWS, period_label=period_label)
+                           bracket_rows=BRACKET_ROWS, period_label=period_label,
+                           positions=position_choices(clock.today()), position_rows=position_rows(values),
+                           criteria=list(Criterion))
+
+
+# --- Agency scores of a measured third share ------------------------------------------------------------------
+
+
+@bp.route("/tpp/<month:first>/nilai-opd", methods=["GET", "POST"])
+@roles_required(*GLOBAL_ROLES)
+def agency_scores(first: date):
+    """BKD enters each agency's score of the month (e.g. realisasi anggaran) for a measured third share."""
+    form = LockForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            changed = services.set_agency_scores(
+                current_user, first, agency_score_entries(request.form, list(db.session.scalars(select(Agency.id)))))
+        except DomainError as failure:
+            db.session.rollback()
+            error = failure
+            flash(failure.message, "danger")
+        else:
+            flash(_("Nilai OPD disimpan (%(n)s berubah).", n=changed), "success")
+            return redirect(url_for("tpp.agency_scores", first=first))
+    elif request.method == "POST":
+        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+    agencies = list(db.session.scalars(select(Agency).order_by(Agency.code)))
+    locked = set(db.session.scalars(select(TppPeriod.agency_id).where(
+        TppPeriod.year == first.year, TppPeriod.month == first.month)))
+    scores = services.scores_of(first)
+    if request.method == "POST":
+        values = request.form
+    else:
+        values = {f"score_{agency_id}": format_percent(row.score) for agency_id, row in scores.items()} | {
+            f"note_{agency_id}": row.note for agency_id, row in scores.items()}
+    return render_template("tpp/agency_scores.html", first=first, agencies=agencies, locked=locked, values=values,
+                           scores=scores, rule_set=rule_set_for(first), error=error, measured=scores_third,
+                           previous=months_after(first, -1), following=months_after(first, 1))
 
 
 # --- Penalties ----------------------------------------------------------------------------------------------
