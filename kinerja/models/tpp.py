@@ -103,6 +103,7 @@ class TppRuleSet(TimestampMixin, Base):
     factor_cpns: Mapped[int] = mapped_column(Integer, default=8000)
     factor_pppk: Mapped[int] = mapped_column(Integer, default=10_000)
     factor_non_asn: Mapped[int] = mapped_column(Integer, default=0)
+    missed_session: Mapped[int] = mapped_column(Integer, default=0)  # per required session not attended
 
     ceilings: Mapped[list[TppCeiling]] = relationship(
         back_populates="rule_set", cascade="all, delete-orphan",
