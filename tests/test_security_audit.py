@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -27,6 +27,7 @@ from kinerja.models import (
     AttendanceFlag,
     AttendanceKind,
     AttendanceRecord,
+    AttendanceSession,
     AuditEntry,
     BackdateGrant,
     CapReason,
@@ -466,7 +467,28 @@ def tpp_treasurer(c, org):
     return response, Expected("agency", "set_treasurer", org.agency_a.id, (str(org.staff_a2.id),))
 
 
+def attendance_session(c, org):
+    start = clock.today() + timedelta(days=1)
+    response = c.post("/presensi/sesi", data={"kind": "apl", "opens": "07:30", "closes": "08:00", "weekdays": ["1"],
+                                              "wfo": "y", "valid_from": start.isoformat(), "reason": "Perbup apel"})
+    session = find(AttendanceSession, kind=AttendanceKind.APEL)
+    return response, Expected("attendance_session", "create", session.id if session else -1,
+                              ("apl 07:30-08:00 hari 1 wajib WFO", "Perbup apel"))
+
+
+def delete_attendance_session(c, org):
+    session = AttendanceSession(kind=AttendanceKind.BREAK_END, opens=time(13, 0), closes=time(13, 30),
+                                weekdays="12345", wfo=True, wfh=False, dl=False,
+                                valid_from=clock.today() + timedelta(days=7))
+    db.session.add(session)
+    db.session.commit()
+    response = c.post(f"/presensi/sesi/{session.id}/hapus")
+    return response, Expected("attendance_session", "delete", session.id, ("kbl 13:00-13:30",))
+
+
 AUDITED: dict[str, Scenario] = {
+    "attendance.sessions": Scenario("bkd", attendance_session),
+    "attendance.delete_session": Scenario("bkd", delete_attendance_session),
     "admin.agency_new": Scenario("bkd", agency_new),
     "admin.agency_edit": Scenario("bkd", agency_edit),
     "admin.unit_new": Scenario("agency_admin", unit_new),
@@ -540,7 +562,7 @@ NOT_ADMIN_ACTIONS: dict[str, str] = {
         "monthly_api.withdraw",
         "skp.add_iki", "skp.add_rhk", "skp.create", "skp.delete_iki", "skp.delete_rhk", "skp.edit_iki",
         "skp.edit_rhk", "skp.move_rhk", "skp.revise", "skp.save_lampiran", "skp.submit",
-        "attendance.index", "attendance_api.check_in", "attendance_api.check_out",
+        "attendance.index", "attendance_api.check_in", "attendance_api.check_out", "attendance_api.session",
     )},
     **{endpoint: _APPRAISER for endpoint in (
         "review.activity", "review.approve_one", "review.bulk_approve", "review.decide_monthly",

@@ -112,6 +112,9 @@ ALLOWED_WITHOUT_SCOPE = {
     # role, whatever the id); no agency owns a rule set, and a penalty is only ever reached through BKD.
     "tpp.rule_set": "BKD-only TPP rules of the whole regency",
     "tpp.delete_penalty": "BKD-only register of disciplinary penalties",
+    # Check-in sessions are the regency's, set by BKD only (403 to every other role, whatever the id).
+    "attendance.sessions": "BKD-only check-in sessions of the whole regency",
+    "attendance.delete_session": "BKD-only check-in sessions of the whole regency",
 }
 
 # Roles of agency A: (who signs in, whose objects are requested).

@@ -95,3 +95,28 @@ def test_selfies_within_retention_are_stored_and_shown(app, client, auth, seeded
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     review = client.get("/presensi/tinjauan").get_data(as_text=True)
     assert "/presensi/swafoto/" in review and "Swafoto sudah dihapus" not in review
+
+
+def test_the_monday_apel_is_attended_by_most_at_the_office_and_missed_by_some(seeded, db):
+    from kinerja.models import AttendanceSession, TppSlip
+
+    session = db.session.scalar(select(AttendanceSession))
+    assert (session.kind, session.weekdays, session.wfo, session.wfh) == (AttendanceKind.APEL, "1", True, False)
+    records = db.session.execute(select(AttendanceRecord.employee_id, AttendanceRecord.day, AttendanceRecord.kind,
+                                        AttendanceRecord.mode, AttendanceRecord.at)).all()
+    apels = [row for row in records if row.kind is AttendanceKind.APEL]
+    office_mondays = {(row.employee_id, row.day) for row in records if row.kind is AttendanceKind.IN
+                      and row.mode is WorkMode.WFO and row.day.isoweekday() == 1 and row.day < clock.today()}
+    assert apels and {(row.employee_id, row.day) for row in apels} <= office_mondays | {
+        (row.employee_id, row.day) for row in apels if row.day == clock.today()}
+    zone = clock.zone("Asia/Jakarta")
+    assert all(session.opens <= row.at.astimezone(zone).time().replace(tzinfo=None) <= session.closes
+               for row in apels)
+    assert len(apels) < len(office_mondays)  # late comers and a few others missed it
+    if db.session.scalar(select(func.count(TppSlip.id))):  # last month locked (needs a Monday at the office)
+        from kinerja.models import TppPeriod
+        from kinerja.tpp.services import slip_result
+
+        missed = [line for slip in db.session.scalars(select(TppSlip)) for line in slip_result(slip).lines
+                  if line.code == "missed_session"]
+        assert missed and db.session.scalar(select(func.count(TppPeriod.id)))

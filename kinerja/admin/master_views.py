@@ -79,6 +79,8 @@ REGENCY_LINKS: list[LinkSpec] = [
      "file-earmark-spreadsheet"),
     ("admin.calendar", _l("Kalender libur"), _l("Libur nasional, cuti bersama dan libur daerah."), "calendar-event"),
     ("admin.settings", _l("Pengaturan"), _l("Identitas daerah, jam kerja, batas pengisian, masa simpan."), "sliders"),
+    ("attendance.sessions", _l("Sesi presensi"), _l("Apel pagi dan presensi sebelum/setelah istirahat: jam dan "
+                                                    "siapa yang wajib."), "alarm"),
     ("oversight.month_locks", _l("Penutupan bulan"), _l("Menutup dan membuka kembali periode bulanan."), "lock"),
     ("roster.positions", _l("Jabatan esensial"), _l("Menandai jabatan layanan publik esensial."), "shield-check"),
     ("skp.distribution", _l("Distribusi predikat"), _l("Sebaran predikat kinerja per OPD."), "bar-chart"),

@@ -13,7 +13,7 @@ from kinerja import clock
 from kinerja.api.common import api_blueprint, date_field, own_employee_id
 from kinerja.attendance import queries, services
 from kinerja.attendance.services import CheckInput
-from kinerja.models import AttendanceKind, WorkMode
+from kinerja.models import SESSION_KINDS, AttendanceKind, WorkMode
 from kinerja.roster.queries import my_schedule, scheduled_mode
 
 bp = api_blueprint("attendance_api", "Presensi dengan lokasi dan swafoto; jadwal kerja.")
@@ -40,10 +40,24 @@ class RecordSchema(ma.Schema):
         return [flag.kind.value for flag in record.flags]
 
 
+class SessionStateSchema(ma.Schema):
+    kind = fields.Enum(AttendanceKind, by_value=True, required=True)
+    label = fields.Function(lambda state: state.kind.label, metadata={"type": "string"})
+    opens = fields.Function(lambda state: f"{state.session.opens:%H:%M}", metadata={"type": "string"})
+    closes = fields.Function(lambda state: f"{state.session.closes:%H:%M}", metadata={"type": "string"})
+    required = fields.Boolean(allow_none=True, metadata={
+        "description": "Whether the day's work mode must attend it; null before today's check-in"})
+    open_now = fields.Boolean(required=True)
+    over = fields.Boolean(required=True)
+    record = fields.Nested(RecordSchema, allow_none=True)
+
+
 class TodaySchema(ma.Schema):
     day = fields.Date(required=True)
     check_in = fields.Nested(RecordSchema, allow_none=True)
     check_out = fields.Nested(RecordSchema, allow_none=True)
+    sessions = fields.List(fields.Nested(SessionStateSchema), metadata={
+        "description": "Sessions between check-in and check-out held today (apel pagi, before/after the break)"})
     next_kind = fields.Enum(AttendanceKind, by_value=True, allow_none=True)
     scheduled_mode = fields.Enum(WorkMode, by_value=True, allow_none=True)
 
@@ -83,10 +97,9 @@ def check(kind: AttendanceKind, form: dict):
 def today():
     """Today's check-in and check-out, what comes next, and the roster's mode for today."""
     employee_id = own_employee_id()
-    day = clock.today()
-    status = queries.today_of(employee_id, day)
+    day, status = queries.today_status(employee_id)
     return {"day": day, "check_in": status.check_in, "check_out": status.check_out, "next_kind": status.next_kind,
-            "scheduled_mode": scheduled_mode(employee_id, day)}
+            "scheduled_mode": scheduled_mode(employee_id, day), "sessions": status.sessions}
 
 
 @bp.route("/attendance/check-in", methods=["POST"])
@@ -103,6 +116,22 @@ def check_in(form):
 def check_out(form):
     """Check out now, after today's check-in."""
     return check(AttendanceKind.OUT, form)
+
+
+class SessionFormSchema(CheckFormSchema):
+    kind = fields.Enum(AttendanceKind, by_value=True, required=True, validate=validate.OneOf(SESSION_KINDS),
+                       metadata={"description": "apl (apel pagi), ist (before the break), kbl (after the break)"})
+    mode = fields.Enum(WorkMode, by_value=True, load_default=WorkMode.WFO,
+                       metadata={"description": "Ignored: a session takes today's check-in mode"})
+
+
+@bp.route("/attendance/session", methods=["POST"])
+@bp.arguments(SessionFormSchema, location="multipart")
+@bp.response(201, RecordSchema)
+def session(form):
+    """Attend a session between check-in and check-out (apel pagi, before or after the break) within its window,
+    with position and selfie; it takes today's check-in mode (WFO sessions within an office's radius)."""
+    return check(form["kind"], form)
 
 
 @bp.route("/roster", methods=["GET"])

@@ -61,8 +61,8 @@ def early_minutes(local: datetime, hours: WorkingHours) -> int:
 
 def lateness(kind: AttendanceKind, mode: WorkMode, local: datetime, hours: WorkingHours) -> tuple[int, int]:
     """(late, early) minutes of a check-in or check-out on a working day: a check-in counts late minutes, a
-    check-out early ones, and field duty (DL) neither."""
-    if mode is WorkMode.DL:
+    check-out early ones, and neither field duty (DL) nor a session between them (held in its own window)."""
+    if mode is WorkMode.DL or kind.is_session:
         return 0, 0
     if kind is AttendanceKind.IN:
         return late_minutes(local, hours), 0

@@ -3,37 +3,97 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kinerja import clock
+from kinerja.attendance import sessions
 from kinerja.attendance.access import reviewer_condition
+from kinerja.core.assignments import assignment_on
 from kinerja.extensions import db
-from kinerja.models import AttendanceFlag, AttendanceKind, AttendanceRecord, FlagStatus, User
-from kinerja.workcalendar import month_days
+from kinerja.models import AttendanceFlag, AttendanceKind, AttendanceRecord, AttendanceSession, FlagStatus, User
+from kinerja.workcalendar import holidays_between, is_weekend, month_days
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A session held today, and where the person stands with it now."""
+
+    session: AttendanceSession
+    record: AttendanceRecord | None
+    required: bool | None  # None until the check-in gives the day's work mode
+    open_now: bool
+    over: bool
+
+    @property
+    def kind(self) -> AttendanceKind:
+        return self.session.kind
+
+    @property
+    def window(self) -> str:
+        return sessions.window_label(self.session)
 
 
 @dataclass(frozen=True)
 class Today:
     check_in: AttendanceRecord | None
     check_out: AttendanceRecord | None
+    sessions: tuple[SessionState, ...] = ()
 
     @property
     def next_kind(self) -> AttendanceKind | None:
-        """What the page offers now: check-in, then check-out, then nothing."""
+        """What the page offers now: check-in, then a required session while its window is open, then
+        check-out, then nothing."""
         if self.check_in is None:
             return AttendanceKind.IN
-        if self.check_out is None:
-            return AttendanceKind.OUT
-        return None
+        if self.check_out is not None:
+            return None
+        session = next((state for state in self.sessions
+                        if state.required and state.open_now and state.record is None), None)
+        return session.kind if session is not None else AttendanceKind.OUT
+
+    @property
+    def upcoming(self) -> SessionState | None:
+        """The next required session still to open (a hint beside the check-out)."""
+        if self.check_in is None or self.check_out is not None:
+            return None
+        return next((state for state in self.sessions
+                     if state.required and state.record is None and not state.open_now and not state.over), None)
+
+    @property
+    def missed(self) -> list[SessionState]:
+        return [state for state in self.sessions if state.required and state.record is None and
+                (state.over or self.check_out is not None)]
 
 
-def today_of(employee_id: int, day: date) -> Today:
+def today_of(employee_id: int, day: date, now: time | None = None, working: bool = True) -> Today:
+    """The day's records and, on a working day, its sessions as they stand at `now` (the agency's local time)."""
     records = {record.kind: record for record in db.session.scalars(
         select(AttendanceRecord).where(AttendanceRecord.employee_id == employee_id, AttendanceRecord.day == day)
         .options(selectinload(AttendanceRecord.office)))}
-    return Today(records.get(AttendanceKind.IN), records.get(AttendanceKind.OUT))
+    check_in = records.get(AttendanceKind.IN)
+    states = []
+    if working:
+        moment = now or time(0)
+        for session in sessions.held_on(sessions.sessions_between(day, day), day):
+            states.append(SessionState(
+                session, records.get(session.kind),
+                required=session.required_of(check_in.mode) if check_in is not None else None,
+                open_now=session.opens <= moment <= session.closes, over=moment > session.closes))
+    return Today(check_in, records.get(AttendanceKind.OUT), tuple(states))
+
+
+def today_status(employee_id: int) -> tuple[date, Today]:
+    """Today in the agency's time zone and where the person stands: what the attendance page and API show."""
+    assignment = assignment_on(employee_id, clock.today())
+    if assignment is None:
+        return clock.today(), today_of(employee_id, clock.today(), working=False)
+    local = clock.now(assignment.agency.timezone)
+    day = local.date()
+    working = not is_weekend(day, assignment.agency.work_week) and day not in holidays_between(day, day)
+    return day, today_of(employee_id, day, local.time().replace(tzinfo=None), working)
 
 
 def month_history(employee_id: int, month: date, page: int, per_page: int):

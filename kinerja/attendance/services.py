@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit, clock
-from kinerja.attendance import flags, hours, selfie
+from kinerja.attendance import flags, hours, selfie, sessions
 from kinerja.attendance.geo import nearest_office
 from kinerja.core.assignments import assignment_on
 from kinerja.database import finish
@@ -65,6 +65,9 @@ def already_message(existing: AttendanceRecord | None, kind: AttendanceKind, tz_
     if kind is AttendanceKind.IN:
         return _("Anda sudah presensi masuk hari ini pukul %(time)s.", time=when) if when else \
             _("Anda sudah presensi masuk hari ini.")
+    if kind.is_session:
+        return _("Anda sudah presensi %(session)s hari ini pukul %(time)s.", session=kind.label.lower(),
+                 time=when) if when else _("Anda sudah presensi %(session)s hari ini.", session=kind.label.lower())
     return _("Anda sudah presensi pulang hari ini pukul %(time)s.", time=when) if when else \
         _("Anda sudah presensi pulang hari ini.")
 
@@ -89,6 +92,31 @@ def check_position(data: CheckInput) -> None:
               accuracy=format_number(data.accuracy_m, 0), limit=limit),
             field="accuracy",
         )
+
+
+def check_session(employee: Employee, local: datetime, data: CheckInput, work_week: int) -> None:
+    """A session between check-in and check-out: held today, open now, required for the day's work mode, after
+    today's check-in and before its check-out. It takes the check-in's mode and surat tugas."""
+    day = local.date()
+    session = sessions.session_of(data.kind, day)
+    if session is None or is_weekend(day, work_week) or day in holidays_between(day, day):
+        raise ValidationFailed(_("Tidak ada sesi %(session)s hari ini.", session=data.kind.label.lower()),
+                               field="kind")
+    check_in = record_of(employee.id, day, AttendanceKind.IN)
+    if check_in is None:
+        raise ValidationFailed(_("Presensi %(session)s memerlukan presensi masuk hari ini.",
+                                 session=data.kind.label.lower()), field="kind")
+    if record_of(employee.id, day, AttendanceKind.OUT) is not None:
+        raise ValidationFailed(_("Anda sudah presensi pulang hari ini; sesi %(session)s tidak dapat dicatat lagi.",
+                                 session=data.kind.label.lower()), field="kind")
+    if not session.required_of(check_in.mode):
+        raise ValidationFailed(_("Sesi %(session)s tidak diwajibkan untuk %(mode)s.",
+                                 session=data.kind.label.lower(), mode=check_in.mode.value), field="kind")
+    if not session.opens <= local.time().replace(tzinfo=None) <= session.closes:
+        raise ValidationFailed(_("Presensi %(session)s hanya dibuka pukul %(window)s.",
+                                 session=data.kind.label.lower(), window=sessions.window_label(session)),
+                               field="kind")
+    data.mode, data.assignment_letter = check_in.mode, check_in.assignment_letter
 
 
 def check_day(employee: Employee, day: date, data: CheckInput, tz_name: str) -> None:
@@ -165,6 +193,8 @@ def check(actor: User, data: CheckInput) -> AttendanceRecord:
     tz_name = assignment.agency.timezone
     local = clock.now(tz_name)
     check_position(data)
+    if data.kind.is_session:
+        check_session(employee, local, data, assignment.agency.work_week)
     check_day(employee, local.date(), data, tz_name)
     record = build_record(employee, assignment, data, local)
     photo = selfie.prepare(data.selfie)

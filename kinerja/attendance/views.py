@@ -44,6 +44,9 @@ def attendance_time(record: AttendanceRecord) -> str:
 def saved_message(record: AttendanceRecord) -> str:
     if record.kind is AttendanceKind.IN:
         return _("Presensi masuk tercatat pukul %(time)s.", time=attendance_time(record))
+    if record.kind.is_session:
+        return _("Presensi %(session)s tercatat pukul %(time)s.", session=record.kind.label.lower(),
+                 time=attendance_time(record))
     return _("Presensi pulang tercatat pukul %(time)s.", time=attendance_time(record))
 
 
@@ -64,8 +67,7 @@ def index():
             return redirect(url_for("attendance.index"))
     elif request.method == "POST":
         flash(_("Presensi tidak dapat dikirim. Muat ulang halaman lalu coba lagi."), "danger")
-    today = clock.today()
-    status = queries.today_of(employee.id, today)
+    today, status = queries.today_status(employee.id)
     form.kind.data = status.next_kind.value if status.next_kind else ""
     scheduled = scheduled_mode(employee.id, today)
     if status.check_in is not None and request.method == "GET":

@@ -35,6 +35,7 @@ from kinerja.models import (
     AttendanceFlag,
     AttendanceKind,
     AttendanceRecord,
+    AttendanceSession,
     Employee,
     FlagKind,
     FlagStatus,
@@ -47,6 +48,7 @@ from kinerja.settings import setting
 from kinerja.workcalendar import holidays_between, is_weekend
 
 AGENCY_CODES = ("DISDUKCAPIL", "BKPSDMD")
+DEMO_APEL = (time(7, 30), time(8, 0))  # Monday's apel pagi, required of those at the office
 METRES_PER_DEGREE = 111_195.0
 USER_AGENTS = (
     "Mozilla/5.0 (Linux; Android 14; SM-A155F) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36",
@@ -68,8 +70,8 @@ class SelfieMaker:
 
     SIZE = (72, 96)
 
-    def __init__(self) -> None:
-        self.rng = random.Random(2026_90)
+    def __init__(self, seed: int = 2026_90) -> None:
+        self.rng = random.Random(seed)
 
     def colours(self) -> dict:
         rng = self.rng
@@ -103,6 +105,8 @@ class AttendanceBuilder:
         self.flags: dict[tuple[int, date, AttendanceKind], list[dict]] = {}
         self.selfies = SelfieMaker()
         self.selfies_since = selfies_since  # check-ins from then on keep their selfie (within retention)
+        self.apel_rng = random.Random(2026_07)
+        self.apel_selfies = SelfieMaker(2026_91)
 
     def local(self, day: date, minute: int) -> datetime:
         return datetime.combine(day, time(minute // 60, minute % 60, self.rng.randint(0, 59)), tzinfo=self.zone)
@@ -165,13 +169,36 @@ class AttendanceBuilder:
             moment = self.local(day, arrival)
             if day == self.today and (now is None or moment >= now):
                 continue
-            self.record(person, day, AttendanceKind.IN, moment, mode, self.position(person, mode),
-                        round(rng.uniform(4, 30), 1), letter, person["device"])
+            row = self.record(person, day, AttendanceKind.IN, moment, mode, self.position(person, mode),
+                              round(rng.uniform(4, 30), 1), letter, person["device"])
+            self.attend_apel(person, row, arrival, now)
             if day == self.today:
                 continue  # the day is not over yet
             leaving = end + rng.randint(0, 70) if rng.random() > 0.06 else end - rng.randint(5, 60)
             self.record(person, day, AttendanceKind.OUT, self.local(day, leaving), mode,
                         self.position(person, mode), round(rng.uniform(4, 30), 1), letter, person["device"])
+
+    def attend_apel(self, person: dict, check_in: dict, arrival: int, now: datetime | None) -> None:
+        """The Monday apel pagi (DEMO_APEL) at the office: most who arrive in time attend; late comers miss it.
+        Its own random stream, so the rest of the demo stays as it was."""
+        day = check_in["day"]
+        opens, closes = DEMO_APEL
+        start, end = opens.hour * 60 + opens.minute, closes.hour * 60 + closes.minute
+        if day.isoweekday() != 1 or check_in["mode"] is not WorkMode.WFO or arrival >= end or \
+                self.apel_rng.random() < 0.1:
+            return
+        minute = self.apel_rng.randint(max(start, arrival), end - 1)
+        moment = datetime.combine(day, time(minute // 60, minute % 60, self.apel_rng.randint(0, 59)),
+                                  tzinfo=self.zone)
+        if now is not None and day == now.date() and moment >= now:
+            return
+        selfie_name = selfie_hash = None
+        if self.selfies_since is not None and moment >= self.selfies_since:
+            selfie_name, selfie_hash = self.apel_selfies.store(person["colours"])
+        self.rows.append(check_in | {"kind": AttendanceKind.APEL, "at": moment.astimezone(UTC),
+                                     "late_minutes": 0, "early_minutes": 0, "selfie_name": selfie_name,
+                                     "selfie_hash": selfie_hash, "created_at": moment.astimezone(UTC),
+                                     "updated_at": moment.astimezone(UTC)})
 
     def flag(self, row: dict, kind: FlagKind, **params) -> None:
         self.flags.setdefault((row["employee_id"], row["day"], row["kind"]), []).append(
@@ -284,6 +311,8 @@ def seed_attendance(today: date, scheduled: dict[tuple[int, date], WorkMode] | N
     builder.add_anomalies(people)
     if not builder.rows:
         return 0
+    db.session.add(AttendanceSession(kind=AttendanceKind.APEL, opens=DEMO_APEL[0], closes=DEMO_APEL[1],
+                                     weekdays="1", wfo=True, wfh=False, dl=False, valid_from=first))
     db.session.execute(insert(AttendanceRecord.__table__), builder.rows)
     if builder.flags:
         keys = {key[0] for key in builder.flags}

@@ -48,7 +48,7 @@ def example_rules(first: date) -> RuleSetInput:
         valid_from=first, valid_to=None,
         reference="Contoh: Perwal tentang Pemberian TPP ASN (data demo, bukan peraturan yang berlaku)",
         kinerja_share=6000, discipline_share=3000, minutes_weight=10_000, unrated=0,
-        no_check_in=250, no_check_out=250, absent=300,
+        no_check_in=250, no_check_out=250, absent=300, missed_session=50,
         factors={EmploymentType.PNS: 10_000, EmploymentType.CPNS: 8000, EmploymentType.PPPK: 10_000,
                  EmploymentType.NON_ASN: 0},
         ceilings=ceilings, brackets={BracketKind.LATE: BRACKETS, BracketKind.EARLY: BRACKETS},

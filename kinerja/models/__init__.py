@@ -13,7 +13,15 @@ from kinerja.models.activities import (
     WorkMode,
 )
 from kinerja.models.api import ApiToken
-from kinerja.models.attendance import AttendanceFlag, AttendanceKind, AttendanceRecord, FlagKind, FlagStatus
+from kinerja.models.attendance import (
+    SESSION_KINDS,
+    AttendanceFlag,
+    AttendanceKind,
+    AttendanceRecord,
+    AttendanceSession,
+    FlagKind,
+    FlagStatus,
+)
 from kinerja.models.base import Base
 from kinerja.models.calendar import BackdateGrant, HolidayEntry, HolidayKind, Leave, LeaveKind, MonthLock
 from kinerja.models.corrections import AttendanceCorrection, CorrectionKind, CorrectionStatus
@@ -56,6 +64,7 @@ from kinerja.models.tpp import (
 )
 
 __all__ = [
+    "SESSION_KINDS",
     "ActingAssignment",
     "ActingKind",
     "Activity",
@@ -70,6 +79,7 @@ __all__ = [
     "AttendanceFlag",
     "AttendanceKind",
     "AttendanceRecord",
+    "AttendanceSession",
     "AuditEntry",
     "BackdateGrant",
     "Base",

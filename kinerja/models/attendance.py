@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import enum
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, Double, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Double,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinerja.models.accounts import User
@@ -19,12 +31,32 @@ from kinerja.models.people import Employee
 
 
 class AttendanceKind(enum.StrEnum):
+    """Check-in and check-out, and the sessions between them a regency may require (AttendanceSession)."""
+
     IN = "in"
+    APEL = "apl"  # apel pagi
+    BREAK_START = "ist"  # before the break
+    BREAK_END = "kbl"  # after the break
     OUT = "out"
 
     @property
     def label(self) -> str:
-        return str(_l("Jam masuk") if self is AttendanceKind.IN else _l("Jam pulang"))
+        return str(ATTENDANCE_KIND_LABELS[self])
+
+    @property
+    def is_session(self) -> bool:
+        """A session between check-in and check-out: within its window, never late nor early."""
+        return self in SESSION_KINDS
+
+
+ATTENDANCE_KIND_LABELS = {
+    AttendanceKind.IN: _l("Jam masuk"),
+    AttendanceKind.APEL: _l("Apel pagi"),
+    AttendanceKind.BREAK_START: _l("Sebelum istirahat"),
+    AttendanceKind.BREAK_END: _l("Setelah istirahat"),
+    AttendanceKind.OUT: _l("Jam pulang"),
+}
+SESSION_KINDS = (AttendanceKind.APEL, AttendanceKind.BREAK_START, AttendanceKind.BREAK_END)
 
 
 class AttendanceRecord(TimestampMixin, Base):
@@ -73,6 +105,38 @@ class AttendanceRecord(TimestampMixin, Base):
     def osm_url(self) -> str:
         lat, lon = f"{self.latitude:.6f}", f"{self.longitude:.6f}"
         return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+
+
+class AttendanceSession(TimestampMixin, Base):
+    """A check-in session between check-in and check-out that the regency requires (apel pagi, before and after
+    the break): its window in the agency's local time, the weekdays it is held, which work modes must attend it,
+    and the period it is in force. Missing a required session is a discipline deduction of the TPP rules."""
+
+    __tablename__ = "attendance_session"
+    __table_args__ = (
+        CheckConstraint("closes > opens", name="window"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period"),
+        Index("ix_attendance_session_kind_valid_from", "kind", "valid_from", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AttendanceKind] = mapped_column(str_enum(AttendanceKind, length=3))
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+    weekdays: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays, 1 = Monday
+    wfo: Mapped[bool] = mapped_column(Boolean, default=True)  # required of staff working at the office
+    wfh: Mapped[bool] = mapped_column(Boolean, default=False)
+    dl: Mapped[bool] = mapped_column(Boolean, default=False)  # dinas luar
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    def held_on(self, day: date) -> bool:
+        """In force and held on that weekday (working days only: the caller knows the agency's calendar)."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to) and \
+            str(day.isoweekday()) in self.weekdays
+
+    def required_of(self, mode: WorkMode) -> bool:
+        return {WorkMode.WFO: self.wfo, WorkMode.WFH: self.wfh, WorkMode.DL: self.dl}[mode]
 
 
 class FlagKind(enum.StrEnum):

@@ -118,6 +118,7 @@ class TppRuleSet(TimestampMixin, Base):
     third_measure: Mapped[ThirdMeasure] = mapped_column(str_enum(ThirdMeasure, length=12), default=ThirdMeasure.FULL,
                                                         server_default=ThirdMeasure.FULL.value)
     third_missing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # paid while no score
+    missed_session: Mapped[int] = mapped_column(Integer, default=0)  # per required session not attended
 
     ceilings: Mapped[list[TppCeiling]] = relationship(
         back_populates="rule_set", cascade="all, delete-orphan",

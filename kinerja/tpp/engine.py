@@ -10,7 +10,8 @@ The computation, in the order of the explanation:
 2. The kinerja share (e.g. 60% of the base) paid at the kinerja achievement: approved effective minutes against
    the target (capped at 100%), the month's SKP predikat mapped to a percentage, or a weighted mix of both.
 3. The discipline share (e.g. 40%) minus deductions counted per working day (late arrival and early leave by
-   minute brackets, a missing check-in or check-out, a day absent without leave), never below zero.
+   minute brackets, a missing check-in or check-out, a day absent without leave) and per required session not
+   attended (apel pagi, before or after the break), never below zero.
 4. An optional third share the regency names, paid in full or × the agency's score of the month (e.g. budget
    absorption) that BKD enters, at the rules' rate while the score is missing.
 5. Disciplinary penalties (PP 94/2021) cut their rate from what the month pays after discipline deductions.
@@ -50,6 +51,7 @@ class Cut(enum.StrEnum):
     NO_CHECK_IN = "no_check_in"
     NO_CHECK_OUT = "no_check_out"
     ABSENT = "absent"
+    MISSED_SESSION = "missed_session"
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Rules:
     type_factors: dict[str, int] = field(default_factory=dict)  # employment type → basis points (default FULL)
     third_measure: str = ThirdMeasure.FULL.value  # AGENCY_SCORE: the third share × the agency's score of the month
     third_missing: int = 0  # what is paid of the third share while the agency's score is not entered
+    missed_session: int = 0  # per required session (apel pagi, before/after the break) not attended
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class Day:
     early_minutes: int = 0
     field_duty: bool = False  # dinas luar: no office hours to be late for
     corrected: bool = False  # the facts come from an approved attendance correction
+    missed_sessions: int = 0  # required sessions between check-in and check-out not attended
 
 
 @dataclass(frozen=True)
@@ -250,13 +254,15 @@ def day_cuts(rules: Rules, day: Day) -> list[tuple[Cut, Bracket | None]]:
         cuts.append((Cut.NO_CHECK_OUT, None))
     elif day.early_minutes > 0 and not day.field_duty and (bracket := bracket_of(rules.early, day.early_minutes)):
         cuts.append((Cut.EARLY, bracket))
+    cuts += [(Cut.MISSED_SESSION, None)] * day.missed_sessions
     return cuts
 
 
 def cut_rate(rules: Rules, cut: Cut, bracket: Bracket | None) -> int:
     if bracket is not None:
         return bracket.rate
-    return {Cut.NO_CHECK_IN: rules.no_check_in, Cut.NO_CHECK_OUT: rules.no_check_out, Cut.ABSENT: rules.absent}[cut]
+    return {Cut.NO_CHECK_IN: rules.no_check_in, Cut.NO_CHECK_OUT: rules.no_check_out, Cut.ABSENT: rules.absent,
+            Cut.MISSED_SESSION: rules.missed_session}[cut]
 
 
 def discipline_lines(rules: Rules, month: Month, base: int, discipline_share: int) -> list[Line]:

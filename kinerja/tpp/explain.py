@@ -36,10 +36,13 @@ def days_range(params: dict) -> str:
     return f"{format_date(start, 'd MMM')}–{format_date(end, 'd MMM')}"
 
 
+def _of(params: dict) -> str:
+    return _("dari bagian disiplin") if params["of"] == "discipline" else _("dari pagu")
+
+
 def _counted(label: str, params: dict) -> str:
-    of = _("dari bagian disiplin") if params["of"] == "discipline" else _("dari pagu")
     return _("%(label)s: %(days)s hari × %(rate)s = %(total)s %(of)s", label=label, days=params["days"],
-             rate=percent(params["rate"]), total=percent(params["total_rate"]), of=of)
+             rate=percent(params["rate"]), total=percent(params["total_rate"]), of=_of(params))
 
 
 def describe(line: Line) -> str:
@@ -95,6 +98,10 @@ def describe(line: Line) -> str:
         return _counted(_("Tidak presensi pulang"), params)
     if code == "absent":
         return _counted(_("Tidak masuk tanpa keterangan"), params)
+    if code == "missed_session":
+        return _("Tidak mengikuti sesi presensi wajib (apel/istirahat): %(times)s kali × %(rate)s = %(total)s "
+                 "%(of)s", times=params["days"], rate=percent(params["rate"]), total=percent(params["total_rate"]),
+                 of=_of(params))
     if code == "corrected":
         return _("Koreksi presensi disetujui: %(days)s hari, dihitung sesuai koreksi", days=params["days"])
     if code == "cap":
@@ -107,5 +114,5 @@ def describe(line: Line) -> str:
 
 def cut_dates(line: Line) -> str:
     """The days a deduction counted, 'tanggal 3, 4, 10'."""
-    days = [date.fromisoformat(day).day for day in line.params.get("dates", [])]
+    days = [date.fromisoformat(day).day for day in dict.fromkeys(line.params.get("dates", []))]
     return ", ".join(str(day) for day in days)

@@ -25,7 +25,7 @@ from kinerja.workcalendar import month_days
 
 BRACKET_ROWS = 6
 PERCENT_FIELDS = ("kinerja_share", "discipline_share", "third_share", "minutes_weight", "unrated", "no_check_in",
-                  "no_check_out", "absent")
+                  "no_check_out", "absent", "missed_session")
 
 
 def percent_field(label) -> StringField:
@@ -49,6 +49,7 @@ class RuleSetForm(FlaskForm):
     no_check_in = percent_field(_l("Tidak presensi masuk, per hari (%)"))
     no_check_out = percent_field(_l("Tidak presensi pulang, per hari (%)"))
     absent = percent_field(_l("Tidak masuk tanpa keterangan, per hari (%)"))
+    missed_session = percent_field(_l("Tidak mengikuti sesi presensi wajib (apel/istirahat), per kali (%)"))
     reason = StringField(_l("Alasan perubahan"), validators=[Length(max=300)])
     third_measure = SelectField(_l("Bagian ketiga diukur dengan"), default=ThirdMeasure.FULL.value,
                                 choices=[SelectChoice(item.value, item.label) for item in ThirdMeasure])

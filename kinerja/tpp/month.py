@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, or_, select
 
 from kinerja.attendance import hours
 from kinerja.attendance.corrections import approved_between
+from kinerja.attendance.sessions import required_kinds, sessions_between
 from kinerja.extensions import db
 from kinerja.models import (
     Activity,
@@ -135,6 +136,8 @@ def compute_month(first: date, today: date, *, agency_ids: list[int] | None = No
     days_off = holidays_between(first, last)
 
     checks: dict[int, dict[date, dict]] = defaultdict(lambda: defaultdict(dict))
+    modes: dict[tuple[int, date], WorkMode] = {}
+    attended: dict[tuple[int, date], set[AttendanceKind]] = defaultdict(set)
     for row in db.session.execute(
         select(AttendanceRecord.employee_id, AttendanceRecord.day, AttendanceRecord.kind, AttendanceRecord.mode,
                AttendanceRecord.late_minutes, AttendanceRecord.early_minutes)
@@ -144,8 +147,12 @@ def compute_month(first: date, today: date, *, agency_ids: list[int] | None = No
         if row.kind is AttendanceKind.IN:
             facts.update(checked_in=True, late_minutes=row.late_minutes or 0,
                          field_duty=row.mode is WorkMode.DL)
-        else:
+            modes[(row.employee_id, row.day)] = row.mode
+        elif row.kind is AttendanceKind.OUT:
             facts.update(checked_out=True, early_minutes=row.early_minutes or 0)
+        else:
+            attended[(row.employee_id, row.day)].add(row.kind)
+    month_sessions = sessions_between(first, last)
 
     corrections = approved_between(scope, first, last)
 
@@ -201,11 +208,18 @@ def compute_month(first: date, today: date, *, agency_ids: list[int] | None = No
             kind, documented = leave_by_day.get(day, (None, False))
             week = weeks.get(placement.agency_id, 5)
             facts = facts_by_day.get(day, {})
+            working = not is_weekend(day, week) and day not in days_off
+            mode = modes.get((employee_id, day))
             correction = corrections.get(employee_id, {}).get(day)
             if correction is not None:
                 facts = corrected_facts(facts, correction, week)
+            if working and mode is not None and month_sessions and (
+                    correction is None or correction.kind is CorrectionKind.FORGOT_OUT):
+                facts = dict(facts, missed_sessions=sum(
+                    1 for session in required_kinds(month_sessions, day, mode)
+                    if session not in attended.get((employee_id, day), ())))
             days.append(Day(
-                day=day, ceiling=ceiling, working=not is_weekend(day, week) and day not in days_off,
+                day=day, ceiling=ceiling, working=working,
                 assessed=day < today, leave=kind, leave_documented=documented, **facts))
         month = Month(days_in_month=last.day, employment_type=person.employment_type.value, days=tuple(days),
                       effective_minutes_per_day=effective, approved_minutes=int(minutes.get(employee_id) or 0),

@@ -68,6 +68,7 @@ def engine_rules(rule_set: TppRuleSet) -> Rules:
         unrated=rule_set.unrated, deduction_base=rule_set.deduction_base,
         late=brackets(BracketKind.LATE), early=brackets(BracketKind.EARLY),
         no_check_in=rule_set.no_check_in, no_check_out=rule_set.no_check_out, absent=rule_set.absent,
+        missed_session=rule_set.missed_session,
         leave={row.leave_kind.value: LeaveRule(row.counts_present, row.needs_document, row.pay_factor)
                for row in rule_set.leave_rules},
         type_factors={EmploymentType.PNS.value: rule_set.factor_pns, EmploymentType.CPNS.value: rule_set.factor_cpns,
@@ -162,6 +163,7 @@ class RuleSetInput:
     leave_rules: dict[LeaveKind, tuple[bool, bool, int]] = field(default_factory=dict)
     third_measure: ThirdMeasure = ThirdMeasure.FULL
     third_missing: int = 0  # what is paid of the third share while an agency's score is missing (basis points)
+    missed_session: int = 0
 
 
 def check_brackets(kind: BracketKind, rows: list[tuple[int, int | None, int]]) -> None:
@@ -199,7 +201,7 @@ def check(data: RuleSetInput, others: list[TppRuleSet]) -> None:
     if not data.reference.strip():
         raise ValidationFailed(_("Sebutkan dasar hukumnya (nomor Perbup/Perwal)."), field="reference")
     for name in ("kinerja_share", "discipline_share", "third_share", "minutes_weight", "unrated", "no_check_in",
-                 "no_check_out", "absent"):
+                 "no_check_out", "absent", "missed_session"):
         if not 0 <= getattr(data, name) <= FULL:
             raise ValidationFailed(_("Persentase harus antara 0 dan %(max)s%%.", max="100"), field=name)
     total = data.kinerja_share + data.discipline_share + data.third_share
@@ -247,7 +249,7 @@ def period_label(rule_set: TppRuleSet) -> str:
 
 def fill(rule_set: TppRuleSet, data: RuleSetInput) -> None:
     for name in ("valid_from", "valid_to", "kinerja_share", "discipline_share", "third_share", "minutes_weight",
-                 "unrated", "deduction_base", "no_check_in", "no_check_out", "absent"):
+                 "unrated", "deduction_base", "no_check_in", "no_check_out", "absent", "missed_session"):
         setattr(rule_set, name, getattr(data, name))
     rule_set.reference = data.reference.strip()
     rule_set.third_name = data.third_name.strip() if data.third_share else ""
@@ -309,7 +311,7 @@ def flatten(rule_set: TppRuleSet) -> dict[str, str]:
     values = {name: str(getattr(rule_set, name)) for name in (
         "reference", "valid_from", "valid_to", "kinerja_share", "discipline_share", "third_share", "third_name",
         "minutes_weight", "unrated", "deduction_base", "no_check_in", "no_check_out", "absent", "factor_pns",
-        "factor_cpns", "factor_pppk", "factor_non_asn", "third_measure", "third_missing")}
+        "factor_cpns", "factor_pppk", "factor_non_asn", "third_measure", "third_missing", "missed_session")}
     names = position_names({row.position_id for row in rule_set.ceilings if row.position_id is not None})
     for row in rule_set.ceilings:
         owner = f"kelas {row.class_grade}" if row.class_grade is not None else \
