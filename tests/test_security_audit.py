@@ -42,6 +42,7 @@ from kinerja.models import (
     RosterEntry,
     TppPenalty,
     TppPeriod,
+    TppAgencyScore,
     TppRuleSet,
     Unit,
     UserRole,
@@ -486,7 +487,16 @@ def delete_attendance_session(c, org):
     return response, Expected("attendance_session", "delete", session.id, ("kbl 13:00-13:30",))
 
 
+def tpp_agency_score(c, org):
+    response = c.post("/tpp/2026-11/nilai-opd", data={f"score_{org.agency_a.id}": "85",
+                                                      f"note_{org.agency_a.id}": "Realisasi SP2D"})
+    score = find(TppAgencyScore, agency_id=org.agency_a.id)
+    return response, Expected("tpp_agency_score", "set_agency_score", score.id if score else -1,
+                              ("85%", "2026-11: Realisasi SP2D"))
+
+
 AUDITED: dict[str, Scenario] = {
+    "tpp.agency_scores": Scenario("bkd", tpp_agency_score),
     "attendance.sessions": Scenario("bkd", attendance_session),
     "attendance.delete_session": Scenario("bkd", delete_attendance_session),
     "admin.agency_new": Scenario("bkd", agency_new),
@@ -580,6 +590,12 @@ NOT_ADMIN_ACTIONS: dict[str, str] = {
     "tpp.agency_export": "queues an export job for the requester; changes no record",
     "tpp.regency_export": "queues an export job for the requester; changes no record",
     "tpp.employee_slip": "queues an export job for the requester; changes no record",
+    "attendance.withdraw_correction": "a staff member withdrawing their own correction request (audited: "
+                                      "tests/test_attendance_corrections.py)",
+    "corrections_api.file_correction": "a staff member's own correction request over the API (audited as on the "
+                                       "page: tests/test_api_corrections.py)",
+    "corrections_api.withdraw": "a staff member withdrawing their own correction request over the API (audited: "
+                                "tests/test_api_corrections.py)",
     "attendance.corrections": "a staff member's own correction request (audited: tests/test_attendance_corrections.py)",
     "attendance.decide_correction": "an appraiser's or agency admin's decision on a correction (audited: "
                                     "tests/test_attendance_corrections.py)",
