@@ -15,15 +15,19 @@ step did, so nothing half-done is saved.
 
 from __future__ import annotations
 
+import functools
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from kinerja.extensions import db
 
@@ -158,3 +162,49 @@ def one_step() -> Iterator[None]:
         _depth.reset(token)
     if outermost:
         db.session.commit()
+
+
+# --- Transactions the database chose as a deadlock victim ---------------------------------------------------
+
+DEADLOCK_ATTEMPTS = 4
+P = ParamSpec("P")
+R = TypeVar("R")
+_MYSQL_RETRYABLE = {1213, 1205}  # ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+_POSTGRES_RETRYABLE = {"40P01", "40001", "55P03"}  # deadlock_detected, serialization_failure, lock_not_available
+
+
+def is_deadlock(error: BaseException) -> bool:
+    """Did the database roll this transaction back to break a deadlock (or give up waiting for a lock)? Then
+    running the whole transaction again is safe and usually succeeds."""
+    if not isinstance(error, DBAPIError) or error.orig is None:
+        return False
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    if code in _POSTGRES_RETRYABLE:
+        return True
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _MYSQL_RETRYABLE:
+        return True
+    return isinstance(orig, sqlite3.OperationalError) and "database is locked" in str(orig)
+
+
+def retry_on_deadlock(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a service (one whole transaction, ending in `finish()`) again when the database chose it as a deadlock
+    victim, a bounded number of times with a short random pause, before the error reaches the user. Inside a
+    `one_step()` the step is the transaction: the error goes up to whoever runs the step."""
+
+    @functools.wraps(service)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+            try:
+                return service(*args, **kwargs)
+            except DBAPIError as error:
+                if in_step() or attempt == DEADLOCK_ATTEMPTS or not is_deadlock(error):
+                    raise
+                db.session.rollback()
+                current_app.logger.info("%s: deadlock victim, attempt %d of %d", service.__name__, attempt,
+                                        DEADLOCK_ATTEMPTS)
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 (a pause, not a secret)
+        raise AssertionError("unreachable")
+
+    return wrapped

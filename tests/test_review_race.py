@@ -118,3 +118,107 @@ def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, 
     notices = db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == owner_user, Notification.kind.in_(("approved", "returned"))))
     assert notices == ROUNDS
+
+
+BULK_ITEMS = 200
+
+
+def bulk_reviewer(database_url: str, identifier: str, ids: list[int], start, results) -> None:
+    """Child process: the appraiser approves every item in one bulk request as soon as the race starts."""
+    try:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+        client = app.test_client()
+        if client.post("/masuk", data={"identifier": identifier, "password": PASSWORD}).status_code != 302:
+            start.abort()
+            results.put(("error", "bulk: sign-in refused"))
+            return
+        start.wait(timeout=60)
+        response = client.post("/pemeriksaan/setujui-massal", data={"ids": ids, "flagged_ok": ids},
+                               follow_redirects=True)
+        codes = [step.status_code for step in (*response.history, response)]
+        alerts = [message for _category, message in ALERT.findall(response.get_data(as_text=True))]
+        results.put(("ok", ("bulk", None, "approve", codes, alerts)))
+        with app.app_context():
+            _db.engine.dispose()
+    except Exception as error:  # reported to the parent, which fails the test with it
+        results.put(("error", f"bulk: {error!r}"))
+
+
+def single_returner(database_url: str, identifier: str, ids: list[int], start, results) -> None:
+    """Child process: the Plh returns the same items one by one, from the last, while the bulk runs."""
+    try:
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+        client = app.test_client()
+        if client.post("/masuk", data={"identifier": identifier, "password": PASSWORD}).status_code != 302:
+            start.abort()
+            results.put(("error", "single: sign-in refused"))
+            return
+        start.wait(timeout=60)
+        for activity_id in ids:
+            response = client.post(f"/pemeriksaan/kegiatan/{activity_id}/kembalikan",
+                                   data={"reason": "Lengkapi bukti dukung"}, follow_redirects=True)
+            codes = [step.status_code for step in (*response.history, response)]
+            alerts = [message for _category, message in ALERT.findall(response.get_data(as_text=True))]
+            results.put(("ok", ("single", activity_id, "return", codes, alerts)))
+        with app.app_context():
+            _db.engine.dispose()
+    except Exception as error:
+        results.put(("error", f"single: {error!r}"))
+
+
+def test_a_bulk_approval_racing_single_returns_of_the_same_items_decides_each_once(org, db, database_url):
+    """Issue 19 §4: on MariaDB this raced into error 1213 (deadlock) for the loser. Locks are taken in id order
+    and a deadlock victim is retried: every item is decided exactly once and every request is answered."""
+    day = last_working_day_before_today()
+    today = clock.today()
+    unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
+                             .where(Assignment.employee_id == org.other_appraiser_a.id))
+    plh = staff_member(unit, org.head_a, name="Plh Penilai")
+    db.session.add(ActingAssignment(acting_id=plh.id, absent_id=org.appraiser_a.id, decree_number="800/9/2026",
+                                    valid_from=today - timedelta(days=3), valid_to=today + timedelta(days=3)))
+    db.session.add(MonthLock(agency_id=org.agency_a.id, year=day.year, month=day.month, locked=False, reason="Uji"))
+    owners = (org.staff_a, org.staff_a2)
+    items = [ActivityFactory(employee=owners[n % 2], activity_date=day, start_time=hm("07:00"),
+                             end_time=hm("07:01"), duration_minutes=1, status=ActivityStatus.SUBMITTED,
+                             submitted_at=clock.utcnow(), description=f"Layanan loket nomor {n}")
+             for n in range(BULK_ITEMS)]
+    db.session.flush()
+    ids = sorted(activity.id for activity in items)
+    appraiser_identifier, plh_identifier = org.appraiser_a.id_number, plh.id_number
+    db.session.commit()
+
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(2), context.Queue()
+    workers = [context.Process(target=bulk_reviewer, args=(database_url, appraiser_identifier, ids, start, results)),
+               context.Process(target=single_returner,
+                               args=(database_url, plh_identifier, ids[::-1], start, results))]
+    for worker in workers:
+        worker.start()
+    answers = [results.get(timeout=300) for _ in range(1 + BULK_ITEMS)]
+    for worker in workers:
+        worker.join(timeout=60)
+    errors = [detail for kind, detail in answers if kind == "error"]
+    assert not errors, errors
+    assert all(worker.exitcode == 0 for worker in workers)
+
+    bulk = next(detail for _kind, detail in answers if detail[0] == "bulk")
+    singles = [detail for _kind, detail in answers if detail[0] == "single"]
+    assert bulk[3] == [302, 200], bulk
+    assert all(codes == [302, 200] for _l, _i, _a, codes, _alerts in singles), [s[3] for s in singles]
+
+    db.session.rollback()  # see what the children committed
+    statuses = dict(db.session.execute(select(Activity.id, Activity.status).where(Activity.id.in_(ids))).all())
+    approved = [i for i in ids if statuses[i] is ActivityStatus.APPROVED]
+    returned = [i for i in ids if statuses[i] is ActivityStatus.RETURNED]
+    assert len(approved) + len(returned) == BULK_ITEMS
+    entries = db.session.execute(select(AuditEntry.object_id, AuditEntry.action).where(
+        AuditEntry.object_type == "activity", AuditEntry.object_id.in_(ids),
+        AuditEntry.action.in_(("approve", "return")))).all()
+    assert sorted(entries) == sorted([(i, "approve") for i in approved] + [(i, "return") for i in returned])
+    # Each answer says what happened: the bulk what it approved, each return that it returned the item or that
+    # the bulk had decided it first.
+    assert not approved or f"{len(approved)} kegiatan disetujui." in bulk[4], bulk[4]
+    for _label, activity_id, _action, _codes, alerts in singles:
+        assert (WINNER["return"] in alerts) is (activity_id in returned), (activity_id, alerts)
+        assert (WINNER["return"] in alerts) or LOSER in alerts or \
+            "Tidak ada kegiatan yang menunggu untuk diputuskan." in alerts, (activity_id, alerts)

@@ -16,7 +16,7 @@ from kinerja import audit, clock, notify
 from kinerja.core.assignments import assignment_on
 from kinerja.core.locks import lock_employee
 from kinerja.core.periods import month_closed
-from kinerja.database import finish
+from kinerja.database import finish, retry_on_deadlock
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -169,7 +169,9 @@ def load_decidable(user: User, correction_id: int) -> AttendanceCorrection | Non
     return db.session.scalar(decidable(user).where(AttendanceCorrection.id == correction_id))
 
 
+@retry_on_deadlock
 def decide(actor: User, correction: AttendanceCorrection, approve: bool, reason: str, today: date) -> None:
+    """Approve or reject a pending request; exactly one decision stands when two deciders answer at once."""
     if correction.status is not CorrectionStatus.PENDING:
         raise Conflict(_("Koreksi ini sudah diputuskan (%(status)s).", status=correction.status.label.lower()))
     if not approve and not reason.strip():
@@ -177,9 +179,16 @@ def decide(actor: User, correction: AttendanceCorrection, approve: bool, reason:
     if approve and month_closed(correction.agency_id, correction.day, today, "REVIEW_LOCK_DAY"):
         raise ValidationFailed(_("Bulan %(month)s sudah ditutup.", month=format_date(correction.day, "MMMM y")))
     before = correction.status
-    correction.status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
-    correction.decided_by_id, correction.decided_at = actor.id, clock.utcnow()
-    correction.decision_reason = reason.strip()[:500]
+    changed = db.session.execute(
+        update(AttendanceCorrection)
+        .where(AttendanceCorrection.id == correction.id, AttendanceCorrection.status == CorrectionStatus.PENDING)
+        .values(status=CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED, decided_by_id=actor.id,
+                decided_at=clock.utcnow(), decision_reason=reason.strip()[:500])
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(correction)
+    if not changed:  # decided (or withdrawn) by someone else a moment ago: that stands
+        db.session.rollback()
+        raise Conflict(_("Koreksi ini sudah diputuskan (%(status)s).", status=correction.status.label.lower()))
     audit.record(actor, audit.Change("attendance_correction", correction.id,
                                      "approve_correction" if approve else "reject_correction", before.value,
                                      correction.status.value, agency_id=correction.agency_id,

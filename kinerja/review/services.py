@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from kinerja import audit, clock, notify
 from kinerja.core import signatory
 from kinerja.core.periods import month_closed
-from kinerja.database import finish
+from kinerja.database import finish, retry_on_deadlock
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.i18n import format_date
@@ -33,13 +33,15 @@ class DecisionResult:
 
 
 def lock_rows(ids: list[int]) -> dict[int, ActivityStatus]:
-    """Current status of the activities, locking their rows until commit (SQLite: the write lock is held)."""
-    query = select(Activity.id, Activity.status).where(Activity.id.in_(ids))
+    """Current status of the activities, locking their rows until commit (SQLite: the write lock is held), always
+    in id order, so two deciders of overlapping items queue instead of deadlocking."""
+    query = select(Activity.id, Activity.status).where(Activity.id.in_(ids)).order_by(Activity.id)
     if db.session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()
     return dict(db.session.execute(query).all())
 
 
+@retry_on_deadlock
 def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: str = "", today: date,
            flagged_ok: Iterable[int] | None = None) -> DecisionResult:
     """Approve or return the submitted activities among the ids that the actor may review.
@@ -103,6 +105,7 @@ def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: s
     return result
 
 
+@retry_on_deadlock
 def decide_monthly(actor: User, first: date, item_id: int, *, approve: bool, text: str, today: date) -> bool:
     """Approve a subordinate's monthly activity (the text is the appraiser's feedback) or return it (the text
     is the reason). Returns False when someone else decided it first."""
@@ -180,6 +183,7 @@ def can_reopen(actor: User, agency_id: int) -> bool:
     return is_global_admin(actor) or agency_id in admin_agency_ids(actor)
 
 
+@retry_on_deadlock
 def reopen(actor: User, activity: Activity, agency_id: int, reason: str) -> None:
     """An admin takes an approved activity back to 'returned', so its owner can correct it; recorded."""
     if not can_reopen(actor, agency_id):
