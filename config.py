@@ -154,6 +154,9 @@ class Config:
     JOB_QUEUE = env_str("JOB_QUEUE", "kinerja")
     JOB_WORKER_NICE = env_int("JOB_WORKER_NICE", 10)  # job workers yield the CPU to web requests (0: no change)
     JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10)  # a running job silent this long is counted as failed
+    # Rendering ahead waits until the edits behind it settle: a burst of approvals makes one job, run this long
+    # after the last of them (kinerja.reports.prerender). Jobs someone asked for never wait behind it.
+    PRERENDER_SETTLE_SECONDS = env_int("PRERENDER_SETTLE_SECONDS", 30)
 
     @classmethod
     def finalize(cls, config: dict) -> None:
@@ -180,6 +183,7 @@ class TestingConfig(Config):
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(INSTANCE_DIR / "test-uploads"))
     REPORT_FOLDER = env_str("REPORT_FOLDER", str(INSTANCE_DIR / "test-reports"))
     JOB_RUNNER = "none"  # tests run queued jobs themselves
+    PRERENDER_SETTLE_SECONDS = env_int("PRERENDER_SETTLE_SECONDS", 0)
     JOB_WORKER_NICE = env_int("JOB_WORKER_NICE", 0)  # `jobs worker` run inside pytest must not nice pytest
     REPORT_PROCESSES = 1
 

@@ -176,3 +176,6 @@ def rq_queue(app, monkeypatch):
     yield queue
     connection.delete(StartedJobRegistry(queue=queue).key)
     queue.delete(delete_jobs=True)
+    background = Queue(f"{queue.name}-background", connection=connection)
+    connection.delete(StartedJobRegistry(queue=background).key)
+    background.delete(delete_jobs=True)

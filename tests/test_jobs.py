@@ -283,7 +283,7 @@ def test_the_json_gives_the_progress(client, signed_in, db):
     assert client.get(f"/tugas/{job_id}.json").get_json() == {
         "status": "queued", "status_label": "Menunggu giliran", "done": 0, "total": 0, "percent": 0,
         "failures": [], "failure_count": 0, "error": None, "download_url": None, "size_label": None,
-        "finished": False}
+        "finished": False, "waiting": "Menunggu pekerja memulai tugas ini."}
     run_job(job_id)
     data = client.get(f"/tugas/{job_id}.json").get_json()
     assert (data["status"], data["done"], data["total"], data["percent"], data["finished"]) == ("done", 4, 4, 100, True)

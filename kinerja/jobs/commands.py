@@ -14,9 +14,9 @@ from rq import Worker
 from sqlalchemy.exc import SQLAlchemyError
 
 from kinerja.extensions import db
-from kinerja.jobs.launcher import WorkerLock, redis_connection
+from kinerja.jobs.launcher import WorkerLock, queue_names, redis_connection
 from kinerja.jobs.lost import on_horse_killed
-from kinerja.jobs.runner import claim, execute, fail_stale_jobs, next_queued
+from kinerja.jobs.runner import claim, execute, fail_stale_jobs, next_queued, seconds_until_due
 from kinerja.jobs.services import purge_expired, sweep_folders
 
 log = logging.getLogger(__name__)
@@ -68,20 +68,23 @@ def work_command(burst: bool, modules: tuple[str, ...]) -> None:
     import_job_modules(modules)
     lower_priority()
     fail_stale_jobs()
-    lock = WorkerLock(current_app.config["REPORT_FOLDER"])
-    if not lock.acquire() and burst:
+    folder = current_app.config["REPORT_FOLDER"]
+    lock = WorkerLock.inherited(folder) or WorkerLock(folder)
+    if not lock.held and not lock.acquire() and burst:
         click.echo("Pekerja lain sedang berjalan.")
         return
     count = 0
     while True:
         count += run_queued()
-        if not burst:
-            time.sleep(IDLE_SECONDS)
+        wait = seconds_until_due()
+        if not burst or (wait is not None and wait > 0):
+            # Rendering ahead still settling (or a long-running worker idling): look again shortly.
+            time.sleep(min(wait, IDLE_SECONDS) if wait else IDLE_SECONDS)
             continue
         # A job queued while we let go of the lock is seen by the check below, or its request finds the
         # lock free and starts a new worker: it is never left waiting.
         lock.release()
-        if next_queued() is None or not lock.acquire():
+        if seconds_until_due() is None or not lock.acquire():
             break
     click.echo(f"{count} tugas dijalankan.")
 
@@ -108,10 +111,11 @@ def rq_worker_command(burst: bool, modules: tuple[str, ...]) -> None:
     lower_priority()
     fail_stale_jobs()
     worker = EngineSafeWorker(
-        [current_app.config["JOB_QUEUE"]], connection=redis_connection(),
+        queue_names(), connection=redis_connection(),
         job_monitoring_interval=JOB_MONITORING_INTERVAL, work_horse_killed_handler=on_horse_killed,
     )
-    worker.work(burst=burst)
+    # The scheduler moves rendering ahead onto its queue once the edits behind it have settled.
+    worker.work(burst=burst, with_scheduler=True)
 
 
 @jobs_cli.command("purge")

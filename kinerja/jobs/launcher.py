@@ -14,6 +14,7 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -44,7 +45,7 @@ def dispatch(job: Job) -> None:
     runner = runner_name()
     if runner == "rq":
         try:
-            enqueue(job.id)
+            enqueue(job.id, background=job.requested_by is None)
             return
         except RedisError as error:
             log.warning("Redis unreachable (%s): job %s goes to a local worker instead", error, job.id)
@@ -63,16 +64,28 @@ def redis_connection() -> Redis:
     return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
 
 
-def enqueue(job_id: str) -> None:
-    """Put the job on the RQ queue (the RQ job has the same id); if RQ sees its work horse die, the job is
+def queue_names() -> list[str]:
+    """The RQ queues in the order workers take from them: jobs someone asked for, then rendering ahead."""
+    name = current_app.config["JOB_QUEUE"]
+    return [name, f"{name}-background"]
+
+
+def enqueue(job_id: str, background: bool = False) -> None:
+    """Put the job on its RQ queue (the RQ job has the same id): rendering ahead on the background queue, after
+    the edits settle (RQ's scheduler, run by `flask jobs worker`); if RQ sees its work horse die, the job is
     marked failed through the failure callback."""
     from kinerja.jobs.lost import on_rq_failure
     from kinerja.jobs.runner import run_job
 
-    queue = Queue(current_app.config["JOB_QUEUE"], connection=redis_connection())
-    queue.enqueue_call(run_job, args=(job_id,), job_id=job_id, timeout=RQ_JOB_TIMEOUT, result_ttl=0,
-                       failure_ttl=7 * 24 * 3600, description=f"kinerja job {job_id}",
-                       on_failure=Callback(on_rq_failure))
+    asked, later = queue_names()
+    options = {"job_id": job_id, "job_timeout": RQ_JOB_TIMEOUT, "result_ttl": 0, "failure_ttl": 7 * 24 * 3600,
+               "description": f"kinerja job {job_id}", "on_failure": Callback(on_rq_failure)}
+    if background:
+        queue = Queue(later, connection=redis_connection())
+        queue.enqueue_in(timedelta(seconds=int(current_app.config["PRERENDER_SETTLE_SECONDS"])), run_job, job_id,
+                         **options)
+    else:
+        Queue(asked, connection=redis_connection()).enqueue(run_job, job_id, **options)
 
 
 class WorkerLock:
@@ -81,9 +94,28 @@ class WorkerLock:
     The kernel drops it when the process ends, however it ends.
     """
 
+    ENV = "KINERJA_WORKER_LOCK_FD"
+
     def __init__(self, folder: str | Path) -> None:
         self.path = Path(folder) / "jobs-worker.lock"
         self.handle = None
+
+    @property
+    def held(self) -> bool:
+        return self.handle is not None
+
+    @classmethod
+    def inherited(cls, folder: str | Path) -> WorkerLock | None:
+        """The lock the launcher took and handed to this worker process (its descriptor in ENV), if any."""
+        number = os.environ.pop(cls.ENV, "")
+        if not number.isdigit():
+            return None
+        lock = cls(folder)
+        try:
+            lock.handle = open(int(number), "a+")  # noqa: SIM115 - held open for as long as the lock is
+        except OSError:
+            return None
+        return lock
 
     def acquire(self) -> bool:
         """Take the lock without waiting; False when another process holds it."""
@@ -117,18 +149,30 @@ def worker_command() -> list[str]:
 
 
 def start_local_worker() -> bool:
-    """Start a detached burst worker unless one runs already; True when one was started."""
+    """Start a detached burst worker unless one runs already; True when one was started.
+
+    The lock is taken here, before the process starts, and handed to it (an inherited descriptor): a burst of
+    requests can never start two workers in the second a new one takes to boot, so at most one runs at a time.
+    """
     from kinerja import PROJECT_DIR
 
     folder = Path(current_app.config["REPORT_FOLDER"])
-    if local_worker_running(folder):
+    lock = WorkerLock(folder)
+    if not lock.acquire():
         return False
-    env = dict(os.environ)
-    env.setdefault("KINERJA_ENV", current_app.config["ENV_NAME"])
-    with open(folder / "jobs-worker.log", "ab") as output:
-        # The Popen object is dropped while the process runs; subprocess reaps it on a later Popen.
-        subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-            worker_command(), cwd=PROJECT_DIR, env=env, stdin=subprocess.DEVNULL, stdout=output,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )
+    try:
+        descriptor = lock.handle.fileno()
+        env = dict(os.environ)
+        env.setdefault("KINERJA_ENV", current_app.config["ENV_NAME"])
+        env[WorkerLock.ENV] = str(descriptor)
+        with open(folder / "jobs-worker.log", "ab") as output:
+            # The Popen object is dropped while the process runs; subprocess reaps it on a later Popen.
+            subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+                worker_command(), cwd=PROJECT_DIR, env=env, stdin=subprocess.DEVNULL, stdout=output,
+                stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(descriptor,),
+            )
+    finally:
+        # Closing our copy keeps the lock: the worker's inherited descriptor holds it until the worker ends.
+        lock.handle.close()
+        lock.handle = None
     return True

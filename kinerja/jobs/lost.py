@@ -18,7 +18,6 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import Job as RQJob
 from rq.registry import StartedJobRegistry
@@ -56,14 +55,15 @@ def abandoned_in_rq(job_ids: Iterable[str]) -> set[str]:
 
     Empty when the jobs do not run on RQ or Redis cannot be asked: the heartbeat rule then decides.
     """
-    from kinerja.jobs.launcher import redis_connection, runner_name
+    from kinerja.jobs.launcher import queue_names, redis_connection, runner_name
 
     ids = set(job_ids)
     if not ids or runner_name() != "rq":
         return set()
     try:
-        registry = StartedJobRegistry(current_app.config["JOB_QUEUE"], connection=redis_connection())
-        expired = set(registry.get_expired_job_ids())
+        connection = redis_connection()
+        expired = {job_id for name in queue_names()
+                   for job_id in StartedJobRegistry(name, connection=connection).get_expired_job_ids()}
     except RedisError as error:
         log.warning("Could not ask Redis about running jobs: %s", error)
         return set()

@@ -12,8 +12,8 @@ import threading
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from kinerja import clock
 from kinerja.database import read_only_transactions
@@ -50,6 +50,14 @@ def fail_stale_jobs() -> int:
     """Count running jobs silent for JOB_STALE_MINUTES as failed (their worker stopped); return how many."""
     now = clock.utcnow()
     cutoff = stale_cutoff(now)
+    try:
+        return _fail_stale(now, cutoff)
+    except OperationalError as error:  # housekeeping: the next worker or page does it when the database is busy
+        log.warning("Stale jobs not checked now: %s", error)
+        return 0
+
+
+def _fail_stale(now: datetime, cutoff: datetime) -> int:
     with db.engine.begin() as connection:
         result = connection.execute(
             update(Job)
@@ -61,12 +69,44 @@ def fail_stale_jobs() -> int:
     return result.rowcount
 
 
+def background(job_requested_by) -> bool:
+    """A job nobody asked for (rendering ahead): it runs after every job someone waits for."""
+    return job_requested_by is None
+
+
+def due_condition(now: datetime):
+    """Jobs that may start now: any job someone asked for; rendering ahead once its edits have settled."""
+    settled = now - timedelta(seconds=int(current_app.config["PRERENDER_SETTLE_SECONDS"]))
+    return or_(Job.requested_by.is_not(None), Job.created_at <= settled)
+
+
+def run_order() -> tuple:
+    """Jobs someone asked for first, then rendering ahead; each oldest first."""
+    return (Job.requested_by.is_(None), Job.created_at, Job.id)
+
+
 def next_queued() -> str | None:
-    """The oldest job waiting to run, if any."""
+    """The job to run next, if one may start now (see `run_order` and `due_condition`)."""
     with read_only_transactions(), db.engine.connect() as connection:
         return connection.execute(
-            select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.created_at, Job.id).limit(1)
+            select(Job.id).where(Job.status == JobStatus.QUEUED, due_condition(clock.utcnow()))
+            .order_by(*run_order()).limit(1)
         ).scalar()
+
+
+def seconds_until_due() -> float | None:
+    """How long until a queued job may start (0: one may now); None when nothing is queued."""
+    with read_only_transactions(), db.engine.connect() as connection:
+        oldest = connection.execute(
+            select(func.min(Job.created_at)).where(Job.status == JobStatus.QUEUED)).scalar()
+        asked = connection.execute(select(Job.id).where(
+            Job.status == JobStatus.QUEUED, Job.requested_by.is_not(None)).limit(1)).scalar()
+    if asked is not None:
+        return 0.0
+    if oldest is None:
+        return None
+    due = oldest + timedelta(seconds=int(current_app.config["PRERENDER_SETTLE_SECONDS"]))
+    return max(0.0, (due - clock.utcnow()).total_seconds())
 
 
 def claim(job_id: str) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from kinerja import clock
 from kinerja.errors import Conflict
@@ -55,6 +55,22 @@ def retry_job(user: User, job: Job) -> Job:
     if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
         raise Conflict(_("Hanya tugas yang gagal atau dibatalkan yang dapat diulangi."))
     return create_job(job.kind, dict(job.params or {}), title=job.title, requested_by=user.id)
+
+
+def waiting_text(job: Job) -> str | None:
+    """What a queued job waits for, in the reader's language: the jobs that run before it, or the worker."""
+    if job.status is not JobStatus.QUEUED:
+        return None
+    earlier = or_(Job.created_at < job.created_at, and_(Job.created_at == job.created_at, Job.id < job.id))
+    queued_before = and_(Job.requested_by.is_not(None), earlier) if job.requested_by is not None else \
+        or_(Job.requested_by.is_not(None), earlier)
+    ahead = db.session.scalar(select(func.count(Job.id)).where(Job.id != job.id, or_(
+        Job.status == JobStatus.RUNNING, and_(Job.status == JobStatus.QUEUED, queued_before)))) or 0
+    if ahead:
+        return _("Menunggu %(n)s tugas lain yang lebih dahulu selesai.", n=ahead)
+    if job.requested_by is None:
+        return _("Menunggu perubahan data selesai, lalu dikerjakan setelah tugas yang diminta pengguna.")
+    return _("Menunggu pekerja memulai tugas ini.")
 
 
 def job_file_path(job: Job) -> Path | None:

@@ -65,7 +65,8 @@ def index():
 def progress(job_id: str):
     job = load_own_job(current_user, job_id)
     return render_template("jobs/progress.html", job=job, form=JobActionForm(formdata=None),
-                           download_url=download_url(job), shown_failures=SHOWN_FAILURES)
+                           download_url=download_url(job), shown_failures=SHOWN_FAILURES,
+                           waiting=services.waiting_text(job))
 
 
 @bp.route("/<string(length=32):job_id>.json")
@@ -78,6 +79,7 @@ def progress_json(job_id: str):
         percent=job.percent, failures=(job.failures or [])[:SHOWN_FAILURES], failure_count=len(job.failures or []),
         error=error_text(job.error),
         download_url=url, size_label=file_size(job.result_size) if url else None, finished=job.status.finished,
+        waiting=services.waiting_text(job),
     )
 
 

@@ -155,8 +155,27 @@ def process_pending() -> None:
 
 
 def queue_subjects(subjects: list[Subject]) -> None:
+    """One waiting job renders every marked month: the months join a prerender job not yet started (its wait
+    starts again, so it runs once the edits settle), else a new one is queued."""
+    from kinerja import clock
     from kinerja.jobs import create_job, dispatch
+    from kinerja.jobs.launcher import runner_name
+    from kinerja.models import Job, JobStatus
 
+    query = (select(Job).where(Job.kind == "prerender", Job.status == JobStatus.QUEUED, Job.requested_by.is_(None))
+             .order_by(Job.created_at).limit(1))
+    if db.session.get_bind().dialect.name != "sqlite":  # SQLite: the IMMEDIATE transaction holds the write lock
+        query = query.with_for_update()
+    waiting = db.session.scalar(query)
+    if waiting is not None and "subjects" in (waiting.params or {}):
+        merged = sorted({tuple(subject) for subject in waiting.params["subjects"]} | set(subjects))
+        waiting.params = {"subjects": [list(subject) for subject in merged]}
+        waiting.title, waiting.created_at = f"Render {len(merged)} laporan", clock.utcnow()
+        db.session.commit()
+        if runner_name() != "rq":  # on RQ it is on its queue already
+            dispatch(waiting)
+        return
+    db.session.rollback()
     job = create_job("prerender", {"subjects": [list(subject) for subject in subjects]},
                      title=f"Render {len(subjects)} laporan", requested_by=None)
     dispatch(job)

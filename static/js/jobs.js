@@ -41,6 +41,9 @@
     status.className = `badge ${statusClasses[job.status] || "text-bg-secondary"}`;
     document.getElementById("job-count").textContent = root.dataset.countText
       .replace("{done}", job.done).replace("{total}", job.total);
+    const waiting = document.getElementById("job-waiting");
+    waiting.querySelector("span").textContent = job.waiting || "";
+    waiting.classList.toggle("d-none", !job.waiting);
     const download = document.getElementById("job-download");
     download.classList.toggle("d-none", !job.download_url);
     if (job.download_url) {
