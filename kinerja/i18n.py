@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
+from babel.numbers import get_decimal_symbol
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
@@ -58,6 +60,18 @@ def format_number(value: float | int | None, digits: int = 1) -> str:
         return ""
     pattern = "#,##0" if digits == 0 else "#,##0." + "#" * digits
     return babel_format_decimal(value, format=pattern, locale=str(get_locale()))
+
+
+def plain_number(text: str) -> str:
+    """A number as typed in the reader's language ('1.234,5' or '1,5' in Indonesian, '1,234.5' in English) in
+    the plain form Decimal reads ('1234.5'). In Indonesian a lone point is a decimal point unless it groups
+    thousands ('1.5' is 1,5 but '1.500' is 1500); anything else is passed on as typed, for the field to refuse."""
+    text = "".join(text.split())
+    if get_decimal_symbol(str(get_locale())) == ",":
+        if "," in text:
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(".", "") if re.fullmatch(r"\d{1,3}(\.\d{3})+", text) else text
+    return text.replace(",", "")
 
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"

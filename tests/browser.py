@@ -102,3 +102,24 @@ def assert_fits_width(page) -> None:
     """Nothing on the page forces sideways scrolling."""
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page is {overflow}px wider than the viewport"
+
+
+def text_fits(locator) -> bool:
+    """Every choice of a select (or a control's own text) fits inside it, nothing cut off at the edge."""
+    return locator.evaluate("""control => {
+        const style = getComputedStyle(control);
+        const ruler = document.createElement("canvas").getContext("2d");
+        ruler.font = style.font;
+        const texts = control.options ? [...control.options].map((option) => option.text) : [control.value];
+        const widest = Math.max(...texts.map((text) => ruler.measureText(text).width));
+        return widest <= control.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    }""")
+
+
+def text_lines(locator) -> int:
+    """On how many lines an element's text is laid out."""
+    return locator.evaluate("""element => {
+        const range = document.createRange();
+        range.selectNodeContents(element);
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    }""")

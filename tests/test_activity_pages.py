@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from kinerja.models import Activity, ActivityCategory, ActivityStatus, Employee,
 from tests.factories import (
     ActivityFactory,
     EvidenceLinkFactory,
+    HolidayEntryFactory,
     activity_count,
     activity_form,
     freeze_now,
@@ -199,30 +201,83 @@ def selected(page: str, name: str) -> str | None:
 
 
 @pytest.mark.parametrize(
-    ("filed", "start", "end", "mode", "category", "letter"),
+    ("filed", "start", "end", "mode", "category", "letter", "unit"),
     [
-        pytest.param([], "07:30", "08:30", "WFO", "tugas_utama", None, id="empty-day"),
-        pytest.param([("08:00", "09:30", WorkMode.WFO, ActivityCategory.MAIN, None),
-                      ("10:00", "11:15", WorkMode.DL, ActivityCategory.INSTRUCTION, "800/5/2026")],
-                     "11:15", "12:15", "DL", "instruksi_pimpinan", "800/5/2026", id="after-the-last"),
-        pytest.param([("13:00", "14:00", WorkMode.WFH, ActivityCategory.ADDITIONAL, None),
-                      ("08:00", "09:00", WorkMode.WFO, ActivityCategory.MAIN, None)],
-                     "14:00", "15:00", "WFH", "tugas_tambahan", None, id="latest-end-not-latest-filed"),
-        pytest.param([("21:00", "23:00", WorkMode.WFO, ActivityCategory.MAIN, None)],
-                     "23:00", "23:59", "WFO", "tugas_utama", None, id="late-evening"),
-        pytest.param([("22:00", "23:30", WorkMode.WFO, ActivityCategory.MAIN, None)],
-                     "23:30", "23:59", "WFO", "tugas_utama", None, id="near-midnight"),
+        pytest.param([], "07:30", "08:30", "WFO", "tugas_utama", None, "", id="empty-day"),
+        pytest.param([("08:00", "09:30", WorkMode.WFO, ActivityCategory.MAIN, None, "laporan"),
+                      ("10:00", "11:15", WorkMode.DL, ActivityCategory.INSTRUCTION, "800/5/2026", "berkas")],
+                     "11:15", "12:15", "DL", "instruksi_pimpinan", "800/5/2026", "berkas", id="after-the-last"),
+        pytest.param([("13:00", "14:00", WorkMode.WFH, ActivityCategory.ADDITIONAL, None, "orang"),
+                      ("08:00", "09:00", WorkMode.WFO, ActivityCategory.MAIN, None, "dokumen")],
+                     "14:00", "15:00", "WFH", "tugas_tambahan", None, "orang", id="latest-end-not-latest-filed"),
+        pytest.param([("21:00", "23:00", WorkMode.WFO, ActivityCategory.MAIN, None, "kegiatan")],
+                     "23:00", "23:59", "WFO", "tugas_utama", None, "kegiatan", id="late-evening"),
+        pytest.param([("22:00", "23:30", WorkMode.WFO, ActivityCategory.MAIN, None, "dokumen")],
+                     "23:30", "23:59", "WFO", "tugas_utama", None, "dokumen", id="near-midnight"),
     ],
 )
-def test_quick_add_defaults(client, auth, db, org, monkeypatch, filed, start, end, mode, category, letter):
+def test_quick_add_defaults(client, auth, db, org, monkeypatch, filed, start, end, mode, category, letter, unit):
+    """The next row starts where the last one (by end time) ended and keeps its mode, category, letter and unit."""
     freeze_now(monkeypatch)  # 18 November: the 17th is open for filing, so the page offers the quick-add row
-    for begin, finish, work_mode, kind, assignment_letter in filed:
+    for begin, finish, work_mode, kind, assignment_letter, output_unit in filed:
         ActivityFactory(employee=org.staff_a, start_time=hm(begin), end_time=hm(finish), work_mode=work_mode,
-                        category=kind, assignment_letter=assignment_letter)
+                        category=kind, assignment_letter=assignment_letter, unit=output_unit)
     db.session.commit()
     auth.login(org.staff_a.id_number)
     page = client.get("/kegiatan/2026-11-17").text
     assert (input_value(page, "start_time"), input_value(page, "end_time")) == (start, end)
     assert (selected(page, "work_mode"), selected(page, "category")) == (mode, category)
     assert input_value(page, "assignment_letter") == (letter or "")
+    assert (input_value(page, "unit") or "") == unit
     assert re.fullmatch(r"[0-9a-f-]{36}", input_value(page, "client_token"))
+
+
+# --- The day's badges -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("day", "holiday", "badges"), [
+    pytest.param(date(2026, 11, 14), False, ["Akhir pekan", "Akhir pekan"], id="saturday"),
+    pytest.param(date(2026, 11, 13), True, ["Libur daerah: Hari Jadi Kota Uji", "Hari libur"], id="holiday"),
+])
+def test_an_off_day_item_is_named_like_its_day(client, auth, db, org, monkeypatch, day, holiday, badges):
+    """The day's badge and its items' badges use the same word: a weekend's items say "Akhir pekan" too."""
+    freeze_now(monkeypatch)
+    if holiday:
+        HolidayEntryFactory(day=day)
+    ActivityFactory(employee=org.staff_a, activity_date=day, off_day=True)
+    db.session.commit()
+    auth.login(org.staff_a.id_number)
+    page = client.get(f"/kegiatan/{day.isoformat()}").text
+    shown = [html.unescape(label).strip() for label in
+             re.findall(r'<span class="badge text-bg-warning">(.*?)</span>', page, re.S)]
+    assert shown == badges
+
+
+# --- Quantities as Indonesians write them -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "stored", "shown"), [
+    ("2,5", Decimal("2.5"), "2,5"), ("1.500", Decimal("1500"), "1.500"), ("0,25", Decimal("0.25"), "0,25"),
+    ("1.5", Decimal("1.5"), "1,5"), ("3", Decimal("3"), "3"),
+])
+def test_quantity_is_typed_and_shown_with_a_decimal_comma(client, auth, db, org, monkeypatch, typed, stored, shown):
+    freeze_now(monkeypatch)
+    auth.login(org.staff_a.id_number)
+    empty = client.get("/kegiatan/2026-11-17").text
+    quantity = re.search(r'<input[^>]*\bname="quantity"[^>]*>', empty).group(0)
+    assert input_value(empty, "quantity") == "1" and 'type="text"' in quantity  # not "1.00"
+    response = client.post("/kegiatan/2026-11-17", data=activity_form(quantity=typed))
+    assert response.status_code == 302
+    activity = db.session.scalar(select(Activity).where(Activity.employee_id == org.staff_a.id))
+    assert activity.quantity == stored
+    day = client.get("/kegiatan/2026-11-17").text
+    assert f"Output: {shown} dokumen" in " ".join(re.sub(r"<[^>]+>", " ", day).split())
+    assert input_value(client.get(f"/kegiatan/{activity.id}/ubah").text, "quantity") == shown
+
+
+def test_a_quantity_that_is_not_a_number_is_refused(client, auth, db, org, monkeypatch):
+    freeze_now(monkeypatch)
+    auth.login(org.staff_a.id_number)
+    response = client.post("/kegiatan/2026-11-17", data=activity_form(quantity="1.2.3"))
+    assert response.status_code == 200 and activity_count() == 0
+    assert input_value(response.text, "quantity") == "1.2.3"  # kept as typed, to correct

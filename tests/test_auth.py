@@ -200,6 +200,30 @@ def test_first_sign_in_goes_to_password_change(client, auth, newcomer):
     assert "Ini masuk pertama Anda" in page.get_data(as_text=True)
 
 
+def test_first_sign_in_page_says_it_once_and_still_asks_for_the_initial_password(client, auth, org, newcomer):
+    auth.login(newcomer.id_number)
+    page = client.get("/kata-sandi")
+    markup = page.get_data(as_text=True)
+    assert alerts(page) == []  # no flashed notice repeating the page's own
+    assert markup.count('class="alert') == 1 and markup.count("Ini masuk pertama Anda") == 1
+    label = re.search(r'<label[^>]*for="current_password"[^>]*>(.*?)</label>', markup, re.S).group(1)
+    assert label.strip() == "Kata sandi awal"
+    assert "Kata sandi yang baru saja Anda pakai untuk masuk" in markup
+    # still required and still checked
+    before = org.user(newcomer).password_hash
+    for current in ("", "Bukan-Sandi-Ini-1"):
+        refused = change_password(client, current=current)
+        assert refused.status_code == 200 and org.user(newcomer).password_hash == before
+    assert change_password(client).headers["Location"] == "/"
+
+
+def test_an_ordinary_password_change_asks_for_the_current_password(client, auth, org):
+    auth.login(org.staff_a.id_number)
+    markup = client.get("/kata-sandi").get_data(as_text=True)
+    assert re.search(r'<label[^>]*for="current_password"[^>]*>\s*Kata sandi saat ini\s*</label>', markup)
+    assert 'class="alert' not in markup
+
+
 def test_first_sign_in_user_is_held_at_password_change(client, auth, newcomer):
     auth.login(newcomer.id_number)
     for path in ["/", "/profil", f"/pegawai/{newcomer.id}"]:

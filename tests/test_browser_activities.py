@@ -8,7 +8,7 @@ from PIL import Image
 
 from kinerja import clock
 from kinerja.workcalendar import holidays_between, is_weekend
-from tests.browser import assert_fits_width, screenshot
+from tests.browser import assert_fits_width, screenshot, text_fits
 from tests.test_browser_foundation import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.calendar]
@@ -47,8 +47,13 @@ def test_file_submit_and_see_a_day_on_a_phone(phone, live_server, org, db):
     quick_add(phone, "Melayani perekaman KTP-el", "12", "orang",
               files=[{"name": "foto-pelayanan.jpg", "mimeType": "image/jpeg", "buffer": photo()}])
     assert phone.get_by_label("Mulai").input_value() == "08:30"  # starts where the last one ended
+    assert phone.get_by_label("Satuan").input_value() == "orang"  # in the last one's unit
+    assert phone.get_by_label("Kuantitas").input_value() == "1"  # not "1.00"
+    for choice in ("Mode kerja", "Kategori"):  # nothing cut off at 360 px
+        assert text_fits(phone.get_by_label(choice)), choice
     quick_add(phone, "Verifikasi berkas pindah datang", "8", "berkas")
-    quick_add(phone, "Menyusun laporan harian layanan", "1", "laporan")
+    quick_add(phone, "Menyusun laporan harian layanan", "1,5", "laporan")
+    assert phone.get_by_text("Output: 1,5 laporan").is_visible()
 
     assert phone.locator(".activity-item").count() == 3
     assert phone.get_by_role("link", name="foto-pelayanan.jpg").is_visible()

@@ -25,7 +25,7 @@ def test_staff_first_sign_in_on_a_phone(phone, live_server, org, db):
     sign_in(phone, live_server, org.staff_a.id_number)
     phone.wait_for_url("**/kata-sandi")
     assert_fits_width(phone)
-    phone.get_by_label("Kata sandi saat ini").fill(PASSWORD)
+    phone.get_by_label("Kata sandi awal").fill(PASSWORD)
     phone.get_by_label("Kata sandi baru", exact=True).fill("Sandi-Baru-Saya-2026")
     phone.get_by_label("Ulangi kata sandi baru").fill("Sandi-Baru-Saya-2026")
     phone.get_by_role("button", name="Simpan kata sandi").click()

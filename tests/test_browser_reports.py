@@ -16,7 +16,7 @@ from kinerja.extensions import db
 from kinerja.jobs import run_job
 from kinerja.models import ActivityStatus, Job, JobStatus
 from tests import factories
-from tests.browser import assert_fits_width, screenshot
+from tests.browser import assert_fits_width, screenshot, text_lines
 
 pytestmark = pytest.mark.browser
 
@@ -91,6 +91,7 @@ def test_staff_downloads_own_report_on_a_phone(org, live_server, phone, tmp_path
     sign_in(phone, live_server, org.staff_a.id_number)
     phone.goto(f"{live_server}/laporan/?bulan=2026-10")
     assert_fits_width(phone)
+    assert text_lines(phone.get_by_role("button", name="Tampilkan")) == 1  # never "Tampil-kan" over two lines
     screenshot(phone, "reports-index-phone")
     with phone.expect_download() as download_info:
         phone.click("text=PDF")

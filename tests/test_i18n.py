@@ -11,7 +11,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from kinerja.i18n import format_date, format_datetime, format_number
+from kinerja.i18n import format_date, format_datetime, format_number, plain_number
 from kinerja.models import User
 from tests.factories import PASSWORD
 
@@ -46,6 +46,21 @@ MORNING_UTC = datetime(2026, 8, 17, 1, 30, tzinfo=UTC)  # 08.30 in Jakarta
 def test_formatting(app, locale, call, expected):
     with app.test_request_context(), force_locale(locale):
         assert call() == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "plain"),
+    [
+        ("id", "1,5", "1.5"), ("id", "1.234,5", "1234.5"), ("id", " 2,25 ", "2.25"), ("id", "12", "12"),
+        ("id", "1.500", "1500"), ("id", "1.234.567", "1234567"),  # points grouping thousands
+        ("id", "1.5", "1.5"), ("id", "2.25", "2.25"),  # a decimal point typed by habit
+        ("id", "1.2.3", "1.2.3"), ("id", "abc", "abc"),  # left for the field to refuse
+        ("en", "1,234.5", "1234.5"), ("en", "1.5", "1.5"),
+    ],
+)
+def test_numbers_typed_in_the_readers_language(app, locale, typed, plain):
+    with app.test_request_context(), force_locale(locale):
+        assert plain_number(typed) == plain
 
 
 def test_indonesian_is_the_default_locale(app):

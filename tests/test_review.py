@@ -269,7 +269,8 @@ def test_plh_decision_reads_in_the_official_form_in_history_audit_and_review_pag
     assert f"{PLH_FORM} · Disetujui" in history
     audit_page = page(sign_in(app, "admin.a").get("/audit"))
     assert f"· {PLH_FORM}\n" in audit_page and "sebagai Plh/Plt" not in audit_page
-    review_page = page(sign_in(app, cast["appraiser"]).get(f"/pemeriksaan/pegawai/{org.staff_a.id}/2026-11"))
+    review_page = page(sign_in(app, cast["appraiser"]).get(
+        f"/pemeriksaan/pegawai/{org.staff_a.id}/2026-11?tampil=disetujui"))
     assert f"Diputuskan oleh {PLH_FORM}" in review_page
 
 

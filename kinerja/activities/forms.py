@@ -18,11 +18,30 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from kinerja.activities.services import ActivityInput
+from kinerja.i18n import format_number, plain_number
 from kinerja.models import ActivityCategory, WorkMode
 
 EVIDENCE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx,application/pdf,image/jpeg,image/png,image/webp"
+
+
+class LocalDecimalField(DecimalField):
+    """A decimal typed and shown as the reader writes numbers: '1,5' in Indonesian, '1.5' in English, with no
+    needless zeros ('1', not '1.00'). A text box: a number box would show and take only '1.00'."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_number(self.data, self.places) if self.data is not None else ""
+
+    def process_formdata(self, valuelist: list) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [plain_number(valuelist[0])]
+        super().process_formdata(valuelist)
 
 
 def enum_choices(members) -> list[SelectChoice]:
@@ -32,11 +51,11 @@ def enum_choices(members) -> list[SelectChoice]:
 class OutputFieldsForm(FlaskForm):
     """Output, work mode and category: shared by activities and personal templates."""
 
-    quantity = DecimalField(
+    quantity = LocalDecimalField(
         _l("Kuantitas"), places=2, default=1,
         validators=[InputRequired(message=_l("Isi kuantitas output.")),
                     NumberRange(min=0.01, max=99_999_999, message=_l("Kuantitas harus lebih dari 0."))],
-        render_kw={"inputmode": "decimal", "step": "any"},
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     unit = StringField(
         _l("Satuan"),

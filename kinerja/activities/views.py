@@ -35,7 +35,7 @@ def own_employee():
 
 
 def quick_add_defaults(form: ActivityForm, activities: list[Activity]) -> None:
-    """Start where the previous activity ended, one hour long, in the same mode and category."""
+    """Start where the previous activity ended, one hour long, in the same mode, category and output unit."""
     if request.method != "GET":
         return
     last = max(activities, key=lambda item: item.end_time, default=None)
@@ -47,6 +47,7 @@ def quick_add_defaults(form: ActivityForm, activities: list[Activity]) -> None:
         form.work_mode.data = last.work_mode.value
         form.category.data = last.category.value
         form.assignment_letter.data = last.assignment_letter
+        form.unit.data = last.unit
 
 
 @bp.route("/")

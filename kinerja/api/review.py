@@ -100,8 +100,7 @@ def employee_month(args, employee_id: int):
     """A subordinate's activities of a month that you review, with flags on the waiting ones."""
     person = load_reviewable_employee(current_user, employee_id)
     month = args.get("month") or clock.today().replace(day=1)
-    return [item for day in queries.employee_month(current_user, person.id, month, clock.today())
-            for item in day.items]
+    return queries.employee_month(current_user, person.id, month, clock.today())
 
 
 @bp.route(f"/activities/<{ID}:activity_id>/approve", methods=["POST"])

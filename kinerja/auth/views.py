@@ -86,8 +86,7 @@ def login():
         if user is not None:
             services.record_sign_in(user)
             sign_in_session(user)
-            if user.must_change_password:
-                flash(_("Silakan ganti kata sandi Anda sebelum melanjutkan."), "warning")
+            if user.must_change_password:  # the page itself says why (no second notice)
                 return redirect(url_for("auth.change_password"))
             return redirect(services.safe_next_url(form.next.data) or url_for("main.home"))
         flash(_("NIP/nama pengguna atau kata sandi salah."), "danger")
@@ -119,6 +118,8 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()
+    if user.must_change_password:  # first sign-in or a reset: the current password is the one just typed
+        form.current_password.label.text = _("Kata sandi awal")
     if form.validate_on_submit():
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)

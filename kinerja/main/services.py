@@ -47,7 +47,7 @@ def subordinates(employee_id: int, on: date) -> list[SubordinateRow]:
         .options(
             joinedload(Assignment.employee), joinedload(Assignment.position), joinedload(Assignment.unit)
         )
-        .order_by(Employee.name)
+        .order_by(Employee.name, Employee.id_number)
     )
     return [SubordinateRow(row, row.appraiser_id != employee_id) for row in rows]
 

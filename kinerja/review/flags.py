@@ -41,6 +41,11 @@ def normalised(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def repeat_key(employee_id: int, day: date, description: str) -> tuple[int, int, int, str]:
+    """Whose description, in which calendar month: what the "same description on many days" flag counts by."""
+    return employee_id, day.year, day.month, normalised(description)
+
+
 def flags_for(items: Iterable[tuple[Activity, int]]) -> dict[int, set[Flag]]:
     """Flags of each (activity, agency id) pair, in four queries whatever the number of items."""
     items = list(items)
@@ -65,14 +70,15 @@ def flags_for(items: Iterable[tuple[Activity, int]]) -> dict[int, set[Flag]]:
     strict_agencies = set(db.session.scalars(
         select(Agency.id).where(Agency.id.in_({agency for _, agency in items}), Agency.requires_evidence.is_(True))
     ))
+    # The same description on many days is counted within one calendar month, even when the items span two.
     month_start, _ = month_days(first.year, first.month)
     _, month_end = month_days(last.year, last.month)
-    repeated_days: dict[tuple[int, str], set[date]] = defaultdict(set)
+    repeated_days: dict[tuple[int, int, int, str], set[date]] = defaultdict(set)
     for employee_id, description, day in db.session.execute(
         select(Activity.employee_id, Activity.description, Activity.activity_date)
         .where(Activity.employee_id.in_(employees), Activity.activity_date.between(month_start, month_end))
     ):
-        repeated_days[(employee_id, normalised(description))].add(day)
+        repeated_days[repeat_key(employee_id, day, description)].add(day)
 
     limit, repeat_days = setting("FLAG_DAILY_MINUTES"), setting("FLAG_REPEATED_DAYS")
     for activity, agency_id in items:
@@ -87,6 +93,7 @@ def flags_for(items: Iterable[tuple[Activity, int]]) -> dict[int, set[Flag]]:
             flags.add(Flag.OFF_DAY)
         if agency_id in strict_agencies and activity.id not in with_evidence:
             flags.add(Flag.NO_EVIDENCE)
-        if len(repeated_days[(activity.employee_id, normalised(activity.description))]) >= repeat_days:
+        same_text_days = repeated_days[repeat_key(activity.employee_id, activity.activity_date, activity.description)]
+        if len(same_text_days) >= repeat_days:
             flags.add(Flag.REPEATED)
     return result

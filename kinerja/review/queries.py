@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from kinerja.core import signatory
 from kinerja.extensions import db
-from kinerja.main.services import subordinates
+from kinerja.main.services import RowPagination, subordinates
 from kinerja.models import (
     Activity,
     ActivityComment,
@@ -60,7 +61,8 @@ def inbox(user: User, today: date) -> list[InboxRow]:
             count, oldest = waiting[employee.id]
             rows[employee.id] = InboxRow(employee, None, count, oldest, False)
     return sorted(rows.values(), key=lambda row: (
-        -row.waiting, row.oldest.timestamp() if row.oldest else float("inf"), row.employee.name
+        -row.waiting, row.oldest.timestamp() if row.oldest else float("inf"), row.employee.name,
+        row.employee.id_number,
     ))
 
 
@@ -75,35 +77,76 @@ class ReviewItem:
 @dataclass
 class ReviewDay:
     day: date
-    items: list[ReviewItem]
-
-    @property
-    def minutes(self) -> int:
-        return sum(item.activity.duration_minutes for item in self.items)
+    items: list[ReviewItem]  # those of the tab and page shown
+    minutes: int  # the whole day's submitted and decided minutes, whatever the tab shows
 
     @property
     def waiting_ids(self) -> list[int]:
         return [item.activity.id for item in self.items if item.activity.status is ActivityStatus.SUBMITTED]
 
 
-def employee_month(user: User, employee_id: int, month: date, today: date) -> list[ReviewDay]:
-    """The employee's activities of the month that the user reviews, grouped by day, with evidence, thread
-    and flags (flags only for items still waiting)."""
+# The per-employee page's tabs: query value → the statuses shown (drafts are the owner's own business).
+MONTH_TABS: dict[str, tuple[ActivityStatus, ...]] = {
+    "menunggu": (ActivityStatus.SUBMITTED,),
+    "dikembalikan": (ActivityStatus.RETURNED,),
+    "disetujui": (ActivityStatus.APPROVED,),
+    "semua": (ActivityStatus.SUBMITTED, ActivityStatus.RETURNED, ActivityStatus.APPROVED),
+}
+
+
+def month_reviewable(user: User, employee_id: int, month: date, today: date) -> Select:
     start, end = month_days(month.year, month.month)
-    rows = db.session.execute(
-        reviewable(user, today)
-        .where(Activity.employee_id == employee_id, Activity.activity_date.between(start, end))
-        .options(selectinload(Activity.evidence))
+    return reviewable(user, today).where(Activity.employee_id == employee_id,
+                                         Activity.activity_date.between(start, end))
+
+
+def employee_month_counts(user: User, employee_id: int, month: date, today: date) -> dict[str, int]:
+    """How many of the employee's items of the month the user reviews fall under each tab, in one query."""
+    items = month_reviewable(user, employee_id, month, today).subquery()
+    by_status = dict(db.session.execute(select(items.c.status, func.count()).group_by(items.c.status)).all())
+    return {tab: sum(by_status.get(status, 0) for status in statuses) for tab, statuses in MONTH_TABS.items()}
+
+
+def review_items(rows: Iterable) -> list[ReviewItem]:
+    """Review items of (activity, agency id, acting for) rows, with the flags of those still waiting."""
+    items = [ReviewItem(activity, agency_id, acting_for, set()) for activity, agency_id, acting_for in rows]
+    flags = flags_for((item.activity, item.agency_id) for item in items
+                      if item.activity.status is ActivityStatus.SUBMITTED)
+    for item in items:
+        item.flags = flags.get(item.activity.id, set())
+    return items
+
+
+def employee_month(user: User, employee_id: int, month: date, today: date) -> list[ReviewItem]:
+    """All the employee's activities of the month that the user reviews, oldest first, with evidence and flags
+    (the API's month)."""
+    return review_items(db.session.execute(
+        month_reviewable(user, employee_id, month, today).options(selectinload(Activity.evidence))
         .order_by(Activity.activity_date, Activity.start_time)
-    ).all()
-    waiting = [(row.Activity, row.agency_id) for row in rows if row.Activity.status is ActivityStatus.SUBMITTED]
-    flags = flags_for(waiting)
+    ).all())
+
+
+def employee_month_page(user: User, employee_id: int, month: date, today: date, tab: str, page: int,
+                        per_page: int) -> tuple[list[ReviewDay], Pagination]:
+    """One page of the employee's activities of the month that the user reviews, in the tab's statuses, newest
+    day first (each day in time order), grouped by day, with evidence and flags (flags only for items still
+    waiting)."""
+    query = (
+        month_reviewable(user, employee_id, month, today).where(Activity.status.in_(MONTH_TABS[tab]))
+        .options(selectinload(Activity.evidence))
+        .order_by(Activity.activity_date.desc(), Activity.start_time, Activity.id)
+    )
+    rows = RowPagination(page=page, per_page=per_page, error_out=False, select=query, convert=lambda *row: row)
     days: dict[date, list[ReviewItem]] = defaultdict(list)
-    for row in rows:
-        days[row.Activity.activity_date].append(
-            ReviewItem(row.Activity, row.agency_id, row.acting_for, flags.get(row.Activity.id, set()))
-        )
-    return [ReviewDay(day, items) for day, items in days.items()]
+    for item in review_items(rows.items):
+        days[item.activity.activity_date].append(item)
+    minutes = dict(db.session.execute(
+        select(Activity.activity_date, func.sum(Activity.duration_minutes))
+        .where(Activity.employee_id == employee_id, Activity.activity_date.in_(list(days)),
+               Activity.status.in_(MONTH_TABS["semua"]))
+        .group_by(Activity.activity_date)
+    ).all()) if days else {}
+    return [ReviewDay(day, day_items, minutes.get(day, 0)) for day, day_items in days.items()], rows
 
 
 def stand_in_decisions(activities: Iterable[Activity]) -> dict[int, str]:
@@ -136,9 +179,7 @@ def candidates(user: User, today: date, *, ids: list[int] | None = None, employe
         query = query.where(Activity.employee_id.in_(employee_ids))
     if start is not None and end is not None:
         query = query.where(Activity.activity_date.between(start, end))
-    rows = db.session.execute(query).all()
-    flags = flags_for((row.Activity, row.agency_id) for row in rows)
-    return [ReviewItem(row.Activity, row.agency_id, row.acting_for, flags[row.Activity.id]) for row in rows]
+    return review_items(db.session.execute(query).all())
 
 
 def thread(activity_id: int) -> list[ActivityComment]:

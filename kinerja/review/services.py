@@ -41,6 +41,20 @@ def lock_rows(ids: list[int]) -> dict[int, ActivityStatus]:
     return dict(db.session.execute(query).all())
 
 
+def locked_ids(items: Iterable[tuple[Activity, int]], today: date) -> set[int]:
+    """Ids of the (activity, agency id) pairs whose month is closed for review: no decision may touch them."""
+    closed: dict[tuple[int, int, int], bool] = {}
+    locked = set()
+    for activity, agency_id in items:
+        day = activity.activity_date
+        key = (agency_id, day.year, day.month)
+        if key not in closed:
+            closed[key] = month_closed(agency_id, day, today, lock_day_setting="REVIEW_LOCK_DAY")
+        if closed[key]:
+            locked.add(activity.id)
+    return locked
+
+
 @retry_on_deadlock
 def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: str = "", today: date,
            flagged_ok: Iterable[int] | None = None) -> DecisionResult:
@@ -62,17 +76,9 @@ def decide(actor: User, activity_ids: Iterable[int], *, approve: bool, reason: s
         allowed = set(flagged_ok)
         result.flagged = [i for i, found in flags.items() if found and i not in allowed]
         rows = [row for row in rows if row.Activity.id not in result.flagged]
-    closed: dict[tuple[int, int, int], bool] = {}
-    open_rows = []
-    for row in rows:
-        day = row.Activity.activity_date
-        key = (row.agency_id, day.year, day.month)
-        if key not in closed:
-            closed[key] = month_closed(row.agency_id, day, today, lock_day_setting="REVIEW_LOCK_DAY")
-        if closed[key]:
-            result.locked.append(row.Activity.id)
-        else:
-            open_rows.append(row)
+    locked = locked_ids(((row.Activity, row.agency_id) for row in rows), today)
+    result.locked = [row.Activity.id for row in rows if row.Activity.id in locked]
+    open_rows = [row for row in rows if row.Activity.id not in locked]
     statuses = lock_rows([row.Activity.id for row in open_rows])
     pending = [row for row in open_rows if statuses.get(row.Activity.id) is ActivityStatus.SUBMITTED]
     waiting = {row.Activity.id for row in pending}

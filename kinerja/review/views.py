@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -45,15 +45,23 @@ def inbox():
 @bp.route("/pegawai/<int:employee_id>/<month:month>")
 @login_required
 def employee(employee_id: int, month: date | None = None):
+    """A subordinate's month: waiting items by default, newest day first; tabs for the returned, the approved and
+    all; paginated."""
     person = load_reviewable_employee(current_user, employee_id)
     month = month or clock.today().replace(day=1)
-    days = queries.employee_month(current_user, person.id, month, clock.today())
+    tab = request.args.get("tampil", "menunggu")
+    if tab not in queries.MONTH_TABS:
+        tab = "menunggu"
+    days, pages = queries.employee_month_page(current_user, person.id, month, clock.today(), tab,
+                                              request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
     ids = [item.activity.id for day in days for item in day.items]
     return render_template(
-        "review/employee.html", person=person, month=month, days=days, comments=queries.comment_counts(ids),
+        "review/employee.html", person=person, month=month, days=days, pages=pages, tab=tab,
+        counts=queries.employee_month_counts(current_user, person.id, month, clock.today()),
+        comments=queries.comment_counts(ids),
         monthly=queries.monthly_items(current_user, person.id, month, clock.today()),
         reason_form=ReasonForm(), action_form=ActionForm(), flag_labels={flag: flag.label for flag in Flag},
-        waiting=[i for day in days for i in day.waiting_ids], today=clock.today(),
+        today=clock.today(), assignment=assignment_on(person.id, clock.today(), details=True),
         stand_ins=queries.stand_in_decisions(item.activity for day in days for item in day.items),
         report_allowed=may_see_month(current_user, person.id, month, clock.today()),
     )
@@ -103,16 +111,13 @@ def return_one(activity_id: int):
     return redirect(back(url_for("review.inbox")))
 
 
-@bp.route("/pratinjau", methods=["POST"])
-@login_required
-def preview():
-    """What a bulk approval would cover: how many items, which are flagged (left out unless ticked)."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    today = clock.today()
-    scope: dict = {}
+def preview_scope() -> dict:
+    """Which waiting items the preview covers: all of them (the inbox's select-all), a person's day or month,
+    some people, or chosen items."""
+    if request.form.get("all_waiting") == "1":
+        return {}
     if request.form.get("employee_id", "").isdigit():
-        scope["employee_ids"] = [int(request.form["employee_id"])]
+        scope: dict = {"employee_ids": [int(request.form["employee_id"])]}
         period = request.form.get("day") or request.form.get("month")
         if period:
             try:
@@ -121,14 +126,26 @@ def preview():
                 abort(400)
             scope["start"], scope["end"] = (first, first) if len(period) == 10 else month_days(first.year,
                                                                                                 first.month)
-    elif int_list("employee_ids"):
-        scope["employee_ids"] = int_list("employee_ids")
-    else:
-        scope["ids"] = int_list("ids")
-    items = queries.candidates(current_user, today, **scope)
+        return scope
+    if int_list("employee_ids"):
+        return {"employee_ids": int_list("employee_ids")}
+    return {"ids": int_list("ids")}
+
+
+@bp.route("/pratinjau", methods=["POST"])
+@login_required
+def preview():
+    """What a bulk approval would cover: how many items, which are flagged (left out unless ticked), which lie in
+    a month closed for review (left out)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    today = clock.today()
+    found = queries.candidates(current_user, today, **preview_scope())
+    locked = services.locked_ids(((item.activity, item.agency_id) for item in found), today)
+    items = [item for item in found if item.activity.id not in locked]
     flagged = [item for item in items if item.flags]
     return render_template("review/preview.html", items=items, action_form=ActionForm(),
-                           clean=[item for item in items if not item.flags], flagged=flagged,
+                           clean=[item for item in items if not item.flags], flagged=flagged, locked=len(locked),
                            flag_kinds=sorted({flag for item in flagged for flag in item.flags}),
                            next_url=back(url_for("review.inbox")))
 

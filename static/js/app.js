@@ -42,11 +42,41 @@ document.querySelectorAll("form.js-confirm").forEach((form) => {
   });
 });
 
-// Bulk approval preview: tick every flagged item carrying one flag, after the appraiser has read them.
-document.querySelectorAll(".js-tick-flag").forEach((button) => {
-  button.addEventListener("click", () => {
-    document.querySelectorAll("input[data-flags]").forEach((box) => {
-      if (box.dataset.flags.split(" ").includes(button.dataset.flag)) box.checked = true;
+// Bulk approval preview: the button says how many items it approves (the unflagged ones counted by the server,
+// plus the flagged ones ticked), and a flag's button ticks every flagged item carrying it.
+document.querySelectorAll(".js-approve-count").forEach((button) => {
+  const form = button.form;
+  const label = button.querySelector(".js-approve-label");
+  const sync = () => {
+    const count = Number(button.dataset.clean) + form.querySelectorAll("input[name=flagged_ok]:checked").length;
+    label.textContent = button.dataset.template.replace("__N__", String(count));
+    button.disabled = count === 0;
+  };
+  form.addEventListener("change", sync);
+  form.querySelectorAll(".js-tick-flag").forEach((tick) => {
+    tick.addEventListener("click", () => {
+      form.querySelectorAll("input[data-flags]").forEach((box) => {
+        if (box.dataset.flags.split(" ").includes(tick.dataset.flag)) box.checked = true;
+      });
+      sync();
     });
   });
+  sync();
+});
+
+// Inbox: "select all" ticks every person with waiting items; it follows the rows (mixed shows as indeterminate).
+// Without scripts the box is still a real field: the server then takes everyone with waiting items.
+document.querySelectorAll(".js-select-all").forEach((all) => {
+  const rows = [...all.form.querySelectorAll(".js-select-one:not(:disabled)")];
+  all.addEventListener("change", () => {
+    rows.forEach((box) => { box.checked = all.checked; });
+    all.indeterminate = false;
+  });
+  const follow = () => {
+    const ticked = rows.filter((box) => box.checked).length;
+    all.checked = ticked === rows.length && rows.length > 0;
+    all.indeterminate = ticked > 0 && ticked < rows.length;
+  };
+  rows.forEach((box) => box.addEventListener("change", follow));
+  follow();
 });
