@@ -277,14 +277,16 @@ def test_mapping_a_pin_records_the_punches_received_before(machine, db, org, aut
 # --- pages -------------------------------------------------------------------------------------------------
 
 def test_an_agency_admin_registers_a_machine_at_their_office_audited(client, auth, org, office, db):
+    org.agency_a.timezone = "Asia/Makassar"
+    db.session.commit()
     auth.login(org.agency_admin_a.username)
     response = client.post("/presensi/mesin/baru", data={
-        "serial_number": "BJ2K192830", "name": "Pintu timur", "office_id": office.id, "timezone": "Asia/Jakarta",
+        "serial_number": "BJ2K192830", "name": "Pintu timur", "office_id": office.id, "timezone": "",
         "enabled": "y"})
     assert response.status_code == 302
     device = db.session.scalar(select(AttendanceDevice).where(AttendanceDevice.serial_number == "BJ2K192830"))
-    assert (device.agency_id, device.office_id, device.registered_by_id) == \
-        (org.agency_a.id, office.id, org.agency_admin_a.id)
+    assert (device.agency_id, device.office_id, device.registered_by_id, device.timezone) == \
+        (org.agency_a.id, office.id, org.agency_admin_a.id, "Asia/Makassar")  # the agency's zone by default
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "attendance_device"))
     assert (entry.action, entry.agency_id) == ("create", org.agency_a.id)
     response = client.post(f"/presensi/mesin/{device.id}/ubah", data={
@@ -328,3 +330,34 @@ def test_a_wrong_pin_line_saves_nothing(client, auth, org, db):
     assert page.status_code == 200
     assert "Baris 2" in text and "Baris 3" in text
     assert db.session.scalar(select(func.count()).select_from(DevicePin)) == 0
+
+
+def test_the_tpp_discipline_counts_machine_punches_as_phone_check_ins(machine, db, org, auth, monkeypatch):
+    from kinerja.tpp.rules import save_rule_set
+    from tests.tpp_samples import example_rules
+
+    save_rule_set(org.bkd_admin, example_rules())
+    assert machine.upload([punch("1001", "2026-11-16 07:42:10"), punch("1001", "2026-11-16 15:20:00")])[1] == "OK: 2"
+    freeze_now(monkeypatch, datetime(2026, 11, 17, 9, 0, tzinfo=WIB))  # the 16th is over: it is assessed
+    auth.login(org.staff_a.id_number)
+    page = auth.client.get(f"/tpp/2026-11/pegawai/{org.staff_a.id}").get_data(as_text=True)
+    # 12 minutes late (1–30: 0,5%) and 40 minutes early (31–60: 1%), as the same check-ins on the phone would be.
+    assert "Terlambat 1–30 menit: 1 hari × 0,5% = 0,5% dari bagian disiplin" in page
+    assert "31–60 menit: 1 hari × 1% = 1% dari bagian disiplin" in page
+
+
+def test_a_punch_in_a_sessions_window_is_that_session(machine, db, org):
+    from datetime import time
+
+    from kinerja.models import AttendanceSession
+
+    db.session.add(AttendanceSession(kind=AttendanceKind.APEL, opens=time(7, 45), closes=time(8, 15),
+                                     weekdays="1", wfo=True, wfh=False, dl=False, valid_from=date(2026, 11, 1)))
+    db.session.commit()
+    lines = [punch("1001", "2026-11-16 07:20:00"), punch("1001", "2026-11-16 07:55:00"),
+             punch("1001", "2026-11-16 16:02:00")]
+    assert machine.upload(lines)[1] == "OK: 3"
+    records = records_of(db, org.staff_a)
+    assert records[AttendanceKind.APEL].at == datetime(2026, 11, 16, 0, 55, tzinfo=UTC)
+    assert records[AttendanceKind.APEL].late_minutes == 0
+    assert records[AttendanceKind.OUT].at == datetime(2026, 11, 16, 9, 2, tzinfo=UTC)

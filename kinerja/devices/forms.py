@@ -17,7 +17,8 @@ class DeviceForm(FlaskForm):
     name = StringField(_l("Nama mesin"), validators=[InputRequired(message=_l("Isi nama mesin.")), Length(max=100)])
     office_id = SelectField(_l("Kantor"), coerce=int, validate_choice=False)
     timezone = SelectField(_l("Zona waktu jam mesin"), validate_choice=False,
-                           choices=[SelectChoice(name, label) for name, label in TIMEZONES.items()])
+                           choices=[SelectChoice("", _l("Zona OPD")),
+                                    *(SelectChoice(name, label) for name, label in TIMEZONES.items())])
     enabled = BooleanField(_l("Aktif (menerima pindaian)"))
 
 

@@ -80,7 +80,8 @@ def unknown_machines() -> list:
     return list(db.session.execute(
         select(DeviceLog.serial_number, func.max(DeviceLog.received_at).label("last"),
                func.max(DeviceLog.address).label("address"))
-        .where(DeviceLog.device_id.is_(None), DeviceLog.received_at >= since)
+        .where(DeviceLog.device_id.is_(None), DeviceLog.received_at >= since,
+               DeviceLog.serial_number.not_in(select(AttendanceDevice.serial_number)))
         .group_by(DeviceLog.serial_number).order_by(func.max(DeviceLog.received_at).desc()).limit(20)))
 
 

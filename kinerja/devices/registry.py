@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from kinerja import audit, clock
-from kinerja.core.assignments import assignment_on
 from kinerja.database import finish
 from kinerja.devices import protocol, punches
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
 from kinerja.models import (
+    Assignment,
     AttendanceDevice,
     DeviceCommand,
     DeviceLog,
@@ -64,6 +64,8 @@ def check(data: DeviceInput, agency_id: int, current: AttendanceDevice | None) -
     office = db.session.get(Office, data.office_id) if data.office_id else None
     if office is None or office.agency_id != agency_id:
         raise ValidationFailed(_("Pilih kantor OPD ini tempat mesin dipasang."), field="office_id")
+    if not data.timezone:
+        data.timezone = office.agency.timezone  # the agency's zone unless the machine's clock runs in another
     if data.timezone not in TIMEZONES:
         raise ValidationFailed(_("Pilih zona waktu WIB, WITA atau WIT."), field="timezone")
     other = db.session.scalar(select(AttendanceDevice).where(AttendanceDevice.serial_number == serial))
@@ -153,12 +155,14 @@ def map_pins(actor: User, agency_id: int, text: str) -> PinResult:
     nips = {nip for _n, _p, nip in rows}
     employees = dict(db.session.execute(select(Employee.id_number, Employee.id).where(
         Employee.id_number.in_(nips or [""]))).all())
+    in_agency = set(db.session.scalars(select(Assignment.employee_id).where(
+        Assignment.employee_id.in_(list(employees.values()) or [0]), Assignment.active_on(today),
+        Assignment.agency_id == agency_id)))
     pins_seen: dict[str, int] = {}
     valid: list[tuple[str, int, str]] = []
     for number, pin, nip in rows:
         employee_id = employees.get(nip)
-        assignment = assignment_on(employee_id, today) if employee_id else None
-        if assignment is None or assignment.agency_id != agency_id:
+        if employee_id not in in_agency:
             errors.append(_("Baris %(n)s: NIP %(nip)s bukan pegawai aktif OPD ini.", n=number, nip=nip[:30]))
             continue
         if pin in pins_seen:

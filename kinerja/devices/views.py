@@ -63,8 +63,6 @@ def new():
             else:
                 flash(_("Mesin %(name)s didaftarkan.", name=device.name), "success")
                 return redirect(url_for("devices.detail", device_id=device.id))
-    elif request.method == "GET" and not form.timezone.data:
-        form.timezone.data = "Asia/Jakarta"
     return render_template("devices/form.html", form=form, device=None)
 
 
