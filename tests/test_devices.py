@@ -270,7 +270,7 @@ def test_mapping_a_pin_records_the_punches_received_before(machine, db, org, aut
     assert response.status_code == 302
     assert log_statuses(db) == [PunchStatus.RECORDED]
     assert records_of(db, org.other_staff_a)[AttendanceKind.IN].late_minutes == 10
-    assert db.session.scalar(select(AuditEntry.to_state).where(AuditEntry.action == "map_device_pin")) == \
+    assert db.session.scalar(select(AuditEntry.reason).where(AuditEntry.action == "map_device_pin")) == \
         f"PIN 2001 NIP {org.other_staff_a.id_number}"
 
 

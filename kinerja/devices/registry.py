@@ -55,6 +55,10 @@ def describe(device: AttendanceDevice) -> str:
             f"{'aktif' if device.enabled else 'nonaktif'}")
 
 
+def state(enabled: bool | None) -> str | None:
+    return None if enabled is None else ("aktif" if enabled else "nonaktif")
+
+
 def check(data: DeviceInput, agency_id: int, current: AttendanceDevice | None) -> Office:
     serial = data.serial_number.strip()
     if not protocol.SERIAL.match(serial):
@@ -93,8 +97,10 @@ def save_device(actor: User, agency_id: int, data: DeviceInput,
     action = "create" if current is None else "update"
     if was_enabled is not None and was_enabled != device.enabled:
         action = "enable_device" if device.enabled else "disable_device"
-    audit.record(actor, audit.Change("attendance_device", device.id, action, before, describe(device),
-                                     device.agency_id))
+    # The states are short (enabled or not); the reason holds the machine before and after.
+    reason = f"{before} -> {describe(device)}" if before else describe(device)
+    audit.record(actor, audit.Change("attendance_device", device.id, action, state(was_enabled),
+                                     state(device.enabled), device.agency_id, reason=reason))
     finish()
     return device
 
@@ -109,8 +115,8 @@ def queue_command(actor: User, device: AttendanceDevice, command: str) -> Device
                            created_by_id=actor.id)
     db.session.add(queued)
     db.session.flush()
-    audit.record(actor, audit.Change("attendance_device", device.id, "queue_device_command", None, command,
-                                     device.agency_id))
+    audit.record(actor, audit.Change("attendance_device", device.id, "queue_device_command", None, command[:20],
+                                     device.agency_id, reason=command))
     finish()
     return queued
 
@@ -186,7 +192,8 @@ def map_pins(actor: User, agency_id: int, text: str) -> PinResult:
                         for pin, employee_id, _n in valid])
     db.session.flush()
     audit.record_many(actor, [audit.Change("attendance_device_pin", employee_id, "map_device_pin", None,
-                                           f"PIN {pin} NIP {nip}", agency_id) for pin, employee_id, nip in valid])
+                                           f"PIN {pin}"[:20], agency_id, reason=f"PIN {pin} NIP {nip}")
+                              for pin, employee_id, nip in valid])
     replayed = replay_unknown(agency_id, dict(zip(pins, employee_ids, strict=True)))
     finish()
     return PinResult(len(valid), [], replayed)
@@ -217,6 +224,6 @@ def replay_unknown(agency_id: int, mapping: dict[str, int]) -> int:
 def unmap_pin(actor: User, pin: DevicePin) -> None:
     require_manager(actor, pin.agency_id)
     audit.record(actor, audit.Change("attendance_device_pin", pin.employee_id, "unmap_device_pin",
-                                     f"PIN {pin.pin}", None, pin.agency_id))
+                                     f"PIN {pin.pin}"[:20], None, pin.agency_id))
     db.session.delete(pin)
     finish()
