@@ -128,6 +128,16 @@ class Config:
     SELFIE_MAX_PIXELS = env_int("SELFIE_MAX_PIXELS", 50_000_000)
     SELFIE_HASH_DISTANCE = env_int("SELFIE_HASH_DISTANCE", 4)
     SELFIE_RETENTION_DAYS = env_int("SELFIE_RETENTION_DAYS", 90)
+    # Attendance machines (ADMS "iclock" push, kinerja.devices): a later punch within DEVICE_REPEAT_MINUTES of the
+    # check-in is a repeated press, not a check-out; what machines sent is kept DEVICE_LOG_RETENTION_DAYS; requests
+    # per machine (serial number) and per address are limited; a punch more than ICLOCK_FUTURE_SECONDS ahead of the
+    # server's clock is refused (the machine's clock is wrong); uploads above ICLOCK_MAX_BODY_KB are refused.
+    DEVICE_REPEAT_MINUTES = env_int("DEVICE_REPEAT_MINUTES", 30)
+    DEVICE_LOG_RETENTION_DAYS = env_int("DEVICE_LOG_RETENTION_DAYS", 400)
+    ICLOCK_RATE_LIMIT = env_str("ICLOCK_RATE_LIMIT", "120 per minute")
+    ICLOCK_ADDRESS_RATE_LIMIT = env_str("ICLOCK_ADDRESS_RATE_LIMIT", "600 per minute")
+    ICLOCK_FUTURE_SECONDS = env_int("ICLOCK_FUTURE_SECONDS", 300)
+    ICLOCK_MAX_BODY_KB = env_int("ICLOCK_MAX_BODY_KB", 1024)
     # Working days after a day within which staff may ask for its attendance to be corrected.
     CORRECTION_WORKING_DAYS = env_int("CORRECTION_WORKING_DAYS", 3)
     WORK_START = env_str("WORK_START", "07:30")

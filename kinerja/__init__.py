@@ -77,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
     from kinerja.attendance import bp as attendance_bp
     from kinerja.auth import bp as auth_bp
     from kinerja.converters import DayConverter, MonthConverter
+    from kinerja.devices import bp as devices_bp
+    from kinerja.devices import iclock as iclock_bp
     from kinerja.jobs import bp as jobs_bp
     from kinerja.main import bp as main_bp
     from kinerja.oversight import bp as oversight_bp
@@ -102,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(roster_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(tpp_bp)
+    app.register_blueprint(devices_bp)
+    app.register_blueprint(iclock_bp)
     init_api(app)
     prerender.init_app(app)
 

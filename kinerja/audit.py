@@ -84,6 +84,11 @@ ACTION_LABELS = {
     "withdraw_correction": _l("Koreksi presensi ditarik"),
     "set_agency_score": _l("Nilai OPD untuk TPP diisi"),
     "clear_agency_score": _l("Nilai OPD untuk TPP dihapus"),
+    "enable_device": _l("Mesin presensi diaktifkan"),
+    "disable_device": _l("Mesin presensi dinonaktifkan"),
+    "queue_device_command": _l("Perintah untuk mesin presensi diantrekan"),
+    "map_device_pin": _l("PIN mesin presensi dipetakan"),
+    "unmap_device_pin": _l("Pemetaan PIN mesin presensi dihapus"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

@@ -59,6 +59,8 @@ def navigation_for() -> list[NavItem]:
         )
         items.append(NavItem(str(_l("Kuota & jadwal")), url_for("roster.rosters", agency_id=agency_id),
                              "calendar2-week", "roster.rosters"))
+    if is_global_admin(current_user) or admin_agency_ids(current_user):
+        items.append(NavItem(str(_l("Mesin presensi")), url_for("devices.index"), "fingerprint", "devices.index"))
     if not is_global_admin(current_user):
         for agency_id in sorted(overseen_agency_ids(current_user)):
             items.append(NavItem(str(_l("TPP OPD")), url_for("tpp.agency", first=clock.today().replace(day=1),

@@ -64,8 +64,11 @@ SETTINGS: dict[str, Spec] = {spec.name: spec for spec in (
     Spec("ATTENDANCE_MAX_ACCURACY_M", INTEGER, _l("Batas akurasi GPS"), ATTENDANCE, 10, 1000, METRES),
     Spec("CORRECTION_WORKING_DAYS", INTEGER, _l("Batas pengajuan koreksi presensi"), ATTENDANCE, 0, 30,
          _l("hari kerja")),
+    Spec("DEVICE_REPEAT_MINUTES", INTEGER, _l("Pindaian mesin berulang setelah jam masuk diabaikan selama"),
+         ATTENDANCE, 0, 240, MINUTES),
     Spec("SELFIE_RETENTION_DAYS", INTEGER, _l("Masa simpan swafoto"), RETENTION, 7, 3650, DAYS),
     Spec("REPORT_RETENTION_DAYS", INTEGER, _l("Masa simpan berkas ekspor"), RETENTION, 1, 365, DAYS),
+    Spec("DEVICE_LOG_RETENTION_DAYS", INTEGER, _l("Masa simpan log mesin presensi"), RETENTION, 30, 3650, DAYS),
 )}
 _CACHE = "_kinerja_settings"
 

@@ -95,9 +95,14 @@ def arguments(rule: Rule, seeded: Seeded) -> dict:
     return values
 
 
+MACHINE_PREFIX = "/iclock/"  # attendance machines' protocol: no cookies, no forms (tests/test_devices.py)
+
+
 def rules(app: Flask, methods: frozenset[str], *, api: bool) -> Iterator[Rule]:
-    """Every rule answering one of `methods`, inside /api/ or outside it."""
+    """Every rule answering one of `methods`, inside /api/ or outside it (the machines' /iclock/ in neither)."""
     for rule in sorted(app.url_map.iter_rules(), key=lambda item: item.rule):
+        if rule.rule.startswith(MACHINE_PREFIX):
+            continue
         if rule.methods & methods and rule.rule.startswith("/api/") == api:
             yield rule
 

@@ -24,6 +24,7 @@ from kinerja.models import (
     ActingAssignment,
     ActivityStatus,
     Agency,
+    AttendanceDevice,
     AttendanceFlag,
     AttendanceKind,
     AttendanceRecord,
@@ -31,6 +32,7 @@ from kinerja.models import (
     AuditEntry,
     BackdateGrant,
     CapReason,
+    DevicePin,
     FlagKind,
     HolidayEntry,
     Leave,
@@ -495,8 +497,60 @@ def tpp_agency_score(c, org):
                               ("85%", "2026-11: Realisasi SP2D"))
 
 
+def machine_of(org, enabled: bool = True) -> AttendanceDevice:
+    office = OfficeFactory(agency=org.agency_a, name="Kantor Mesin")
+    db.session.flush()
+    device = AttendanceDevice(serial_number="AUDIT00001", agency_id=org.agency_a.id, office_id=office.id,
+                              name="Lobi", timezone="Asia/Jakarta", enabled=enabled,
+                              registered_at=clock.utcnow())
+    db.session.add(device)
+    db.session.commit()
+    return device
+
+
+def device_new(c, org):
+    office = OfficeFactory(agency=org.agency_a, name="Kantor Baru")
+    db.session.commit()
+    response = c.post("/presensi/mesin/baru", data={"serial_number": "NEW0000001", "name": "Pintu", "enabled": "y",
+                                                    "office_id": str(office.id), "timezone": "Asia/Jakarta"})
+    device = find(AttendanceDevice, serial_number="NEW0000001")
+    return response, Expected("attendance_device", "create", device.id if device else -1, ("SN NEW0000001",))
+
+
+def device_edit(c, org):
+    device = machine_of(org)
+    response = c.post(f"/presensi/mesin/{device.id}/ubah", data={
+        "serial_number": "AUDIT00001", "name": "Lobi", "office_id": str(device.office_id),
+        "timezone": "Asia/Jakarta"})
+    return response, Expected("attendance_device", "disable_device", device.id, ("aktif", "nonaktif"))
+
+
+def device_command(c, org):
+    device = machine_of(org)
+    response = c.post(f"/presensi/mesin/{device.id}/perintah", data={"command": "INFO"})
+    return response, Expected("attendance_device", "queue_device_command", device.id, ("INFO",))
+
+
+def device_pins(c, org):
+    response = c.post(f"/presensi/mesin/pin/{org.agency_a.id}", data={"lines": f"1001,{org.staff_a.id_number}"})
+    return response, Expected("attendance_device_pin", "map_device_pin", org.staff_a.id, ("PIN 1001",))
+
+
+def device_unmap(c, org):
+    pin = DevicePin(agency_id=org.agency_a.id, pin="1002", employee_id=org.staff_a2.id)
+    db.session.add(pin)
+    db.session.commit()
+    response = c.post(f"/presensi/mesin/pin/{org.agency_a.id}/{pin.id}/hapus")
+    return response, Expected("attendance_device_pin", "unmap_device_pin", org.staff_a2.id, ("PIN 1002",))
+
+
 AUDITED: dict[str, Scenario] = {
     "tpp.agency_scores": Scenario("bkd", tpp_agency_score),
+    "devices.new": Scenario("agency_admin", device_new),
+    "devices.edit": Scenario("agency_admin", device_edit),
+    "devices.command": Scenario("agency_admin", device_command),
+    "devices.pins": Scenario("agency_admin", device_pins),
+    "devices.unmap": Scenario("bkd", device_unmap),
     "attendance.sessions": Scenario("bkd", attendance_session),
     "attendance.delete_session": Scenario("bkd", delete_attendance_session),
     "admin.agency_new": Scenario("bkd", agency_new),
@@ -553,6 +607,9 @@ AUDITED: dict[str, Scenario] = {
 _STAFF_WORKFLOW = "a staff member's own records (audited as submit/withdraw by the activity tests)"
 _APPRAISER = "an appraiser's review decision (audited by the review/SKP tests), not an admin action"
 NOT_ADMIN_ACTIONS: dict[str, str] = {
+    # Attendance machines speaking the iclock protocol: no user acts; what they send is kept in the device log.
+    **{endpoint: "attendance machines' protocol, kept in the device log"
+       for endpoint in ("iclock.cdata", "iclock.devicecmd")},  # getrequest is a GET (it hands out commands)
     # The staff import's upload is a dry run: it checks the file and stages it, changing no record; the
     # confirmation (admin.staff_import_confirm) is the audited action.
     "admin.staff_import": "dry run of an import; no record changes",

@@ -35,11 +35,13 @@ from kinerja.models import (
     ActivityTemplate,
     Agency,
     AttendanceCorrection,
+    AttendanceDevice,
     AttendanceFlag,
     AttendanceKind,
     AttendanceRecord,
     CapReason,
     CorrectionKind,
+    DevicePin,
     Employee,
     Evaluation,
     Evidence,
@@ -93,6 +95,8 @@ PARAMETER_KINDS = {
     "iki_id": "iki",
     "token_id": "token",
     "correction_id": "correction",
+    "device_id": "device",
+    "pin_id": "pin",
 }
 
 # Parameters that are not object ids: a fixed, valid value is used.
@@ -248,9 +252,14 @@ def agency_objects(agency: Agency, acting: Employee, absent: Employee) -> Ids:
                                          valid_to=date(2026, 12, 31), decree_number="800/1")
     db.session.add_all([roster, cap, acting_assignment])
     db.session.flush()
+    device = AttendanceDevice(serial_number=f"SCOPE{agency_id:05d}", agency_id=agency_id, office_id=office.id,
+                              name="Mesin", timezone="Asia/Jakarta", registered_at=datetime(2026, 11, 1, tzinfo=UTC))
+    pin = DevicePin(agency_id=agency_id, pin="7001", employee_id=absent.id)
+    db.session.add_all([device, pin])
+    db.session.flush()
     position = absent.assignments[0].position_id
     return {"agency": agency_id, "unit": unit.id, "office": office.id, "roster": roster.id, "cap": cap.id,
-            "acting": acting_assignment.id, "position": position}
+            "acting": acting_assignment.id, "position": position, "device": device.id, "pin": pin.id}
 
 
 def build_worlds(app: Flask, org: Organisation) -> dict[str, Ids]:

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import func, select
 
 from kinerja import SECURITY_HEADERS, create_app
 from kinerja.extensions import db as _db
+from kinerja.models import AttendanceRecord
 from tests import security_walk as walk
 from tests.factories import PASSWORD
 
@@ -251,6 +253,19 @@ def test_a_forged_token_is_refused_too(app, clients, seeded, csrf_on):
         response = clients[walk.role_for(url)].post(url, data={"csrf_token": "IjAwMDAi.Zm9yZ2Vk.c2lnbmF0dXJl"})
         assert response.status_code in (400, 405), url
     assert walk.data_fingerprint() == before
+
+
+def test_the_machines_protocol_ignores_the_web_session(app, clients, seeded, csrf_on):
+    """/iclock is CSRF-exempt because a machine has no session: a signed-in admin's browser is just an unknown
+    machine there, refused with 403 and nothing recorded but the refusal."""
+    machine_rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(walk.MACHINE_PREFIX)]
+    assert {rule.endpoint for rule in machine_rules} == {"iclock.cdata", "iclock.getrequest", "iclock.devicecmd"}
+    for rule in machine_rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = clients["bkd"].open(rule.rule, method=method, data="1001\t2026-11-16 07:30:00\t0\t1")
+            assert response.status_code == 403, rule.rule
+            assert response.mimetype == "text/plain"
+    assert _db.session.scalar(select(func.count()).select_from(AttendanceRecord)) == 0
 
 
 def test_the_api_ignores_the_web_session_on_every_route(app, clients, seeded, csrf_on):

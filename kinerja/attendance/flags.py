@@ -31,6 +31,8 @@ def earlier_records(record: AttendanceRecord) -> select:
         AttendanceRecord.employee_id == record.employee_id,
         AttendanceRecord.id != record.id,
         AttendanceRecord.day >= record.day - timedelta(days=LOOKBACK_DAYS),
+        # Machine punches carry the office's own coordinates, not a phone's claim.
+        AttendanceRecord.machine_id.is_(None),
     )
 
 

@@ -25,6 +25,7 @@ from kinerja.models.attendance import (
 from kinerja.models.base import Base
 from kinerja.models.calendar import BackdateGrant, HolidayEntry, HolidayKind, Leave, LeaveKind, MonthLock
 from kinerja.models.corrections import AttendanceCorrection, CorrectionKind, CorrectionStatus
+from kinerja.models.devices import AttendanceDevice, DeviceCommand, DeviceLog, DevicePin, PunchStatus
 from kinerja.models.org import Agency, Office, Position, PositionKind, Regency, Unit
 from kinerja.models.people import ActingAssignment, ActingKind, Assignment, Employee
 from kinerja.models.reports import Job, JobStatus, ReportDocument
@@ -76,6 +77,7 @@ __all__ = [
     "ApiToken",
     "Assignment",
     "AttendanceCorrection",
+    "AttendanceDevice",
     "AttendanceFlag",
     "AttendanceKind",
     "AttendanceRecord",
@@ -91,6 +93,9 @@ __all__ = [
     "CorrectionStatus",
     "Criterion",
     "DeductionBase",
+    "DeviceCommand",
+    "DeviceLog",
+    "DevicePin",
     "Employee",
     "Evaluation",
     "EvaluationIndicator",
@@ -116,6 +121,7 @@ __all__ = [
     "Position",
     "PositionKind",
     "Predikat",
+    "PunchStatus",
     "Rating",
     "Regency",
     "RegencySetting",

@@ -93,6 +93,9 @@ class AttendanceRecord(TimestampMixin, Base):
     early_minutes: Mapped[int] = mapped_column(Integer, default=0)
     # A weekend or holiday: allowed, and shown as such.
     off_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Punched on an attendance machine (kinerja.devices): at the machine's office, without position or selfie.
+    machine_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_device.id", ondelete="SET NULL"),
+                                                   index=True)
 
     employee: Mapped[Employee] = relationship()
     agency: Mapped[Agency] = relationship()
