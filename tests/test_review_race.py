@@ -123,47 +123,26 @@ def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, 
 BULK_ITEMS = 200
 
 
-def bulk_reviewer(database_url: str, identifier: str, ids: list[int], start, results) -> None:
-    """Child process: the appraiser approves every item in one bulk request as soon as the race starts."""
+def decider(database_url: str, label: str, identifier: str, posts: list[tuple[int | None, str, str, dict]], start,
+            results) -> None:
+    """Child process: sign in, wait for the race to start, then send each (item, action, path, form) in turn."""
     try:
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
         client = app.test_client()
         if client.post("/masuk", data={"identifier": identifier, "password": PASSWORD}).status_code != 302:
             start.abort()
-            results.put(("error", "bulk: sign-in refused"))
+            results.put(("error", f"{label}: sign-in refused"))
             return
         start.wait(timeout=60)
-        response = client.post("/pemeriksaan/setujui-massal", data={"ids": ids, "flagged_ok": ids},
-                               follow_redirects=True)
-        codes = [step.status_code for step in (*response.history, response)]
-        alerts = [message for _category, message in ALERT.findall(response.get_data(as_text=True))]
-        results.put(("ok", ("bulk", None, "approve", codes, alerts)))
+        for activity_id, action, path, form in posts:
+            response = client.post(path, data=form, follow_redirects=True)
+            codes = [step.status_code for step in (*response.history, response)]
+            alerts = [message for _category, message in ALERT.findall(response.get_data(as_text=True))]
+            results.put(("ok", (label, activity_id, action, codes, alerts)))
         with app.app_context():
             _db.engine.dispose()
     except Exception as error:  # reported to the parent, which fails the test with it
-        results.put(("error", f"bulk: {error!r}"))
-
-
-def single_returner(database_url: str, identifier: str, ids: list[int], start, results) -> None:
-    """Child process: the Plh returns the same items one by one, from the last, while the bulk runs."""
-    try:
-        app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
-        client = app.test_client()
-        if client.post("/masuk", data={"identifier": identifier, "password": PASSWORD}).status_code != 302:
-            start.abort()
-            results.put(("error", "single: sign-in refused"))
-            return
-        start.wait(timeout=60)
-        for activity_id in ids:
-            response = client.post(f"/pemeriksaan/kegiatan/{activity_id}/kembalikan",
-                                   data={"reason": "Lengkapi bukti dukung"}, follow_redirects=True)
-            codes = [step.status_code for step in (*response.history, response)]
-            alerts = [message for _category, message in ALERT.findall(response.get_data(as_text=True))]
-            results.put(("ok", ("single", activity_id, "return", codes, alerts)))
-        with app.app_context():
-            _db.engine.dispose()
-    except Exception as error:
-        results.put(("error", f"single: {error!r}"))
+        results.put(("error", f"{label}: {error!r}"))
 
 
 def test_a_bulk_approval_racing_single_returns_of_the_same_items_decides_each_once(org, db, database_url):
@@ -189,9 +168,12 @@ def test_a_bulk_approval_racing_single_returns_of_the_same_items_decides_each_on
 
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=bulk_reviewer, args=(database_url, appraiser_identifier, ids, start, results)),
-               context.Process(target=single_returner,
-                               args=(database_url, plh_identifier, ids[::-1], start, results))]
+    bulk = [(None, "approve", "/pemeriksaan/setujui-massal", {"ids": ids, "flagged_ok": ids})]
+    singles = [(i, "return", f"/pemeriksaan/kegiatan/{i}/kembalikan", {"reason": "Lengkapi bukti dukung"})
+               for i in ids[::-1]]  # from the other end
+    workers = [context.Process(target=decider, args=(database_url, label, identifier, posts, start, results))
+               for label, identifier, posts in (("bulk", appraiser_identifier, bulk),
+                                                ("single", plh_identifier, singles))]
     for worker in workers:
         worker.start()
     answers = [results.get(timeout=300) for _ in range(1 + BULK_ITEMS)]
