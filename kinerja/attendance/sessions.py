@@ -86,7 +86,7 @@ def modes_label(session: AttendanceSession) -> str:
 
 def check(data: SessionInput, current: AttendanceSession | None, today: date) -> None:
     if data.kind not in SESSION_KINDS:
-        raise ValidationFailed(_("Pilih jenis sesi: apel pagi, sebelum istirahat atau setelah istirahat."),
+        raise ValidationFailed(_("Pilih jenis sesi: apel pagi, upacara, sebelum istirahat atau setelah istirahat."),
                                field="kind")
     if data.closes <= data.opens:
         raise ValidationFailed(_("Jam tutup harus sesudah jam buka."), field="closes")
