@@ -197,10 +197,11 @@ def test_a_session_in_force_keeps_its_rules_and_can_only_be_ended(org, db, monke
         sessions.delete_session(org.bkd_admin, current, today)
     with pytest.raises(NotAllowed):
         sessions.save_session(org.user(org.head_a), session_input(kind=AttendanceKind.BREAK_END), today)
-    actions = db.session.execute(select(AuditEntry.action, AuditEntry.from_state, AuditEntry.to_state).where(
+    actions = db.session.execute(select(AuditEntry.action, AuditEntry.reason).where(
         AuditEntry.object_type == "attendance_session").order_by(AuditEntry.id)).all()
-    assert [action for action, _, _ in actions] == ["update", "create"]
-    assert actions[0][1].endswith("2026-01-01..-") and actions[0][2].endswith("2026-01-01..2026-11-16")
+    assert [action for action, _ in actions] == ["update", "create"]
+    assert actions[0][1] == ("Apel dipindah ke 07.15; apl 07:30-08:00 hari 12345 wajib WFO 2026-01-01..- → "
+                             "apl 07:30-08:00 hari 12345 wajib WFO 2026-01-01..2026-11-16")
     sessions.delete_session(org.bkd_admin, later, today)
     assert db.session.get(AttendanceSession, later.id) is None
 
