@@ -197,10 +197,11 @@ def test_a_session_in_force_keeps_its_rules_and_can_only_be_ended(org, db, monke
         sessions.delete_session(org.bkd_admin, current, today)
     with pytest.raises(NotAllowed):
         sessions.save_session(org.user(org.head_a), session_input(kind=AttendanceKind.BREAK_END), today)
-    actions = db.session.execute(select(AuditEntry.action, AuditEntry.from_state, AuditEntry.to_state).where(
+    actions = db.session.execute(select(AuditEntry.action, AuditEntry.reason).where(
         AuditEntry.object_type == "attendance_session").order_by(AuditEntry.id)).all()
-    assert [action for action, _, _ in actions] == ["update", "create"]
-    assert actions[0][1].endswith("2026-01-01..-") and actions[0][2].endswith("2026-01-01..2026-11-16")
+    assert [action for action, _ in actions] == ["update", "create"]
+    assert actions[0][1] == ("Apel dipindah ke 07.15; apl 07:30-08:00 hari 12345 wajib WFO 2026-01-01..- → "
+                             "apl 07:30-08:00 hari 12345 wajib WFO 2026-01-01..2026-11-16")
     sessions.delete_session(org.bkd_admin, later, today)
     assert db.session.get(AttendanceSession, later.id) is None
 
@@ -262,3 +263,21 @@ def test_a_month_counts_the_required_sessions_missed_on_working_days(org, db, mo
     assert line.params["days"] == 6 + mondays
     # 0,5% each of the discipline share: 40% of the 5.000.000 ceiling of kelas 6
     assert line.amount == -(2_000_000 * 50 * (6 + mondays) // 10_000)
+
+
+def test_a_ceremony_on_its_day_is_a_session_of_its_own_beside_the_weekly_apel(org, staff, monkeypatch, db):
+    """'A missed apel or ceremony per occurrence': a ceremony (upacara Hari Kesadaran Nasional on the 17th) is a
+    one-day session, held beside Monday's apel; missing it is one occurrence."""
+    add_session(weekdays="1")
+    ceremony = add_session(AttendanceKind.CEREMONY, "08:00", "09:00", weekdays="1234567",
+                           valid_from=date(2026, 11, 17), valid_to=date(2026, 11, 17))
+    tuesday = MONDAY + timedelta(days=1)  # 17 November 2026
+    at(monkeypatch, 7, 20, tuesday)
+    services.check(staff, data())
+    at(monkeypatch, 8, 30, tuesday)
+    status = queries.today_status(org.staff_a.id)[1]
+    assert [state.kind for state in status.sessions] == [AttendanceKind.CEREMONY]
+    assert status.next_kind is AttendanceKind.CEREMONY
+    record = services.check(staff, data(kind=AttendanceKind.CEREMONY, seed=2))
+    assert record.kind is AttendanceKind.CEREMONY and ceremony.held_on(tuesday.date())
+    assert not ceremony.held_on(tuesday.date() + timedelta(days=1))

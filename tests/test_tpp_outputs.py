@@ -88,7 +88,7 @@ def test_an_agency_admin_records_a_bank_account_checked_normalised_and_audited(c
     db.session.refresh(org.staff_a)
     assert (org.staff_a.bank_name, org.staff_a.bank_account) == ("Bank Jateng", "001234567890")
     entry = db.session.query(AuditEntry).filter_by(object_type="employee", action="set_bank_account").one()
-    assert (entry.object_id, entry.from_state, entry.to_state) == (org.staff_a.id, "-", "Bank Jateng 001234567890")
+    assert (entry.object_id, entry.reason) == (org.staff_a.id, "- → Bank Jateng 001234567890")
     assert entry.agency_id == org.agency_a.id
     set_bank(client, org.staff_a.id, "", "")  # both empty: cleared, audited too
     db.session.refresh(org.staff_a)

@@ -345,8 +345,10 @@ def set_bank_account(actor: User, employee: Employee, bank_name: str | None, acc
         return False
     employee.bank_name, employee.bank_account = name, number
     placement = latest_assignment(employee.id)
-    audit.record(actor, audit.Change("employee", employee.id, "set_bank_account", before,
-                                     bank_label(name, number), placement.agency_id if placement else None))
+    # The accounts go in the reason: the states hold 20 characters.
+    audit.record(actor, audit.Change("employee", employee.id, "set_bank_account",
+                                     agency_id=placement.agency_id if placement else None,
+                                     reason=f"{before} → {bank_label(name, number)}"))
     finish()
     return True
 

@@ -120,7 +120,8 @@ def check_out(form):
 
 class SessionFormSchema(CheckFormSchema):
     kind = fields.Enum(AttendanceKind, by_value=True, required=True, validate=validate.OneOf(SESSION_KINDS),
-                       metadata={"description": "apl (apel pagi), ist (before the break), kbl (after the break)"})
+                       metadata={"description": "apl (apel pagi), upc (upacara, a ceremony), ist (before the break), "
+                                                "kbl (after the break)"})
     mode = fields.Enum(WorkMode, by_value=True, load_default=WorkMode.WFO,
                        metadata={"description": "Ignored: a session takes today's check-in mode"})
 

@@ -86,7 +86,7 @@ def modes_label(session: AttendanceSession) -> str:
 
 def check(data: SessionInput, current: AttendanceSession | None, today: date) -> None:
     if data.kind not in SESSION_KINDS:
-        raise ValidationFailed(_("Pilih jenis sesi: apel pagi, sebelum istirahat atau setelah istirahat."),
+        raise ValidationFailed(_("Pilih jenis sesi: apel pagi, upacara, sebelum istirahat atau setelah istirahat."),
                                field="kind")
     if data.closes <= data.opens:
         raise ValidationFailed(_("Jam tutup harus sesudah jam buka."), field="closes")
@@ -142,9 +142,10 @@ def save_session(actor: User, data: SessionInput, today: date, current: Attendan
         setattr(session, name, getattr(data, name))
     db.session.add(session)
     db.session.flush()
-    audit.record(actor, audit.Change("attendance_session", session.id,
-                                     "create" if current is None else "update", before, describe(session),
-                                     reason=reason.strip() or None))
+    # The rules go in the reason: the states hold 20 characters.
+    change = f"{before} → {describe(session)}" if before else describe(session)
+    audit.record(actor, audit.Change("attendance_session", session.id, "create" if current is None else "update",
+                                     reason="; ".join(filter(None, (reason.strip(), change)))))
     finish()
     return session
 
@@ -156,6 +157,6 @@ def delete_session(actor: User, session: AttendanceSession, today: date) -> None
     if session.valid_from <= today:
         raise ValidationFailed(_("Sesi yang sudah berlaku tidak dapat dihapus; isi tanggal akhirnya."),
                                field="valid_to")
-    audit.record(actor, audit.Change("attendance_session", session.id, "delete", describe(session), None))
+    audit.record(actor, audit.Change("attendance_session", session.id, "delete", reason=describe(session)))
     db.session.delete(session)
     finish()

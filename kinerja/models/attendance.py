@@ -37,6 +37,7 @@ class AttendanceKind(enum.StrEnum):
     APEL = "apl"  # apel pagi
     BREAK_START = "ist"  # before the break
     BREAK_END = "kbl"  # after the break
+    CEREMONY = "upc"  # upacara: a ceremony on its day (17 Agustus, Hari Kesadaran Nasional on the 17th, …)
     OUT = "out"
 
     @property
@@ -54,9 +55,10 @@ ATTENDANCE_KIND_LABELS = {
     AttendanceKind.APEL: _l("Apel pagi"),
     AttendanceKind.BREAK_START: _l("Sebelum istirahat"),
     AttendanceKind.BREAK_END: _l("Setelah istirahat"),
+    AttendanceKind.CEREMONY: _l("Upacara"),
     AttendanceKind.OUT: _l("Jam pulang"),
 }
-SESSION_KINDS = (AttendanceKind.APEL, AttendanceKind.BREAK_START, AttendanceKind.BREAK_END)
+SESSION_KINDS = (AttendanceKind.APEL, AttendanceKind.CEREMONY, AttendanceKind.BREAK_START, AttendanceKind.BREAK_END)
 
 
 class AttendanceRecord(TimestampMixin, Base):
