@@ -42,8 +42,10 @@ WINNER = {"approve": "1 kegiatan disetujui.", "return": "1 kegiatan dikembalikan
 LOSER = "1 kegiatan sudah diputuskan orang lain lebih dulu; keputusan itu yang berlaku."
 
 
-def reviewer(database_url: str, label: str, identifier: str, rounds: list[tuple[int, str]], start, results) -> None:
-    """Child process: sign in once; per round wait at the barrier, then approve or return the round's item."""
+def decider(database_url: str, label: str, identifier: str, posts: list[tuple[int | None, str, str, dict]], start,
+            results, rounds: bool = False) -> None:
+    """Child process: sign in, wait for the race to start, then send each (item, action, path, form) in turn; in
+    `rounds`, wait at the barrier before each."""
     try:
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
         client = app.test_client()
@@ -51,10 +53,10 @@ def reviewer(database_url: str, label: str, identifier: str, rounds: list[tuple[
             start.abort()
             results.put(("error", f"{label}: sign-in refused"))
             return
-        for activity_id, action in rounds:
-            start.wait(timeout=60)
-            path = f"/pemeriksaan/kegiatan/{activity_id}/" + ("setujui" if action == "approve" else "kembalikan")
-            response = client.post(path, data={"reason": "Lengkapi bukti dukung"}, follow_redirects=True)
+        for index, (activity_id, action, path, form) in enumerate(posts):
+            if rounds or index == 0:
+                start.wait(timeout=60)
+            response = client.post(path, data=form, follow_redirects=True)
             codes = [step.status_code for step in (*response.history, response)]
             alerts = [message for _category, message in ALERT.findall(response.get_data(as_text=True))]
             results.put(("ok", (label, activity_id, action, codes, alerts)))
@@ -64,7 +66,8 @@ def reviewer(database_url: str, label: str, identifier: str, rounds: list[tuple[
         results.put(("error", f"{label}: {error!r}"))
 
 
-def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, database_url):
+def plh_standing_in(org, db):
+    """The last working day before today (its month explicitly open) and a Plh standing in for appraiser A."""
     day = last_working_day_before_today()
     today = clock.today()
     unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
@@ -73,6 +76,11 @@ def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, 
     db.session.add(ActingAssignment(acting_id=plh.id, absent_id=org.appraiser_a.id, decree_number="800/9/2026",
                                     valid_from=today - timedelta(days=3), valid_to=today + timedelta(days=3)))
     db.session.add(MonthLock(agency_id=org.agency_a.id, year=day.year, month=day.month, locked=False, reason="Uji"))
+    return day, plh
+
+
+def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, database_url):
+    day, plh = plh_standing_in(org, db)
     items = [ActivityFactory(employee=org.staff_a, activity_date=day, start_time=hm(f"{7 + n:02d}:00"),
                              end_time=hm(f"{8 + n:02d}:00"), status=ActivityStatus.SUBMITTED,
                              submitted_at=clock.utcnow())
@@ -88,7 +96,10 @@ def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, 
 
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=reviewer, args=(database_url, label, identifier, plan[label], start, results))
+    posts = {label: [(i, action, f"/pemeriksaan/kegiatan/{i}/" + ("setujui" if action == "approve" else "kembalikan"),
+                      {"reason": "Lengkapi bukti dukung"}) for i, action in plan[label]] for label in plan}
+    workers = [context.Process(target=decider, args=(database_url, label, identifier, posts[label], start, results,
+                                                     True))
                for label, identifier in (("appraiser", appraiser_identifier), ("plh", plh_identifier))]
     for worker in workers:
         worker.start()
@@ -123,39 +134,10 @@ def test_appraiser_and_plh_deciding_at_once_leave_exactly_one_decision(org, db, 
 BULK_ITEMS = 200
 
 
-def decider(database_url: str, label: str, identifier: str, posts: list[tuple[int | None, str, str, dict]], start,
-            results) -> None:
-    """Child process: sign in, wait for the race to start, then send each (item, action, path, form) in turn."""
-    try:
-        app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
-        client = app.test_client()
-        if client.post("/masuk", data={"identifier": identifier, "password": PASSWORD}).status_code != 302:
-            start.abort()
-            results.put(("error", f"{label}: sign-in refused"))
-            return
-        start.wait(timeout=60)
-        for activity_id, action, path, form in posts:
-            response = client.post(path, data=form, follow_redirects=True)
-            codes = [step.status_code for step in (*response.history, response)]
-            alerts = [message for _category, message in ALERT.findall(response.get_data(as_text=True))]
-            results.put(("ok", (label, activity_id, action, codes, alerts)))
-        with app.app_context():
-            _db.engine.dispose()
-    except Exception as error:  # reported to the parent, which fails the test with it
-        results.put(("error", f"{label}: {error!r}"))
-
-
 def test_a_bulk_approval_racing_single_returns_of_the_same_items_decides_each_once(org, db, database_url):
     """Issue 19 §4: on MariaDB this raced into error 1213 (deadlock) for the loser. Locks are taken in id order
     and a deadlock victim is retried: every item is decided exactly once and every request is answered."""
-    day = last_working_day_before_today()
-    today = clock.today()
-    unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
-                             .where(Assignment.employee_id == org.other_appraiser_a.id))
-    plh = staff_member(unit, org.head_a, name="Plh Penilai")
-    db.session.add(ActingAssignment(acting_id=plh.id, absent_id=org.appraiser_a.id, decree_number="800/9/2026",
-                                    valid_from=today - timedelta(days=3), valid_to=today + timedelta(days=3)))
-    db.session.add(MonthLock(agency_id=org.agency_a.id, year=day.year, month=day.month, locked=False, reason="Uji"))
+    day, plh = plh_standing_in(org, db)
     owners = (org.staff_a, org.staff_a2)
     items = [ActivityFactory(employee=owners[n % 2], activity_date=day, start_time=hm("07:00"),
                              end_time=hm("07:01"), duration_minutes=1, status=ActivityStatus.SUBMITTED,
