@@ -5,22 +5,35 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Every dependency, pinned with its hashes (`make lock` writes it from setup.cfg; docs/operations.md#dependencies).
+LOCK := requirements/lock.txt
+LOCK_EXTRAS := --extra dev --extra metrics --extra sentry
 
 .PHONY: install run serve db seed test test-sqlite test-dates test-postgres test-mariadb test-all lint migrations-check \
-        translations extract-messages bench loadtest drills restore-drill clean
+        translations extract-messages lock bench loadtest drills restore-drill clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kinerja needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+# The pinned, hash-checked dependencies first, then Kinerja itself without resolving anything again.
+$(VENV)/.installed: $(BIN)/activate $(LOCK) setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d kinerja/translations
+
+# Re-pin every dependency (after changing setup.cfg, or to take updates): pip-compile from pip-tools resolves
+# setup.cfg's requirements and extras and writes each version with the hashes of its files. Review the diff.
+lock: $(BIN)/activate
+	$(BIN)/pip install --quiet --disable-pip-version-check "pip-tools>=7.4"
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
+	  $(LOCK_EXTRAS) --output-file $(LOCK) setup.cfg
+	rm -f $(VENV)/.installed
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o kinerja/translations/messages.pot .

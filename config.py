@@ -88,6 +88,18 @@ class Config:
 
     PER_PAGE = env_int("PER_PAGE", 25)
 
+    # Logging (kinerja/logs.py): "text" lines or "json" lines (with the request id), at LOG_LEVEL.
+    LOG_FORMAT = env_str("LOG_FORMAT", "text")
+    LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+    # Monitoring extras (kinerja/monitoring.py), off unless set: error reports to Sentry or a self-hosted
+    # GlitchTip (pip install ".[sentry]"), and /metrics for Prometheus (pip install ".[metrics]") open to a
+    # bearer token or to the listed networks.
+    SENTRY_DSN = env_str("SENTRY_DSN")
+    SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT")
+    SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
+    METRICS_TOKEN = env_str("METRICS_TOKEN")
+    METRICS_NETWORKS = env_list("METRICS_NETWORKS")
+
     # Activities (BKD may change these; issue 8 moves them into the settings screen).
     BACKDATE_WORKING_DAYS = env_int("BACKDATE_WORKING_DAYS", 5)
     MAX_HOURS_PER_DAY = env_int("MAX_HOURS_PER_DAY", 12)
@@ -204,6 +216,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 1)
+    LOG_FORMAT = env_str("LOG_FORMAT", "json")  # one JSON object a line, for the log collector
 
     @classmethod
     def finalize(cls, config: dict) -> None:

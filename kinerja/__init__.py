@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kinerja import audit, clock, i18n
+from kinerja import audit, clock, i18n, logs, monitoring
 from kinerja.database import configure_engine_events, engine_options
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
 from kinerja.json_input import LimitedJSONProvider
@@ -37,6 +37,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.finalize(app.config)
+    logs.configure_logging(app)
     if clock.is_set():  # a clock frozen or moved for tests, drills or a demo: say so (a bad value stops here)
         app.logger.warning("%s is set: the clock reads %s", clock.SETTING, clock.utcnow().isoformat())
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
@@ -49,6 +50,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_request_hooks(app)
     register_errorhandlers(app)
     register_commands(app)
+    monitoring.init_app(app)
     return app
 
 

@@ -92,7 +92,26 @@ def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
     return compiled
 
 
+def ensure_catalogs(app: Flask, directory: Path = TRANSLATIONS_DIR) -> None:
+    """Compile a missing or stale catalogue at start, so an install that skipped `make translations` still speaks
+    English; where the files cannot be written (a read-only install), refuse to start rather than fall back to
+    Indonesian without a word."""
+    try:
+        compiled = compile_catalogs(directory)
+    except OSError as error:
+        stale = [str(po_path.with_suffix(".mo")) for po_path in directory.glob("*/LC_MESSAGES/messages.po")
+                 if not po_path.with_suffix(".mo").exists()
+                 or po_path.with_suffix(".mo").stat().st_mtime < po_path.stat().st_mtime]
+        raise RuntimeError(
+            f"The translation catalogues {', '.join(stale)} are missing or older than their .po files and cannot "
+            f"be compiled here ({error}). Run `make translations` (pybabel compile -d kinerja/translations) as the "
+            "owner of the files, then start again.") from error
+    for path in compiled:
+        app.logger.info("Compiled the translation catalogue %s", path)
+
+
 def init_app(app: Flask) -> None:
+    ensure_catalogs(app)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_number, "number")

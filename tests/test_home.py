@@ -96,3 +96,31 @@ def test_database_outage_gives_a_friendly_503(client, auth, org, monkeypatch):
     assert response.status_code == 503
     assert "Layanan sedang sibuk" in response.get_data(as_text=True)
     assert response.headers["Retry-After"] == "30"
+
+
+def test_staff_home_starts_with_todays_card_and_what_is_missing(client, auth, org, db, monkeypatch):
+    from datetime import date, time
+
+    from kinerja.models import ActivityStatus
+    from tests.factories import ActivityFactory, freeze_now
+
+    freeze_now(monkeypatch)  # Wednesday 18 November 2026, 16.00 WIB
+    ActivityFactory(employee=org.staff_a, activity_date=date(2026, 11, 18), start_time=time(8), end_time=time(10),
+                    description="Rapat koordinasi pelayanan")
+    ActivityFactory(employee=org.staff_a, activity_date=date(2026, 11, 18), start_time=time(10), end_time=time(10, 30),
+                    status=ActivityStatus.RETURNED)
+    ActivityFactory(employee=org.staff_a, activity_date=date(2026, 11, 17))  # yesterday: not today's
+    db.session.commit()
+    auth.login(org.staff_a.id_number)
+    page = client.get("/").get_data(as_text=True)
+    card = page[page.index('id="hari-ini"'):page.index('id="hari-ini-kurang"') + 600]
+    assert page.index('id="hari-ini"') < page.index("Isi kegiatan hari ini")  # at the top
+    assert "Rabu, 18 November" in card
+    assert "Kegiatan: 2 (2,5 jam)" in card
+    assert "Rapat koordinasi pelayanan" in card
+    assert "Belum presensi masuk." in card
+    assert "Kegiatan masih draf, belum diajukan: 1." in card
+    assert "Kegiatan dikembalikan untuk diperbaiki: 1." in card
+    assert "Belum ada kegiatan hari ini." not in card
+    assert 'href="/presensi/"' in card and "Presensi masuk" in card
+    assert 'id="topbar-presensi"' in page

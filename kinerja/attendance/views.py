@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,7 +16,7 @@ from kinerja.attendance.forms import CheckForm, DecisionForm
 from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db
-from kinerja.models import AttendanceKind, AttendanceRecord
+from kinerja.models import AttendanceKind, AttendanceRecord, WorkMode
 from kinerja.roster.queries import scheduled_mode
 from kinerja.settings import setting
 
@@ -57,16 +57,29 @@ def index():
     if employee is None:
         abort(404)
     form = CheckForm()
+    # The page's script sends the form with fetch, so a refused check-in keeps the chosen selfie on the page;
+    # it gets JSON back. Without the script (no position either) the page is rendered again as before.
+    by_script = request.headers.get("X-Requested-With") == "fetch"
+    offer_modes = False
     if form.validate_on_submit():
         try:
             record = services.check(current_user, form.to_input(request.user_agent.string or ""))
         except DomainError as error:
+            offer_modes = offers_other_modes(form, error)
+            if by_script:
+                db.session.rollback()
+                return jsonify(ok=False, message=error.message, field=error.field, offer_modes=offer_modes), 422
             show_error(form, error, fields=("assignment_letter", "selfie"))
         else:
             flash(saved_message(record), "success")
+            if by_script:
+                return jsonify(ok=True, redirect=url_for("attendance.index"))
             return redirect(url_for("attendance.index"))
     elif request.method == "POST":
-        flash(_("Presensi tidak dapat dikirim. Muat ulang halaman lalu coba lagi."), "danger")
+        message = _("Presensi tidak dapat dikirim. Muat ulang halaman lalu coba lagi.")
+        if by_script:
+            return jsonify(ok=False, message=message, field=None, offer_modes=False), 400
+        flash(message, "danger")
     today, status = queries.today_status(employee.id)
     form.kind.data = status.next_kind.value if status.next_kind else ""
     scheduled = scheduled_mode(employee.id, today)
@@ -78,7 +91,14 @@ def index():
     month = chosen_month()
     history = queries.month_history(employee.id, month, request.args.get("page", 1, type=int), setting("PER_PAGE"))
     return render_template("attendance/index.html", form=form, status=status, history=history, month=month,
-                           today=today, scheduled=scheduled, max_accuracy=setting("ATTENDANCE_MAX_ACCURACY_M"))
+                           today=today, scheduled=scheduled, max_accuracy=setting("ATTENDANCE_MAX_ACCURACY_M"),
+                           offer_modes=offer_modes)
+
+
+def offers_other_modes(form: CheckForm, error: DomainError) -> bool:
+    """A check-in (or check-out) at the office refused for the position: the page offers WFH or DL instead."""
+    return (error.field == "mode" and form.mode.data == WorkMode.WFO.value
+            and form.kind.data in (AttendanceKind.IN.value, AttendanceKind.OUT.value))
 
 
 @bp.route("/tinjauan")

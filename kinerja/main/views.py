@@ -11,6 +11,7 @@ from kinerja.core.assignments import assignment_history, assignment_on
 from kinerja.extensions import db
 from kinerja.main import bp, services
 from kinerja.main.forms import LanguageForm
+from kinerja.main.today import today_card
 from kinerja.permissions import (
     GLOBAL_ROLES,
     admin_agency_ids,
@@ -31,6 +32,7 @@ def home():
         context["assignment"] = assignment_on(user.employee_id, today, details=True)
         context["acting"] = services.acting_roles(user.employee_id, today)
         context["subordinates"] = services.subordinates(user.employee_id, today)
+        context["card"] = today_card(user.employee_id)
     agency_ids = admin_agency_ids(user)
     if agency_ids:
         context["admin_agencies"] = [

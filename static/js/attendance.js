@@ -73,8 +73,59 @@
     preview.classList.remove("d-none");
   });
 
-  // One tap sends once: a second tap while the photo uploads would only meet "already checked in".
-  form.addEventListener("submit", () => {
-    window.setTimeout(() => { submit.disabled = true; }, 0);
+  // Sent with fetch, so that a refused check-in leaves the page as it is: the chosen selfie and the position stay,
+  // and a WFO check-in refused for the distance offers WFH or DL without taking the photo again.
+  const refused = document.getElementById("attendance-refused");
+  const refusedMessage = document.getElementById("attendance-refused-message");
+  const offer = document.getElementById("mode-offer");
+  const mode = field("mode");
+  const showRefusal = (message, offerModes) => {
+    refusedMessage.textContent = message;
+    refused.classList.replace("alert-info", "alert-danger");
+    refused.classList.remove("d-none");
+    offer.classList.toggle("d-none", !offerModes);
+    refused.focus();
+  };
+  let sending = false;
+  const send = async () => {
+    if (sending) return;  // one tap sends once: a second tap while the photo uploads would meet "already checked in"
+    sending = true;
+    submit.disabled = true;
+    try {
+      const response = await fetch(form.action || window.location.href, {
+        method: "POST", body: new FormData(form), headers: { "X-Requested-With": "fetch" }, credentials: "same-origin",
+      });
+      const answer = await response.json();
+      if (answer.ok) {
+        window.location.assign(answer.redirect);
+        return;
+      }
+      showRefusal(answer.message, answer.offer_modes);
+    } catch (error) {
+      showRefusal(form.dataset.msgFailed, false);
+    }
+    sending = false;
+    submit.disabled = false;
+  };
+  form.addEventListener("submit", (event) => {
+    if (!window.fetch || !window.FormData) return;  // the plain form post still works
+    event.preventDefault();
+    send();
+  });
+  form.querySelectorAll(".js-offer-mode").forEach((button) => {
+    button.addEventListener("click", () => {
+      if (!mode) return;
+      mode.value = button.dataset.mode;
+      mode.dispatchEvent(new Event("change"));
+      if (button.dataset.mode === "DL") {
+        const letter = field("assignment_letter");
+        offer.classList.add("d-none");
+        refusedMessage.textContent = form.dataset.msgLetter;
+        refused.classList.replace("alert-danger", "alert-info");
+        if (letter) letter.focus();
+        return;
+      }
+      if (form.reportValidity()) send();
+    });
   });
 })();
