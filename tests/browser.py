@@ -123,3 +123,28 @@ def text_lines(locator) -> int:
         range.selectNodeContents(element);
         return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
     }""")
+
+
+SERIOUS = ("serious", "critical")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """The serious and critical WCAG 2.1 AA violations axe-core finds on the page as it stands, one line each
+    (rule, impact, the first elements and what axe says to fix). axe-core comes with axe-playwright-python; the
+    page's context needs `bypass_csp=True`, as the app's content security policy forbids the injected script."""
+    import axe_playwright_python
+
+    script = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(script))
+    result = page.evaluate("options => axe.run(document, options)",
+                           {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]})
+    found = []
+    for violation in result["violations"]:
+        if violation["impact"] in SERIOUS:
+            nodes = violation["nodes"]
+            targets = ", ".join(" ".join(node["target"]) for node in nodes[:3])
+            summary = nodes[0].get("failureSummary", "").replace("\n", " ") if nodes else ""
+            found.append(f"{violation['id']} ({violation['impact']}, {len(nodes)}×): {targets} — {summary[:200]}")
+    return found
