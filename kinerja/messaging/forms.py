@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -14,8 +15,8 @@ class GatewayForm(FlaskForm):
     enabled = BooleanField(_l("Aktif (pesan dikirim)"))
     base_url = StringField(_l("Alamat (URL)"), validators=[Optional(), Length(max=255)])
     sender_id = StringField(_l("Phone number ID (Cloud API)"), validators=[Optional(), Length(max=64)])
-    method = SelectField(_l("Metode"), choices=[("POST", "POST"), ("GET", "GET")], validate_choice=False)
-    body_format = SelectField(_l("Format isi"), choices=[("json", "JSON"), ("form", _l("Formulir"))],
+    method = SelectField(_l("Metode"), choices=[SelectChoice("POST", "POST"), SelectChoice("GET", "GET")], validate_choice=False)
+    body_format = SelectField(_l("Format isi"), choices=[SelectChoice("json", "JSON"), SelectChoice("form", _l("Formulir"))],
                               validate_choice=False)
     body_template = TextAreaField(_l("Isi permintaan"), validators=[Optional(), Length(max=2000)])
     token_header = StringField(_l("Header token"), validators=[Optional(), Length(max=64)])

@@ -162,9 +162,9 @@ def record(message_id: int, outcome: gateways.Outcome, report: DrainReport) -> N
 
 def still_wanted(channel: Channel, user_ids: set[int]) -> set[tuple[int, str]]:
     """(person, address) pairs still opted in: a message to anyone else was opted out of or went to an old number."""
-    return set(db.session.execute(select(MessageContact.user_id, MessageContact.address).where(
+    return set(map(tuple, db.session.execute(select(MessageContact.user_id, MessageContact.address).where(
         MessageContact.user_id.in_(user_ids), MessageContact.channel == channel,
-        MessageContact.opted_in.is_(True))).tuples())
+        MessageContact.opted_in.is_(True))).all()))
 
 
 def drain_channel(gateway: MessageGateway, report: DrainReport, now: datetime) -> None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from kinerja import notify
 from kinerja.core.forms import show_error
@@ -63,8 +64,8 @@ def log():
 
 def gateway_form(channel: Channel, gateway) -> GatewayForm:
     form = GatewayForm(obj=gateway)
-    form.kind.choices = [(kind.value, kind.label) for kind in services.KINDS_BY_CHANNEL[channel]]
-    form.kinds.choices = [(kind, notify.MESSAGES[kind]) for kind in notify.MESSAGES]
+    form.kind.choices = [SelectChoice(kind.value, kind.label) for kind in services.KINDS_BY_CHANNEL[channel]]
+    form.kinds.choices = [SelectChoice(kind, notify.MESSAGES[kind]) for kind in notify.MESSAGES]
     if request.method == "GET":
         form.kinds.data = gateway.kind_list if gateway else list(services.SUGGESTED_KINDS)
         if gateway is None:
