@@ -17,10 +17,10 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from kinerja import notify
+from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.messaging import addresses, outbox, services
 from kinerja.models import AuditEntry, Channel, MessageContact, MessageStatus, OutboundMessage
-from kinerja.errors import ValidationFailed
 from tests.factories import FIXED_NOW, freeze_now
 
 

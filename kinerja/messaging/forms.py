@@ -15,9 +15,10 @@ class GatewayForm(FlaskForm):
     enabled = BooleanField(_l("Aktif (pesan dikirim)"))
     base_url = StringField(_l("Alamat (URL)"), validators=[Optional(), Length(max=255)])
     sender_id = StringField(_l("Phone number ID (Cloud API)"), validators=[Optional(), Length(max=64)])
-    method = SelectField(_l("Metode"), choices=[SelectChoice("POST", "POST"), SelectChoice("GET", "GET")], validate_choice=False)
-    body_format = SelectField(_l("Format isi"), choices=[SelectChoice("json", "JSON"), SelectChoice("form", _l("Formulir"))],
-                              validate_choice=False)
+    method = SelectField(_l("Metode"), choices=[SelectChoice("POST", "POST"), SelectChoice("GET", "GET")],
+                         validate_choice=False)
+    body_format = SelectField(_l("Format isi"), validate_choice=False,
+                              choices=[SelectChoice("json", "JSON"), SelectChoice("form", _l("Formulir"))])
     body_template = TextAreaField(_l("Isi permintaan"), validators=[Optional(), Length(max=2000)])
     token_header = StringField(_l("Header token"), validators=[Optional(), Length(max=64)])
     token_env = StringField(_l("Variabel lingkungan token"), validators=[Optional(), Length(max=64)])
