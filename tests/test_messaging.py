@@ -306,3 +306,10 @@ def test_a_gateway_token_name_must_be_kinerjas(org):
         services.save_gateway(org.bkd_admin, Channel.WHATSAPP, services.GatewayInput(
             kind="cloud_api", sender_id="1", token_env="SECRET_KEY", kinds=["waiting"]))
     assert error.value.field == "token_env"
+
+
+def test_the_cron_command_sends_and_reports(app, setup, gateway):
+    notice(setup)
+    result = app.test_cli_runner().invoke(args=["notify", "send"])
+    assert result.exit_code == 0, result.output
+    assert "1 diantrekan, 1 terkirim" in result.output and len(gateway.received) == 1
