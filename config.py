@@ -120,6 +120,16 @@ class Config:
     MAIL_USERNAME = env_str("MAIL_USERNAME")
     MAIL_PASSWORD = env_str("MAIL_PASSWORD")
     MAIL_SENDER = env_str("MAIL_SENDER", "kinerja@localhost")
+    # WhatsApp/Telegram (kinerja.messaging): BKD sets the gateways on /bkd/pesan, their tokens stay in environment
+    # variables named there (KINERJA_…). A notice is sent at most MESSAGES_PER_PERSON_DAY times a day per person and
+    # channel (the rest wait for the next day) and tried MESSAGE_MAX_ATTEMPTS times, waiting 1, 2, 4… minutes
+    # (at most MESSAGE_BACKOFF_CAP_SECONDS) between attempts; a gateway answering slower than
+    # MESSAGE_TIMEOUT_SECONDS counts as a failed attempt.
+    MESSAGES_PER_PERSON_DAY = env_int("MESSAGES_PER_PERSON_DAY", 10)
+    MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 12)
+    MESSAGE_BACKOFF_SECONDS = env_int("MESSAGE_BACKOFF_SECONDS", 60)
+    MESSAGE_BACKOFF_CAP_SECONDS = env_int("MESSAGE_BACKOFF_CAP_SECONDS", 3600)
+    MESSAGE_TIMEOUT_SECONDS = env_int("MESSAGE_TIMEOUT_SECONDS", 15)
     # Above this a request is refused before it is read (a friendly 413 page); smaller files that still
     # break EVIDENCE_MAX_BYTES are refused by the form with a message.
     MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_MB", 60) * 1024 * 1024

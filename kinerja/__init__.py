@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from kinerja.devices import iclock as iclock_bp
     from kinerja.jobs import bp as jobs_bp
     from kinerja.main import bp as main_bp
+    from kinerja.messaging import bp as messaging_bp
     from kinerja.oversight import bp as oversight_bp
     from kinerja.reports import bp as reports_bp
     from kinerja.reports import prerender
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tpp_bp)
     app.register_blueprint(devices_bp)
     app.register_blueprint(iclock_bp)
+    app.register_blueprint(messaging_bp)
     init_api(app)
     prerender.init_app(app)
 

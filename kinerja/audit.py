@@ -89,6 +89,8 @@ ACTION_LABELS = {
     "queue_device_command": _l("Perintah untuk mesin presensi diantrekan"),
     "map_device_pin": _l("PIN mesin presensi dipetakan"),
     "unmap_device_pin": _l("Pemetaan PIN mesin presensi dihapus"),
+    "change_gateway": _l("Gateway pesan WhatsApp/Telegram diubah"),
+    "retry_message": _l("Pesan WhatsApp/Telegram dikirim ulang"),
 }
 
 _client_address: ContextVar[str | None] = ContextVar("kinerja_client_address", default=None)

@@ -20,15 +20,18 @@ def register(app: Flask) -> None:
     @app.cli.command("remind")
     @click.option("--date", "day", default=None, help="Run as if today were this date (YYYY-MM-DD).")
     def remind_command(day: str | None) -> None:
-        """Send the day's reminders (for cron): unfiled days, items waiting, month closing; e-mail them."""
+        """Send the day's reminders (for cron): unfiled days, items waiting, month closing; e-mail and message them."""
         from datetime import date
 
+        from kinerja.messaging.outbox import send_pending
         from kinerja.review.reminders import remind
 
         report = remind(date.fromisoformat(day) if day else clock.today())
+        messages = send_pending()
         click.echo(f"Pengingat: {report.unfiled} belum mengajukan, {report.waiting} menunggu pemeriksaan, "
                    f"{report.closing} penutupan bulan; {report.emailed} surel terkirim"
-                   + (f", {report.mail_failed} gagal" if report.mail_failed else "") + ".")
+                   + (f", {report.mail_failed} gagal" if report.mail_failed else "")
+                   + f"; {messages.sent} pesan WhatsApp/Telegram terkirim, {messages.retried} dicoba lagi nanti.")
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt="Nama pengguna", help="Sign-in name of the new BKD admin.")

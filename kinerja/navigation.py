@@ -78,6 +78,7 @@ def navigation_for() -> list[NavItem]:
         items.append(NavItem(str(_l("Semua OPD")), url_for("main.agencies"), "buildings", "main.agencies"))
         items.append(NavItem(str(_l("Penutupan bulan")), url_for("oversight.month_locks"), "lock",
                              "oversight.month_locks"))
+        items.append(NavItem(str(_l("Pesan WhatsApp")), url_for("messaging.log"), "whatsapp", "messaging.log"))
         items.append(NavItem(str(_l("Distribusi predikat")), url_for("skp.distribution"), "bar-chart",
                              "skp.distribution"))
         items.append(NavItem(str(_l("TPP")), url_for("tpp.regency", first=clock.today().replace(day=1)),

@@ -43,6 +43,7 @@ HOURS = _l("Jam kerja (Perpres 21/2023)")
 RAMADAN = _l("Jam kerja bulan Ramadan")
 ATTENDANCE = _l("Presensi")
 RETENTION = _l("Masa simpan")
+MESSAGES = _l("Pesan WhatsApp/Telegram")
 MINUTES, DAYS, HOURS_UNIT, METRES = _l("menit"), _l("hari"), _l("jam"), _l("meter")
 
 SETTINGS: dict[str, Spec] = {spec.name: spec for spec in (
@@ -66,6 +67,10 @@ SETTINGS: dict[str, Spec] = {spec.name: spec for spec in (
          _l("hari kerja")),
     Spec("DEVICE_REPEAT_MINUTES", INTEGER, _l("Pindaian mesin berulang setelah jam masuk diabaikan selama"),
          ATTENDANCE, 0, 240, MINUTES),
+    Spec("MESSAGES_PER_PERSON_DAY", INTEGER, _l("Pesan per orang per hari (per saluran)"), MESSAGES, 1, 50,
+         _l("pesan")),
+    Spec("MESSAGE_MAX_ATTEMPTS", INTEGER, _l("Percobaan kirim sebelum pesan dinyatakan gagal"), MESSAGES, 1, 30,
+         _l("kali")),
     Spec("SELFIE_RETENTION_DAYS", INTEGER, _l("Masa simpan swafoto"), RETENTION, 7, 3650, DAYS),
     Spec("REPORT_RETENTION_DAYS", INTEGER, _l("Masa simpan berkas ekspor"), RETENTION, 1, 365, DAYS),
     Spec("DEVICE_LOG_RETENTION_DAYS", INTEGER, _l("Masa simpan log mesin presensi"), RETENTION, 30, 3650, DAYS),

@@ -32,11 +32,15 @@ from kinerja.models import (
     AuditEntry,
     BackdateGrant,
     CapReason,
+    Channel,
     DevicePin,
     FlagKind,
     HolidayEntry,
     Leave,
+    MessageGateway,
+    MessageStatus,
     Office,
+    OutboundMessage,
     Position,
     Regency,
     Role,
@@ -544,6 +548,27 @@ def device_unmap(c, org):
     return response, Expected("attendance_device_pin", "unmap_device_pin", org.staff_a2.id, ("PIN 1002",))
 
 
+def message_gateway(c, org):
+    response = c.post("/bkd/pesan/gateway/whatsapp", data={
+        "kind": "http", "enabled": "y", "base_url": "https://wa.contoh.go.id/send", "method": "POST",
+        "body_format": "json", "body_template": '{"target": "{phone}", "message": "{message}"}',
+        "token_header": "Authorization", "token_env": "KINERJA_WA_TOKEN", "template_prefix": "kinerja_",
+        "kinds": ["waiting", "unfiled"], "per_minute": "30"})
+    gateway = find(MessageGateway)
+    return response, Expected("message_gateway", "change_gateway", gateway.id if gateway else -1,
+                              ("nonaktif", "aktif", "https://wa.contoh.go.id/send", "KINERJA_WA_TOKEN"))
+
+
+def message_retry(c, org):
+    message = OutboundMessage(key="notice-1-whatsapp", user_id=org.user(org.staff_a).id, channel=Channel.WHATSAPP,
+                              address="6281234567890", kind="waiting", body="Kinerja: uji",
+                              status=MessageStatus.FAILED, attempts=12, last_error="HTTP 500")
+    db.session.add(message)
+    db.session.commit()
+    response = c.post(f"/bkd/pesan/{message.id}/ulang")
+    return response, Expected("message_outbox", "retry_message", message.id, ("failed", "queued", "HTTP 500"))
+
+
 AUDITED: dict[str, Scenario] = {
     "tpp.agency_scores": Scenario("bkd", tpp_agency_score),
     "devices.new": Scenario("agency_admin", device_new),
@@ -601,6 +626,8 @@ AUDITED: dict[str, Scenario] = {
     "tpp.penalties": Scenario("bkd", tpp_penalty),
     "tpp.delete_penalty": Scenario("bkd", tpp_delete_penalty),
     "tpp.treasurer": Scenario("agency_admin", tpp_treasurer),
+    "messaging.gateway": Scenario("bkd", message_gateway),
+    "messaging.retry": Scenario("bkd", message_retry),
 }
 
 # State-changing rules that are not admin actions, or admin requests that change no record, with the reason.
@@ -657,6 +684,7 @@ NOT_ADMIN_ACTIONS: dict[str, str] = {
     "attendance.decide_correction": "an appraiser's or agency admin's decision on a correction (audited: "
                                     "tests/test_attendance_corrections.py)",
     "tokens.issue": "the user's own sign-in token",
+    "messaging.contacts": "the user's own WhatsApp/Telegram number and opt-in",
     "api_meta.unknown": "the API's 404 for unknown paths",
 }
 

@@ -26,6 +26,14 @@ from kinerja.models.base import Base
 from kinerja.models.calendar import BackdateGrant, HolidayEntry, HolidayKind, Leave, LeaveKind, MonthLock
 from kinerja.models.corrections import AttendanceCorrection, CorrectionKind, CorrectionStatus
 from kinerja.models.devices import AttendanceDevice, DeviceCommand, DeviceLog, DevicePin, PunchStatus
+from kinerja.models.messaging import (
+    Channel,
+    GatewayKind,
+    MessageContact,
+    MessageGateway,
+    MessageStatus,
+    OutboundMessage,
+)
 from kinerja.models.org import Agency, Office, Position, PositionKind, Regency, Unit
 from kinerja.models.people import ActingAssignment, ActingKind, Assignment, Employee
 from kinerja.models.reports import Job, JobStatus, ReportDocument
@@ -89,6 +97,7 @@ __all__ = [
     "BehaviourValue",
     "BracketKind",
     "CapReason",
+    "Channel",
     "CorrectionKind",
     "CorrectionStatus",
     "Criterion",
@@ -103,6 +112,7 @@ __all__ = [
     "EvidenceKind",
     "FlagKind",
     "FlagStatus",
+    "GatewayKind",
     "HolidayEntry",
     "HolidayKind",
     "Iki",
@@ -111,12 +121,16 @@ __all__ = [
     "JobStatus",
     "Leave",
     "LeaveKind",
+    "MessageContact",
+    "MessageGateway",
+    "MessageStatus",
     "MonthLock",
     "MonthlyActivity",
     "Notification",
     "Office",
     "OrgPredikat",
     "OrganisationPredikat",
+    "OutboundMessage",
     "OutputUnit",
     "Position",
     "PositionKind",
