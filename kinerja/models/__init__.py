@@ -32,6 +32,7 @@ from kinerja.models.reports import Job, JobStatus, ReportDocument
 from kinerja.models.review import ActivityComment, AuditEntry, Notification
 from kinerja.models.roster import CapReason, Roster, RosterEntry, RosterStatus, WfoCap
 from kinerja.models.settings import RegencySetting
+from kinerja.models.signatures import SignedDocument, SigningSetup
 from kinerja.models.skp import (
     BehaviourExpectation,
     BehaviourValue,
@@ -132,6 +133,8 @@ __all__ = [
     "Roster",
     "RosterEntry",
     "RosterStatus",
+    "SignedDocument",
+    "SigningSetup",
     "Skp",
     "SkpStatus",
     "ThirdMeasure",
