@@ -26,6 +26,7 @@ from urllib.parse import quote
 from flask_babel import gettext as _
 
 from kinerja.errors import ValidationFailed
+from kinerja.signatures.pades import Placement
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 60
@@ -47,22 +48,18 @@ class BsreAccount:
 class BsreRequest:
     nik: str
     passphrase: str
-    visible: bool
-    page: int
-    x: int
-    y: int
-    width: int
-    height: int
+    placement: Placement
     reason: str = ""
     location: str = ""
 
 
 def form_fields(request: BsreRequest) -> list[tuple[str, str]]:
     fields = [("nik", request.nik), ("passphrase", request.passphrase),
-              ("tampilan", "visible" if request.visible else "invisible")]
-    if request.visible:
-        fields += [("image", "false"), ("page", str(request.page)), ("xAxis", str(request.x)),
-                   ("yAxis", str(request.y)), ("width", str(request.width)), ("height", str(request.height))]
+              ("tampilan", "visible" if request.placement.visible else "invisible")]
+    box = request.placement
+    if box.visible:
+        fields += [("image", "false"), ("page", str(box.page)), ("xAxis", str(box.x)), ("yAxis", str(box.y)),
+                   ("width", str(box.width)), ("height", str(box.height))]
     if request.reason:
         fields.append(("reason", request.reason))
     if request.location:

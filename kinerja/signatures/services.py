@@ -9,6 +9,7 @@ a refusal anywhere leaves nothing behind (no row, no file). No transaction is op
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -104,9 +105,10 @@ def make_signature(setup: SigningSetup, content: bytes, signer: SignerInput, rea
         raise ValidationFailed(_("NIK terdiri dari 16 angka."), field="nik")
     account = bsre.BsreAccount(setup.bsre_base_url or "", environment_secret(setup.bsre_client_id_env),
                                environment_secret(setup.bsre_client_secret_env))
-    return bsre.sign_pdf(account, content, file_name, bsre.BsreRequest(
-        nik, signer.passphrase, placement.visible, placement.page or 1, placement.x, placement.y,
-        placement.width, placement.height, reason, location))
+    # BSrE numbers pages from 1 and is not known to have a "last page": 0 is sent as page 1 (docs/tpp.md).
+    placement = dataclasses.replace(placement, page=placement.page or 1)
+    return bsre.sign_pdf(account, content, file_name, bsre.BsreRequest(nik, signer.passphrase, placement, reason,
+                                                                       location))
 
 
 def sign_report(actor: User, document: ReportDocument, signer: SignerInput, today: date) -> SignedDocument:
