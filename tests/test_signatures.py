@@ -171,7 +171,7 @@ def test_appraiser_signs_locally_twice_and_the_verification_page_checks_it(app, 
     # The unsigned file is untouched and is the first part of the signed one (an incremental update).
     assert hashlib.sha256(unsigned.read_bytes()).hexdigest() == unsigned_hash
     assert content.startswith(unsigned.read_bytes())
-    assert "PASSPHRASE" not in json.dumps([entry.reason for entry in _db.session.scalars(select(AuditEntry))])
+    assert PASSPHRASE not in json.dumps([entry.reason for entry in _db.session.scalars(select(AuditEntry))])
     assert PASSPHRASE not in client.get(f"/tte/laporan/{document.id}").get_data(as_text=True)
 
     assert client.post(f"/tte/laporan/{document.id}", data={"passphrase": PASSPHRASE}).status_code == 302
