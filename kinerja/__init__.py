@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from kinerja.reports import prerender
     from kinerja.review import bp as review_bp
     from kinerja.roster import bp as roster_bp
+    from kinerja.signatures import bp as signatures_bp
     from kinerja.skp import bp as skp_bp
     from kinerja.tpp import bp as tpp_bp
 
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(devices_bp)
     app.register_blueprint(iclock_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(signatures_bp)
     init_api(app)
     prerender.init_app(app)
 

@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "import_create": _l("Dibuat lewat impor"),
     "import_update": _l("Diperbarui lewat impor"),
     "change_regency": _l("Identitas pemerintah daerah diubah"),
+    "change_signing": _l("Pengaturan tanda tangan elektronik diubah"),
+    "sign_document": _l("Ditandatangani secara elektronik"),
     "add_holiday": _l("Libur daerah ditambahkan"),
     "rename_holiday": _l("Nama hari libur diubah"),
     "delete_holiday": _l("Libur daerah dihapus"),

@@ -46,6 +46,7 @@ from kinerja.models import (
     Role,
     Roster,
     RosterEntry,
+    SigningSetup,
     TppAgencyScore,
     TppPenalty,
     TppPeriod,
@@ -540,6 +541,13 @@ def device_pins(c, org):
     return response, Expected("attendance_device_pin", "map_device_pin", org.staff_a.id, ("PIN 1001",))
 
 
+def signing_setup(c, org):
+    response = c.post("/tte/pengaturan", data={"mode": "none", "page": "1", "box_x": "400", "box_y": "60",
+                                               "box_width": "160", "box_height": "60"})
+    setup = find(SigningSetup)
+    return response, Expected("signing_setup", "change_signing", setup.id if setup else -1, ("mode", "none"))
+
+
 def device_unmap(c, org):
     pin = DevicePin(agency_id=org.agency_a.id, pin="1002", employee_id=org.staff_a2.id)
     db.session.add(pin)
@@ -576,6 +584,7 @@ AUDITED: dict[str, Scenario] = {
     "devices.command": Scenario("agency_admin", device_command),
     "devices.pins": Scenario("agency_admin", device_pins),
     "devices.unmap": Scenario("bkd", device_unmap),
+    "signatures.configure": Scenario("bkd", signing_setup),
     "attendance.sessions": Scenario("bkd", attendance_session),
     "attendance.delete_session": Scenario("bkd", delete_attendance_session),
     "admin.agency_new": Scenario("bkd", agency_new),
@@ -634,6 +643,8 @@ AUDITED: dict[str, Scenario] = {
 _STAFF_WORKFLOW = "a staff member's own records (audited as submit/withdraw by the activity tests)"
 _APPRAISER = "an appraiser's review decision (audited by the review/SKP tests), not an admin action"
 NOT_ADMIN_ACTIONS: dict[str, str] = {
+    # An appraiser or Kepala OPD signing a report: audited as sign_document (tests/test_signatures.py).
+    "signatures.sign": "signing by the signer, audited in tests/test_signatures.py",
     # Attendance machines speaking the iclock protocol: no user acts; what they send is kept in the device log.
     **{endpoint: "attendance machines' protocol, kept in the device log"
        for endpoint in ("iclock.cdata", "iclock.devicecmd")},  # getrequest is a GET (it hands out commands)

@@ -54,11 +54,13 @@ from kinerja.models import (
     LeaveKind,
     MonthlyActivity,
     Notification,
+    ReportDocument,
     Rhk,
     RhkKind,
     Role,
     Roster,
     RosterEntry,
+    SignedDocument,
     Skp,
     SkpStatus,
     Unit,
@@ -97,12 +99,14 @@ PARAMETER_KINDS = {
     "correction_id": "correction",
     "device_id": "device",
     "pin_id": "pin",
+    "document_id": "report_document",
 }
 
 # Parameters that are not object ids: a fixed, valid value is used.
 FIXED_VALUES = {
     ("skp.evaluate", "month"): "2026-11",
     ("skp.evaluation_document", "periode"): "2026-11",
+    ("signatures.signed_file", "version"): 1,
 }
 
 # Rules whose parameters carry no object of a scoped owner, with the reason.
@@ -110,7 +114,7 @@ ALLOWED_WITHOUT_SCOPE = {
     "static": "public assets by file name",
     "api_meta.unknown": "the API's catch-all 404 for unknown paths",
     # A public page by design: a printed report's QR code leads anyone to it by an unguessable code. It is
-    # the only route to a stored report (ReportDocument); no route takes a report's numeric id.
+    # the public route to a stored report (ReportDocument); the signing pages (/tte/laporan/<id>) are scoped.
     "reports.verify": "verification page by public code",
     # The regency's TPP rules and BKD's register of disciplinary penalties: BKD-only pages (403 to every other
     # role, whatever the id); no agency owns a rule set, and a penalty is only ever reached through BKD.
@@ -229,7 +233,15 @@ def employee_objects(app: Flask, employee: Employee, appraiser: Employee | None)
                         correction])
     db.session.flush()
     evaluation = Evaluation(employee_id=employee.id, skp_id=approved.id, year=2026, month=11)
-    db.session.add(evaluation)
+    report = ReportDocument(code=uuid.uuid4().hex[:9].upper(), kind="employee_pdf", employee_id=employee.id,
+                            year=2026, month=11, data_hash="0" * 64, draft=False)
+    db.session.add_all([evaluation, report])
+    db.session.flush()
+    db.session.add(SignedDocument(report_document_id=report.id, version=1, mode="local", signer_name="Uji",
+                                  stored_name=f"{selfie}.pdf", size_bytes=4, sha256="0" * 64))
+    signed_folder = Path(app.config["REPORT_FOLDER"]) / "signed" / "2026-11"
+    signed_folder.mkdir(parents=True, exist_ok=True)
+    (signed_folder / f"{selfie}.pdf").write_bytes(b"%PDF")
     db.session.flush()
     token = issue_token(employee.id_number, PASSWORD, "uji").token
     return {
@@ -237,6 +249,7 @@ def employee_objects(app: Flask, employee: Employee, appraiser: Employee | None)
         "evidence": evidence.id, "template": template.id, "monthly": monthly.id, "leave": leave.id,
         "skp": skp.id, "rhk": rhk.id, "iki": iki.id, "attendance": record.id, "flag": flag.id, "job": job.id,
         "notification": notification.id, "token": token.id, "correction": correction.id,
+        "report_document": report.id,
     }
 
 

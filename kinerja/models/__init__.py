@@ -40,6 +40,7 @@ from kinerja.models.reports import Job, JobStatus, ReportDocument
 from kinerja.models.review import ActivityComment, AuditEntry, Notification
 from kinerja.models.roster import CapReason, Roster, RosterEntry, RosterStatus, WfoCap
 from kinerja.models.settings import RegencySetting
+from kinerja.models.signatures import SignedDocument, SigningSetup
 from kinerja.models.skp import (
     BehaviourExpectation,
     BehaviourValue,
@@ -146,6 +147,8 @@ __all__ = [
     "Roster",
     "RosterEntry",
     "RosterStatus",
+    "SignedDocument",
+    "SigningSetup",
     "Skp",
     "SkpStatus",
     "ThirdMeasure",

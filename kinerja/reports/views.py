@@ -30,6 +30,7 @@ from kinerja.permissions import is_global_admin, may_see_month, month_subordinat
 from kinerja.reports import bp, data, documents, store, xlsx
 from kinerja.reports.exports import AGENCY_EXPORTS, EXPORTS, REGENCY_EXPORTS, start_export
 from kinerja.reports.tasks import evidence_url_pattern
+from kinerja.signatures.services import checked_versions
 from kinerja.workcalendar import month_days
 
 
@@ -171,4 +172,5 @@ def verify(code: str | None):
                Assignment.valid_from <= month_days(document.year, document.month)[1])
         .order_by(Assignment.valid_from.desc()).limit(1)).scalar()
     return render_template("reports/verify.html", document=document, current=current, employee=employee,
-                           agency=agency, code=code, period=date(document.year, document.month, 1))
+                           agency=agency, code=code, period=date(document.year, document.month, 1),
+                           signed_versions=checked_versions(document))
