@@ -628,7 +628,8 @@ def test_unread_notifications_are_counted_listed_and_marked_read(app, db, org, t
     activity_id = item(org.staff_a)
     decide(sign_in(app, org.appraiser_a.id_number), activity_id, "return")
     owner = sign_in(app, org.staff_a.id_number)
-    badge = re.compile(r'bi-bell"></i>\s*<span class="badge text-bg-danger">(\d+)</span>')
+    badge = re.compile(r'bi-bell" aria-hidden="true"></i>\s*<span class="badge text-bg-danger">(\d+)'
+                       r'<span class="visually-hidden"> belum dibaca</span></span>')
     assert badge.search(page(owner.get("/notifikasi"))).group(1) == "1"
     assert "1 kegiatan Anda dikembalikan untuk diperbaiki oleh Penilai A." in page(owner.get("/notifikasi"))
     notice = notices(db, org.staff_a)[0]

@@ -138,7 +138,7 @@ EXPIRED = "Formulir kedaluwarsa"
 
 
 def csrf_token(response) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+    return re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True)).group(1)
 
 
 @pytest.fixture()

@@ -123,6 +123,8 @@ ALLOWED_WITHOUT_SCOPE = {
     # Check-in sessions are the regency's, set by BKD only (403 to every other role, whatever the id).
     "attendance.sessions": "BKD-only check-in sessions of the whole regency",
     "attendance.delete_session": "BKD-only check-in sessions of the whole regency",
+    # The message outbox is the regency's, resent by BKD only (403 to every other role, whatever the id).
+    "messaging.retry": "BKD-only delivery log of WhatsApp/Telegram messages",
 }
 
 # Roles of agency A: (who signs in, whose objects are requested).

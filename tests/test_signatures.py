@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
@@ -90,7 +90,9 @@ def pyhanko_status(content: bytes, authority: Authority):
     assert len(reader.embedded_signatures) == 1
     from asn1crypto import x509 as asn1_x509
     root = asn1_x509.Certificate.load(authority.cert.public_bytes(serialization.Encoding.DER))
-    return validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=[root]))
+    # pyHanko's validator, run as the app runs it: also when an event loop already runs (the browser tests').
+    return pades.run_coroutine(async_validate_pdf_signature(reader.embedded_signatures[0],
+                                                      ValidationContext(trust_roots=[root])))
 
 
 # --- Helpers --------------------------------------------------------------------------------------------------

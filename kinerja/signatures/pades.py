@@ -7,8 +7,10 @@ trust roots and is valid now.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +20,7 @@ from flask_babel import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -59,6 +61,18 @@ def load_signer(pkcs12: bytes, passphrase: str) -> signers.SimpleSigner:
     return signer
 
 
+def run_coroutine(coroutine):
+    """Run one of pyHanko's coroutines to its end from synchronous code. pyHanko's own synchronous wrappers call
+    asyncio.run(), which fails in a thread whose event loop already runs (a worker or tool that uses asyncio);
+    there the coroutine runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def sign_local(content: bytes, pkcs12: bytes, passphrase: str, placement: Placement, *, reason: str,
                location: str) -> bytes:
     """The PDF with a PAdES signature added as an incremental update (the signed bytes are the input's)."""
@@ -73,7 +87,7 @@ def sign_local(content: bytes, pkcs12: bytes, passphrase: str, placement: Placem
     metadata = signers.PdfSignatureMetadata(field_name=FIELD_NAME, reason=reason, location=location,
                                             subfilter=fields.SigSeedSubFilter.PADES)
     output = io.BytesIO()
-    signers.PdfSigner(metadata, signer=signer, new_field_spec=spec).sign_pdf(writer, output=output)
+    run_coroutine(signers.PdfSigner(metadata, signer=signer, new_field_spec=spec).async_sign_pdf(writer, output=output))
     return output.getvalue()
 
 
@@ -119,7 +133,7 @@ def check_signatures(content: bytes, trust_roots: list[asn1_x509.Certificate]) -
     for signature in embedded:
         context = ValidationContext(trust_roots=trust_roots, allow_fetching=False, revocation_mode="soft-fail")
         try:
-            status = validate_pdf_signature(signature, context)
+            status = run_coroutine(async_validate_pdf_signature(signature, context))
         except Exception as error:
             log.warning("Signature could not be validated: %s", error)
             checks.append(SignatureCheck("?", "?", None, False, False, False, False))
