@@ -59,6 +59,9 @@ def live_server(app, db) -> Iterator[str]:
     while the server handles the browser's sign-in and saves.
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Keep the request threads joinable: a request the browser still had in flight when the test ended must finish
+    # before the database is emptied (on PostgreSQL, TRUNCATE deadlocked with it).
+    server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -66,6 +69,7 @@ def live_server(app, db) -> Iterator[str]:
             yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        server.server_close()  # joins the request threads still running
         thread.join(timeout=5)
 
 
