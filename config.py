@@ -69,6 +69,9 @@ class Config:
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
     IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SESSION_MAX_HOURS", 12))
+    # The cookie is signed and sent again only when the session changes (its last-seen time, at most once a
+    # minute: kinerja/auth/views.py), not on every response.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

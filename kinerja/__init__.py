@@ -150,9 +150,7 @@ def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
     from kinerja import notify
-    from kinerja.auth.forms import LogoutForm
     from kinerja.auth.views import enforce_session_rules
-    from kinerja.main.forms import LanguageForm
     from kinerja.navigation import navigation_for
 
     app.before_request(enforce_session_rules)
@@ -172,11 +170,12 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def layout_context() -> dict:
+        """What the layout shows on every page. The footer's language switch and the sign-out button are plain
+        forms in base.html (building WTForms objects for two hidden fields cost more than the rest of it)."""
         return {
             "navigation": navigation_for(),
             "unread_notifications": notify.unread_count(current_user.id) if current_user.is_authenticated else 0,
-            "logout_form": LogoutForm(formdata=None),
-            "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?")),
+            "return_path": request.full_path.rstrip("?"),
         }
 
 

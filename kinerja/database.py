@@ -24,10 +24,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from kinerja.extensions import db
 
@@ -104,6 +105,19 @@ def configure_engine_events(app: Flask) -> None:
     @app.teardown_request
     def reset_transaction_mode(_exc) -> None:
         _read_only.set(False)
+
+
+def request_memo() -> dict | None:
+    """A dict for facts every page asks several times (who the user heads, their unread count), kept for the
+    request and forgotten as soon as the session writes anything (a flush), so a request that changes them sees
+    the change. None outside a request: jobs and commands always ask the database."""
+    return g.setdefault("request_memo", {}) if has_request_context() else None
+
+
+@event.listens_for(Session, "after_flush")
+def forget_request_memo(session, flush_context) -> None:
+    if has_request_context():
+        g.pop("request_memo", None)
 
 
 def end_session_quietly(_exc: BaseException | None = None) -> None:

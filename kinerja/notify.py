@@ -7,13 +7,15 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import Integer, bindparam, func, insert, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from kinerja import clock
-from kinerja.database import finish
+from kinerja.database import finish, request_memo
 from kinerja.extensions import db
 from kinerja.models import Notification
 
@@ -70,10 +72,32 @@ def render(notification: Notification) -> str:
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    ) or 0
+    """The user's unread notifications (the layout's bell), kept for the request (`request_memo`); signing in
+    loads it with the user (`unread_column`, `remember_unread`)."""
+    memo = request_memo()
+    if memo is not None and ("unread", user_id) in memo:
+        return memo[("unread", user_id)]
+    return remember_unread(user_id, db.session.scalar(unread_statement(), {"user_id": user_id}))
+
+
+def remember_unread(user_id: int, count: int | None) -> int:
+    memo = request_memo()
+    if memo is not None:
+        memo[("unread", user_id)] = count or 0
+    return count or 0
+
+
+def unread_column(user_id) -> ColumnElement:
+    """The count as a scalar subquery, for a statement that loads other things too."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery()
+            .label("unread"))
+
+
+@cache
+def unread_statement():
+    """Built once with a bound parameter: composing the statement costs more than running it."""
+    return select(unread_column(bindparam("user_id", type_=Integer)))
 
 
 def mail_configured() -> bool:

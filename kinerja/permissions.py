@@ -16,15 +16,16 @@ from __future__ import annotations
 from calendar import monthrange
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
+from functools import cache, wraps
 from typing import ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, and_, false, or_, select, true
+from sqlalchemy import Date, Integer, Select, String, and_, bindparam, cast, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from kinerja import clock
+from kinerja.database import request_memo
 from kinerja.extensions import db
 from kinerja.models import ActingAssignment, Activity, Agency, Assignment, Employee, Evidence, Role, User
 
@@ -48,11 +49,46 @@ def admin_agency_ids(user: User) -> set[int]:
     return {r.agency_id for r in user.roles if r.role is Role.AGENCY_ADMIN and r.agency_id is not None}
 
 
+def standing(employee_id: int, on: date) -> tuple[frozenset[int], bool]:
+    """(agencies the employee heads, whether they appraise anyone on the day), in one statement; every page asks
+    both, often several times (the navigation, the scope of what it loads), so a request keeps the answer
+    (`request_memo`). Signing in loads it with the user (`remember_standing`)."""
+    memo = request_memo()
+    key = ("standing", employee_id, on)
+    if memo is not None and key in memo:
+        return memo[key]
+    row = db.session.execute(standing_statement(), {"employee_id": employee_id, "on": on}).one()
+    return remember_standing(employee_id, on, row.headed, row.appraises)
+
+
+def remember_standing(employee_id: int, on: date, headed: str | None, appraises: bool | None
+                      ) -> tuple[frozenset[int], bool]:
+    """Keep for the request what `standing_columns` read (the agency ids joined by commas)."""
+    result = (frozenset(int(part) for part in (headed or "").split(",") if part), bool(appraises))
+    memo = request_memo()
+    if memo is not None:
+        memo[("standing", employee_id, on)] = result
+    return result
+
+
+def standing_columns(employee_id, on) -> tuple[ColumnElement, ColumnElement]:
+    """The two answers of `standing` as scalar subqueries, for a statement that loads other things too."""
+    headed = (select(func.aggregate_strings(cast(Agency.id, String(12)), ","))
+              .where(Agency.head_id == employee_id).scalar_subquery())
+    return headed.label("headed"), subordinates_select(employee_id, on).exists().label("appraises")
+
+
+@cache
+def standing_statement() -> Select:
+    """Built once with bound parameters: composing the statement costs more than running it."""
+    return select(*standing_columns(bindparam("employee_id", type_=Integer), bindparam("on", type_=Date)))
+
+
 def headed_agency_ids(user: User) -> set[int]:
     """Agencies the user heads (Kepala OPD)."""
     if user.employee_id is None:
         return set()
-    return set(db.session.scalars(select(Agency.id).where(Agency.head_id == user.employee_id)))
+    return set(standing(user.employee_id, clock.today())[0])
 
 
 def overseen_agency_ids(user: User) -> set[int]:
@@ -80,7 +116,7 @@ def absent_ids_select(employee_id: int, on: date) -> Select:
     """Employees whom `employee_id` stands in for on the day."""
     return select(ActingAssignment.absent_id).where(
         ActingAssignment.acting_id == employee_id, ActingAssignment.active_on(on)
-    )
+    ).correlate_except(ActingAssignment)  # `employee_id` may be a column of an enclosing statement
 
 
 def subordinates_select(employee_id: int, on: date) -> Select:
@@ -188,8 +224,7 @@ def is_appraiser(user: User, on: date | None = None) -> bool:
     """Appraiser is not a stored role: it follows from having subordinates on the day."""
     if user.employee_id is None:
         return False
-    on = on or clock.today()
-    return db.session.scalar(select(subordinates_select(user.employee_id, on).exists())) or False
+    return standing(user.employee_id, on or clock.today())[1]
 
 
 def load_own_activity(user: User, activity_id: int) -> Activity:

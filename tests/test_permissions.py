@@ -259,3 +259,27 @@ def test_standing_in_makes_a_staff_member_an_appraiser(org, db):
 def test_agency_scope(org, db, viewer, expected):
     seen = set(db.session.scalars(select(Agency.id).where(agency_scope(user_of(org, viewer)))))
     assert seen == {getattr(org, name).id for name in expected}
+
+
+def test_the_navigation_knows_who_stands_in_and_nobody_else(client, auth, org, db):
+    """Signing in loads what the user heads and appraises in the same statement as the account: a Plh elsewhere in
+    the regency must not make every staff member an appraiser."""
+    ActingAssignmentFactory(acting=org.staff_a2, absent=org.appraiser_a)
+    db.session.commit()
+    sign_in(auth, org, "staff_a2")
+    assert "/pemeriksaan/" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    sign_in(auth, org, "staff_b")
+    assert "/pemeriksaan/" not in client.get("/").get_data(as_text=True)
+
+
+def test_what_a_user_heads_is_read_again_after_the_request_writes(app, org, db):
+    from kinerja.permissions import headed_agency_ids
+
+    user = org.user(org.staff_a)
+    with app.test_request_context("/"):
+        assert headed_agency_ids(user) == set()
+        db.session.get(Agency, org.agency_b.id).head_id = org.staff_a.id
+        db.session.flush()
+        assert headed_agency_ids(user) == {org.agency_b.id}
+        db.session.rollback()

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import Date, Integer, bindparam, select
+from sqlalchemy.orm import joinedload
 
-from kinerja import clock
+from kinerja import clock, notify
 from kinerja.auth import bp, services
 from kinerja.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db, limiter, login_manager
-from kinerja.models import User
+from kinerja.models import User, UserRole
+from kinerja.permissions import remember_standing, standing_columns
 
+# How stale the session's record of the last request may get before it is written again (at most a tenth of the
+# idle timeout): a session may end that much before the full timeout.
+SEEN_REFRESH_SECONDS = 60
 # Endpoints a signed-in user who must change their password may still reach.
 PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "main.set_language", "health"}
+
+
+@cache
+def user_statement():
+    """The account with its employee and roles, what it heads and appraises today, and its unread count: one
+    statement for what every signed-in page needs, built once with bound parameters."""
+    return (select(User, *standing_columns(User.employee_id, bindparam("today", type_=Date)),
+                   notify.unread_column(User.id))
+            .options(joinedload(User.roles).lazyload(UserRole.agency))
+            .where(User.id == bindparam("user_id", type_=Integer)))
 
 
 @login_manager.user_loader
@@ -25,9 +42,16 @@ def load_user(session_id: str) -> User | None:
     user_id, _sep, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token or not user.is_active:
+    today = clock.today()
+    row = db.session.execute(user_statement(), {"user_id": int(user_id), "today": today}).unique().one_or_none()
+    if row is None:
         return None
+    user = row.User
+    if user.session_token != token or not user.is_active:
+        return None
+    if user.employee_id is not None:
+        remember_standing(user.employee_id, today, row.headed, row.appraises)
+    notify.remember_unread(user.id, row.unread)
     return user
 
 
@@ -145,7 +169,8 @@ def enforce_session_rules():
         session.clear()
         flash(_("Sesi Anda berakhir karena tidak ada aktivitas. Silakan masuk kembali."), "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
-    session["last_seen"] = now
+    if now - last_seen > min(SEEN_REFRESH_SECONDS, idle / 10):  # not every request: an unchanged session is not
+        session["last_seen"] = now  # signed and sent again
     if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ALLOWED:
         return redirect(url_for("auth.change_password"))
     return None
