@@ -339,6 +339,17 @@ def profile(app: Flask, bare: Flask, data: Dataset, name: str, rounds: int) -> N
     today = clock.today("Asia/Jakarta")
     page = next(page for page in pages_of(app, bare, data, today) if page.name == name)
     page.fetch()
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(" ".join(statement.split())[:300])
+
+    event.listen(engine, "before_cursor_execute", record)
+    page.fetch()
+    event.remove(engine, "before_cursor_execute", record)
+    print(f"{len(statements)} statements:", *statements, sep="\n- ")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(rounds):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, current_app, g
-from sqlalchemy import Select, and_, case, false, literal, or_, select
+from sqlalchemy import Select, and_, case, false, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from kinerja import clock
@@ -78,8 +78,26 @@ def with_reviewer_rights(query: Select, user: User, today: date, owner_id, on) -
         .outerjoin(appraiser, appraiser.id == owner.appraiser_id)
         .outerjoin(upper, and_(upper.employee_id == appraiser.id, active_on(upper.valid_from, upper.valid_to, on)))
         .where(or_(*conditions) if conditions else false())
+        .where(owner_id.in_(candidate_owners(scope)) if not scope.empty else false())
         .where(owner_id != (scope.own_id or -1))
     )
+
+
+def candidate_owners(scope: ReviewerScope):
+    """Everyone whose items the scope might decide, from indexed columns only: those the user (or whom they stand
+    in for) appraises, those appraised by them in turn (orphaned items go up a level), and the staff of the
+    agencies they administer; in any assignment, whatever its dates. A superset, so the exact rule above still
+    decides, but the database starts from these people instead of every waiting item of the regency."""
+    parts = []
+    if scope.appraiser_ids:
+        parts.append(select(Assignment.employee_id).where(Assignment.appraiser_id.in_(scope.appraiser_ids)))
+        if current_app.config["ORPHAN_REVIEW_ROUTE"] != "agency_admin":
+            lower, middle = aliased(Assignment), aliased(Assignment)
+            parts.append(select(lower.employee_id).join(middle, middle.employee_id == lower.appraiser_id)
+                         .where(middle.appraiser_id.in_(scope.appraiser_ids)))
+    if scope.admin_agencies:
+        parts.append(select(Assignment.employee_id).where(Assignment.agency_id.in_(scope.admin_agencies)))
+    return union(*parts) if len(parts) > 1 else parts[0]
 
 
 def reviewable(user: User, today: date) -> Select:
