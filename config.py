@@ -72,6 +72,9 @@ class Config:
     # The cookie is signed and sent again only when the session changes (its last-seen time, at most once a
     # minute: kinerja/auth/views.py), not on every response.
     SESSION_REFRESH_EACH_REQUEST = False
+    # The dashboards read every employee's month in their scope: a page keeps those figures this long (per app
+    # process) and says when they were read; "Perbarui" reads them again. 0 reads them on every view.
+    DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 120)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
@@ -218,6 +221,7 @@ class TestingConfig(Config):
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(INSTANCE_DIR / "test-uploads"))
     REPORT_FOLDER = env_str("REPORT_FOLDER", str(INSTANCE_DIR / "test-reports"))
     JOB_RUNNER = "none"  # tests run queued jobs themselves
+    DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 0)  # tests see every change at once
     PRERENDER_SETTLE_SECONDS = env_int("PRERENDER_SETTLE_SECONDS", 0)
     JOB_WORKER_NICE = env_int("JOB_WORKER_NICE", 0)  # `jobs worker` run inside pytest must not nice pytest
     REPORT_PROCESSES = 1

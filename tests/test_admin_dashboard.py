@@ -325,3 +325,36 @@ def test_the_dashboard_reads_in_english(client, october, today):
     page = client.get("/admin/dasbor?bulan=2026-10").get_data(as_text=True)
     assert 'lang="en"' in page and "October 2026" in page and "5.4" in page
     assert '<abbr title="Very good">VG</abbr>' in page  # the predikat columns, initials of the label
+
+
+def test_kept_figures_say_when_they_were_read_and_perbarui_reads_them_again(client, app, october, today,
+                                                                             monkeypatch):
+    """With DASHBOARD_CACHE_SECONDS set (the default outside tests), a board keeps its figures a moment: a change
+    shows after "Perbarui" or once they are older than the setting; the XLSX always reads afresh."""
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SECONDS", 120)
+    login(client, october.bkd_admin)
+    agency_page = f"/admin/dasbor/opd/{october.agency_a.id}?bulan=2026-10"
+    page = client.get(agency_page).get_data(as_text=True)
+    assert 'id="dashboard-as-of"' in page and "Angka per 23 November 2026" in page
+    assert "segarkan=1" in page and "bulan=2026-10" in page.split('id="dashboard-as-of"')[1]
+    staff_before = dashboard.agency_dashboards(october.agency_a, OCTOBER, TODAY, BY_CODE)[0].total.approved
+
+    activity(october.staff_a, 8, ActivityStatus.APPROVED)
+    _db.session.commit()
+    kept, _units = dashboard.agency_dashboards(october.agency_a, OCTOBER, TODAY, BY_CODE, kept=True)
+    assert kept.total.approved == staff_before and kept.as_of is not None
+    fresh, _units = dashboard.agency_dashboards(october.agency_a, OCTOBER, TODAY, BY_CODE, kept=True, fresh=True)
+    assert fresh.total.approved == staff_before + 1
+    assert client.get(agency_page + "&segarkan=1").status_code == 200
+
+    activity(october.staff_a, 9, ActivityStatus.APPROVED)
+    _db.session.commit()
+    factories.freeze_now(monkeypatch, datetime(2026, 11, 23, 9, 3, tzinfo=UTC))  # three minutes on
+    later, _units = dashboard.agency_dashboards(october.agency_a, OCTOBER, TODAY, BY_CODE, kept=True)
+    assert later.total.approved == staff_before + 2
+
+
+def test_figures_are_read_on_every_view_when_the_setting_is_zero(app, october, today):
+    assert app.config["DASHBOARD_CACHE_SECONDS"] == 0
+    board = dashboard.regency_dashboard(OCTOBER, TODAY, BY_CODE, kept=True)
+    assert board.as_of is None

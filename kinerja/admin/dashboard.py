@@ -5,6 +5,10 @@ Loaded in bulk whatever the headcount: the agency recaps (kinerja.reports.data.a
 placements and the oldest waiting item per employee, and for the current month three queries more for the
 working days so far. An employee counts, for a month, in the agency and unit of their last assignment in it.
 The current month is measured up to today (the days still to come are not due yet); past months in full.
+
+The pages keep the figures of a scope and month for DASHBOARD_CACHE_SECONDS (per app process; 0 turns it off),
+since a regency-wide board reads every employee's month: they say when the figures were read, and "Perbarui"
+reads them again. The XLSX exports always read afresh.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy import func, select
 
 from kinerja import clock
@@ -119,6 +125,7 @@ class Dashboard:
     until: date  # the last day counted: today in the current month, else the month's last day
     lines: tuple[Line, ...]
     total: Figures
+    as_of: datetime | None = None  # when the figures were read, when the page shows kept ones
 
     @property
     def complete(self) -> bool:
@@ -198,6 +205,30 @@ def employee_figures(agency_ids: list[int] | None, first: date, today: date
     return result
 
 
+KEPT_SCOPES = 64  # scope-month figures kept per app before the oldest are dropped
+
+
+def kept_figures(agency_ids: list[int] | None, first: date, today: date, *, fresh: bool = False
+                 ) -> tuple[list[tuple[AgencyRecap, list[EmployeeFigures]]], datetime | None]:
+    """`employee_figures`, kept for DASHBOARD_CACHE_SECONDS, with the time they were read (None when the
+    setting is 0 and they are always read afresh); `fresh` reads them again and keeps the new ones."""
+    seconds = current_app.config.get("DASHBOARD_CACHE_SECONDS", 0)
+    if seconds <= 0:
+        return employee_figures(agency_ids, first, today), None
+    now = clock.utcnow()
+    kept = current_app.extensions.setdefault("dashboard_figures", {})
+    key = (None if agency_ids is None else tuple(sorted(agency_ids)), first, today, str(get_locale()))
+    hit = kept.get(key)
+    if hit is not None and not fresh and 0 <= (now - hit[1]).total_seconds() < seconds:
+        return hit
+    for old_key in [k for k, (_figures, read) in kept.items() if (now - read).total_seconds() >= seconds]:
+        kept.pop(old_key, None)
+    while len(kept) >= KEPT_SCOPES:
+        kept.pop(next(iter(kept)))
+    kept[key] = (employee_figures(agency_ids, first, today), now)
+    return kept[key]
+
+
 def waiting_ages(first: date, last: date, today: date, employee_ids: list[int] | None) -> dict[int, int]:
     """Per employee, the age in days of their oldest activity of the month still waiting for the appraiser."""
     query = (select(Activity.employee_id, func.min(Activity.submitted_at))
@@ -231,36 +262,43 @@ def working_days_so_far(first: date, until: date, latest: dict[int, Placement],
 # --- The three levels ------------------------------------------------------------------------------------------
 
 
-def board(first: date, today: date, lines: list[Line], sort: Sort) -> Dashboard:
+def board(first: date, today: date, lines: list[Line], sort: Sort, as_of: datetime | None = None) -> Dashboard:
     last = month_days(first.year, first.month)[1]
     return Dashboard(month=first, until=min(last, max(today, first)), lines=sorted_lines(lines, sort),
-                     total=total(line.figures for line in lines))
+                     total=total(line.figures for line in lines), as_of=as_of)
 
 
-def regency_dashboard(first: date, today: date, sort: Sort) -> Dashboard:
-    """One line per agency, in code order."""
+def regency_dashboard(first: date, today: date, sort: Sort, *, kept: bool = False, fresh: bool = False
+                      ) -> Dashboard:
+    """One line per agency, in code order; `kept` allows figures read a moment ago (`kept_figures`)."""
+    found, as_of = kept_figures(None, first, today, fresh=fresh) if kept else (
+        employee_figures(None, first, today), None)
     lines = [Line(id=recap.agency_id, code=recap.agency_code, name=recap.agency_name, detail=recap.agency_short_name,
                   figures=total(item.figures for item in items))
-             for recap, items in employee_figures(None, first, today)]
-    return board(first, today, lines, sort)
+             for recap, items in found]
+    return board(first, today, lines, sort, as_of)
 
 
-def agency_items(agency_id: int, first: date, today: date) -> list[EmployeeFigures]:
-    found = employee_figures([agency_id], first, today)
-    return found[0][1] if found else []
+def agency_items(agency_id: int, first: date, today: date, *, kept: bool = False, fresh: bool = False
+                 ) -> tuple[list[EmployeeFigures], datetime | None]:
+    found, as_of = kept_figures([agency_id], first, today, fresh=fresh) if kept else (
+        employee_figures([agency_id], first, today), None)
+    return (found[0][1] if found else []), as_of
 
 
-def agency_dashboards(agency: Agency, first: date, today: date, sort: Sort) -> tuple[Dashboard, Dashboard]:
+def agency_dashboards(agency: Agency, first: date, today: date, sort: Sort, *, kept: bool = False,
+                      fresh: bool = False) -> tuple[Dashboard, Dashboard]:
     """The agency's units in tree order (each counting its own staff, not its sub-units'), and its staff by name
     (for the export's second sheet)."""
-    items = agency_items(agency.id, first, today)
+    items, as_of = agency_items(agency.id, first, today, kept=kept, fresh=fresh)
     by_unit: dict[int, list[Figures]] = defaultdict(list)
     for item in items:
         by_unit[item.placement.unit_id].append(item.figures)
     units = db.session.scalars(select(Unit).where(Unit.agency_id == agency.id))
     lines = [Line(id=unit.id, code=unit.code, name=unit.name, depth=depth, figures=total(by_unit.get(unit.id, ())))
              for unit, depth, _children in tree_order(units)]
-    return board(first, today, lines, sort), board(first, today, employee_lines(items), Sort("kode", False))
+    return (board(first, today, lines, sort, as_of),
+            board(first, today, employee_lines(items), Sort("kode", False), as_of))
 
 
 def employee_lines(items: Iterable[EmployeeFigures]) -> list[Line]:
@@ -269,7 +307,9 @@ def employee_lines(items: Iterable[EmployeeFigures]) -> list[Line]:
             for item in sorted(items, key=lambda item: (item.row.name.casefold(), item.row.employee_id))]
 
 
-def unit_dashboard(unit: Unit, first: date, today: date, sort: Sort) -> Dashboard:
+def unit_dashboard(unit: Unit, first: date, today: date, sort: Sort, *, kept: bool = False, fresh: bool = False
+                   ) -> Dashboard:
     """One line per employee whose last assignment of the month is in the unit, by name."""
-    items = agency_items(unit.agency_id, first, today)
-    return board(first, today, employee_lines(item for item in items if item.placement.unit_id == unit.id), sort)
+    items, as_of = agency_items(unit.agency_id, first, today, kept=kept, fresh=fresh)
+    return board(first, today, employee_lines(item for item in items if item.placement.unit_id == unit.id), sort,
+                 as_of)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -44,6 +44,11 @@ def chosen_month(today: date) -> date:
     except ValueError:
         return current
     return min(month, current)
+
+
+def wants_fresh() -> bool:
+    """?segarkan=1: read the figures again instead of those kept a moment ago."""
+    return request.args.get("segarkan") == "1"
 
 
 def chosen_sort() -> Sort:
@@ -87,7 +92,9 @@ def render(level: str, board: Dashboard, sort: Sort, **context):
         predikat_abbreviations={item.value: initials(item.label) for item in PREDIKATS}, modes=MODES,
         global_admin=is_global_admin(current_user), today=clock.today(),
         previous=(board.month - timedelta(days=1)).replace(day=1),
-        following=(board.month + timedelta(days=32)).replace(day=1), regency=regency_info().name, **context)
+        following=(board.month + timedelta(days=32)).replace(day=1), regency=regency_info().name,
+        refresh_url=url_for(request.endpoint, **(request.view_args or {}), **{**request.args.to_dict(),
+                                                                               "segarkan": "1"}), **context)
 
 
 @bp.route("/dasbor", endpoint="dashboard")
@@ -95,7 +102,7 @@ def render(level: str, board: Dashboard, sort: Sort, **context):
 def regency_page():
     today = clock.today()
     sort = chosen_sort()
-    board = dashboard.regency_dashboard(chosen_month(today), today, sort)
+    board = dashboard.regency_dashboard(chosen_month(today), today, sort, kept=True, fresh=wants_fresh())
     return render("regency", board, sort)
 
 
@@ -105,7 +112,8 @@ def agency_page(agency_id: int):
     agency = load_agency(current_user, agency_id)
     today = clock.today()
     sort = chosen_sort()
-    board, _staff = dashboard.agency_dashboards(agency, chosen_month(today), today, sort)
+    board, _staff = dashboard.agency_dashboards(agency, chosen_month(today), today, sort, kept=True,
+                                                fresh=wants_fresh())
     return render("agency", board, sort, agency=agency)
 
 
@@ -116,7 +124,7 @@ def unit_page(unit_id: int):
     agency = load_agency(current_user, unit.agency_id)
     today = clock.today()
     sort = chosen_sort()
-    board = dashboard.unit_dashboard(unit, chosen_month(today), today, sort)
+    board = dashboard.unit_dashboard(unit, chosen_month(today), today, sort, kept=True, fresh=wants_fresh())
     reviewed = (set(db.session.scalars(subordinates_select(current_user.employee_id, today)))
                 if current_user.employee_id is not None else set())
     return render("unit", board, sort, agency=agency, unit=unit, reviewed=reviewed)
