@@ -109,14 +109,21 @@ def configure_engine_events(app: Flask) -> None:
 
 def request_memo() -> dict | None:
     """A dict for facts every page asks several times (who the user heads, their unread count), kept for the
-    request and forgotten as soon as the session writes anything (a flush), so a request that changes them sees
-    the change. None outside a request: jobs and commands always ask the database."""
+    request and forgotten as soon as the session writes anything (a flush or a statement other than a SELECT),
+    so a request that changes them sees the change. None outside a request: jobs and commands always ask the database."""
     return g.setdefault("request_memo", {}) if has_request_context() else None
 
 
 @event.listens_for(Session, "after_flush")
 def forget_request_memo(session, flush_context) -> None:
     if has_request_context():
+        g.pop("request_memo", None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def forget_request_memo_on_statements(state) -> None:
+    """Writes sent as statements (bulk UPDATE, DELETE, INSERT, text) are writes too."""
+    if not state.is_select and has_request_context():
         g.pop("request_memo", None)
 
 

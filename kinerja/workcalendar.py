@@ -13,6 +13,7 @@ from functools import lru_cache
 import holidays as holiday_data
 from sqlalchemy import select
 
+from kinerja.database import request_memo
 from kinerja.extensions import db
 from kinerja.models import HolidayEntry, HolidayKind, Leave, LeaveKind
 
@@ -34,7 +35,12 @@ def package_holidays(year: int) -> dict[date, Holiday]:
 
 
 def holidays_between(start: date, end: date) -> dict[date, Holiday]:
-    """Every day off between the dates (inclusive): the national list corrected by BKD's entries."""
+    """Every day off between the dates (inclusive): the national list corrected by BKD's entries (kept for the
+    request until it writes, `request_memo`; the caller gets its own copy)."""
+    memo = request_memo()
+    key = ("holidays_between", start, end)
+    if memo is not None and key in memo:
+        return dict(memo[key])
     result = {
         day: holiday
         for year in range(start.year, end.year + 1)
@@ -47,6 +53,8 @@ def holidays_between(start: date, end: date) -> dict[date, Holiday]:
             result[entry.day] = Holiday(entry.name, entry.kind)
         else:
             result.pop(entry.day, None)
+    if memo is not None:
+        memo[key] = dict(result)
     return result
 
 

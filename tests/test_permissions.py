@@ -283,3 +283,18 @@ def test_what_a_user_heads_is_read_again_after_the_request_writes(app, org, db):
         db.session.flush()
         assert headed_agency_ids(user) == {org.agency_b.id}
         db.session.rollback()
+
+
+def test_a_bulk_statement_forgets_what_the_request_kept(app, org, db):
+    from sqlalchemy import update
+
+    from kinerja.core.assignments import assignment_on
+    from kinerja.permissions import headed_agency_ids
+
+    user = org.user(org.staff_a)
+    with app.test_request_context("/"):
+        assert assignment_on(org.staff_a.id, clock.today()) is assignment_on(org.staff_a.id, clock.today())
+        assert headed_agency_ids(user) == set()
+        db.session.execute(update(Agency).where(Agency.id == org.agency_b.id).values(head_id=org.staff_a.id))
+        assert headed_agency_ids(user) == {org.agency_b.id}
+        db.session.rollback()

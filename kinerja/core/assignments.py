@@ -8,13 +8,19 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
+from kinerja.database import request_memo
 from kinerja.extensions import db
 from kinerja.models import Assignment
 
 
 def assignment_on(employee_id: int, day: date, *, details: bool = False) -> Assignment | None:
     """The employee's assignment on the day (the latest started if two overlap); with `details`, its agency,
-    unit, position and appraiser are loaded in the same query."""
+    unit, position and appraiser are loaded in the same query. A page asks it from several places: the request
+    keeps the answer until it writes (`request_memo`)."""
+    memo = request_memo()
+    key = ("assignment_on", employee_id, day, details)
+    if memo is not None and key in memo:
+        return memo[key]
     query = (
         select(Assignment)
         .where(Assignment.employee_id == employee_id, Assignment.active_on(day))
@@ -28,7 +34,10 @@ def assignment_on(employee_id: int, day: date, *, details: bool = False) -> Assi
             joinedload(Assignment.position),
             joinedload(Assignment.appraiser),
         )
-    return db.session.scalar(query)
+    found = db.session.scalar(query)
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 def serving(employee_id, agency_id, day) -> ColumnElement[bool]:
