@@ -4,16 +4,17 @@ Each main page is requested through the Flask test client in the same process as
 minimal Flask app with its own Flask-SQLAlchemy instance on the same database that selects the signed-in
 employee's activities of the month and renders them with Jinja in a small layout (no login, no hooks). Rounds
 are interleaved (every page, then the bare page, again and again) so a busy machine slows both alike; each
-figure is the median CPU time (`time.process_time`) of a request. Targets: each main page at most 2× the bare
-page, the BKD and agency dashboards at most 4× (as served: figures kept DASHBOARD_CACHE_SECONDS; the same pages
-reading their figures afresh are shown beside them), and the fixed cost of a signed-in request (an empty page in the
-app's layout against the bare page with no rows: a request, a query and a layout) at most 1 ms over the bare one. Run at two sizes, the second with ten
-times the employees (and so ten times the rows the appraiser, the agency and BKD see): the statements per page
-must be the same at both.
+figure is the median CPU time (`time.process_time`) of a request.
 
-python -m bench.pages [--employees N] [--rounds N] [--db sqlite|postgresql|mariadb] [--profile PAGE]
+Targets: each main page at most 2× the bare page; the BKD and agency dashboards at most 4× as served (figures
+kept DASHBOARD_CACHE_SECONDS; the same pages reading their figures afresh are shown beside them); the fixed cost
+of a signed-in request (an empty page in the app's layout, against the bare page with no rows: a request, a
+query and a layout) at most 1 ms over the bare one. Run at two sizes, the second with ten times the employees
+(and so ten times the rows the appraiser, the agency and BKD see): the statements per page must be the same.
 
-`--profile PAGE` prints a cProfile of that page (by its name in the table) instead of the table.
+python -m bench.pages [--employees N] [--rounds N] [--db sqlite|postgresql|mariadb] [--profile PAGE] [--once]
+
+`--profile PAGE` prints the page's statements and a cProfile of it (by its name in the table) instead.
 """
 
 from __future__ import annotations

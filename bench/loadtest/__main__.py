@@ -109,7 +109,7 @@ def logged_errors(log: Path) -> tuple[int, str]:
 def keep_logs(folder: Path, target: Path) -> None:
     """Copy the run's logs and the locust samples out of the temporary folder before it goes."""
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("migrate.log", "gunicorn.log", "worker.log", "locust.log", "locust.out", "results.json"):
+    for name in ("migrate.log", "gunicorn.log", "worker.log", "locust.log", "locust.out", "results.json", "cpu.tsv"):
         if (folder / name).exists():
             shutil.copy2(folder / name, target / name)
 
@@ -172,7 +172,7 @@ def run(kind: str, args: argparse.Namespace) -> report.RunResult:
             "server errors": server_errors,
             "job worker errors": worker_errors,
         }
-        result = report.load(kind, results_path, context, served.server_log)
+        result = report.load(kind, results_path, context, served.server_log, folder / "cpu.tsv")
         answered = sum(row.server[0] for row in result.rows if row.server)
         context["CPU used"] = (
             f"gunicorn {server_cpu:.0f} s for {answered:,} answered requests ({server_cpu / answered * 1000:.0f} ms "

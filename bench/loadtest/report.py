@@ -55,12 +55,34 @@ def server_times(access_log: Path) -> dict[tuple[str, str], list[float]]:
         if match is None:
             continue
         method, path, _status, seconds = match.groups()
-        path = path.split("?")[0]
-        for name_method, pattern, name in SERVER_NAMES:
-            if name_method == method and re.fullmatch(pattern, path):
-                times[(method, name)].append(float(seconds) * 1000)
-                break
+        name = named(method, path)
+        if name is not None:
+            times[(method, name)].append(float(seconds) * 1000)
     return times
+
+
+def named(method: str, path: str) -> str | None:
+    """The locustfile's name of a request, or None for one it never makes."""
+    path = path.split("?")[0]
+    for name_method, pattern, name in SERVER_NAMES:
+        if name_method == method and re.fullmatch(pattern, path):
+            return name
+    return None
+
+
+def server_cpu(cpu_log: Path) -> dict[tuple[str, str], list[float]]:
+    """CPU milliseconds gunicorn's worker spent on each request (bench/loadtest/gunicorn_cpu.conf.py), by the
+    locustfile's names."""
+    used: dict[tuple[str, str], list[float]] = defaultdict(list)
+    if not cpu_log.exists():
+        return used
+    for line in cpu_log.read_text(errors="replace").splitlines():
+        method, _tab, rest = line.partition("\t")
+        path, _tab, milliseconds = rest.partition("\t")
+        name = named(method, path)
+        if name is not None and milliseconds:
+            used[(method, name)].append(float(milliseconds))
+    return used
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -83,6 +105,7 @@ class Row:
     rps: float
     reasons: dict[str, int] = field(default_factory=dict)
     server: tuple[int, float, float] | None = None  # requests gunicorn finished, its p50 and p95 (ms)
+    cpu: tuple[float, float] | None = None  # gunicorn's CPU per request, mean and p95 (ms)
 
     @property
     def targeted(self) -> bool:
@@ -130,17 +153,22 @@ def make_row(method: str, name: str, category: str, times: list[float], failures
                reasons or {})
 
 
-def load(kind: str, path: Path, context: dict[str, object], access_log: Path | None = None) -> RunResult:
-    """Read the locustfile's JSON into rows sorted by category then name, with gunicorn's own times."""
+def load(kind: str, path: Path, context: dict[str, object], access_log: Path | None = None,
+         cpu_log: Path | None = None) -> RunResult:
+    """Read the locustfile's JSON into rows sorted by category then name, with gunicorn's own times and CPU."""
     data = json.loads(path.read_text())
     window = float(data["window_s"])
     rows = [make_row(item["method"], item["name"], item["category"], item["times_ms"],
                      sum(item["failures"].values()), window, item["failures"]) for item in data["endpoints"]]
     served = server_times(access_log) if access_log else {}
+    used = server_cpu(cpu_log) if cpu_log else {}
     for row in rows:
         ordered = sorted(served.get((row.method, row.name), []))
         if ordered:
             row.server = (len(ordered), percentile(ordered, 0.50), percentile(ordered, 0.95))
+        spent = sorted(used.get((row.method, row.name), []))
+        if spent:
+            row.cpu = (sum(spent) / len(spent), percentile(spent, 0.95))
     order = {name: index for index, name in enumerate(CATEGORY_NOTES)}
     rows.sort(key=lambda row: (order.get(row.category, 99), row.name, row.method))
     every = [time for item in data["endpoints"] for time in item["times_ms"]]
@@ -155,17 +183,18 @@ def ms(value: float) -> str:
 def endpoint_table(result: RunResult) -> list[str]:
     lines = [
         "| Endpoint | Category | Requests | Failures | p50 ms | p95 ms | p99 ms | req/s | p95 ≤ 300 ms "
-        "| in gunicorn: done, p50, p95 ms |",
-        "|---|---|--:|--:|--:|--:|--:|--:|:-:|--:|",
+        "| in gunicorn: done, p50, p95 ms | gunicorn CPU per request: mean, p95 ms |",
+        "|---|---|--:|--:|--:|--:|--:|--:|:-:|--:|--:|",
     ]
     for row in result.rows:
         mark = ("**over**" if row.over_target else "ok") if row.targeted else "–"
         server = f"{row.server[0]:,}, {ms(row.server[1])}, {ms(row.server[2])}" if row.server else "–"
+        cpu = f"{row.cpu[0]:,.1f}, {row.cpu[1]:,.1f}" if row.cpu else "–"
         lines.append(f"| {row.method} {row.name} | {row.category} | {row.requests:,} | {row.failures:,} | "
-                     f"{ms(row.p50)} | {ms(row.p95)} | {ms(row.p99)} | {row.rps:.1f} | {mark} | {server} |")
+                     f"{ms(row.p50)} | {ms(row.p95)} | {ms(row.p99)} | {row.rps:.1f} | {mark} | {server} | {cpu} |")
     total = result.total
     lines.append(f"| **Total** | | **{total.requests:,}** | **{total.failures:,}** | {ms(total.p50)} | "
-                 f"{ms(total.p95)} | {ms(total.p99)} | **{total.rps:.1f}** | | |")
+                 f"{ms(total.p95)} | {ms(total.p99)} | **{total.rps:.1f}** | | | |")
     return lines
 
 

@@ -28,6 +28,8 @@ from redis import Redis
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = PROJECT_DIR / "deploy" / "gunicorn.conf.py"
+# The deployment's settings plus each request's CPU time (LOADTEST_CPU_LOG), for the report's CPU by endpoint.
+LOADTEST_CONF = Path(__file__).resolve().parent / "gunicorn_cpu.conf.py"
 REDIS_SERVER = os.environ.get("LOADTEST_REDIS", "redis://127.0.0.1:6379")
 OWN_KEY_PATTERNS = ("rq:*", "LIMITS*")
 # Every simulated user signs in from 127.0.0.1; failed sign-ins alone count against the limit, but one budget
@@ -77,6 +79,7 @@ def app_environment(database_url: str, redis_url: str, folder: Path) -> dict[str
         "JOB_QUEUE": f"kinerja-loadtest-{os.getpid()}",
         "LOGIN_LIMIT_PER_IP": LOGIN_LIMIT_PER_IP,
         "FLASK_APP": "wsgi",
+        "LOADTEST_CPU_LOG": str(folder / "cpu.tsv"),
     }
 
 
@@ -95,7 +98,7 @@ def gunicorn_command(port: int) -> list[str]:
     """gunicorn with the deployment's config file, bound to a free local port instead of its address."""
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
     if GUNICORN_CONF.exists():
-        return [*command, "--config", str(GUNICORN_CONF), "wsgi:app"]
+        return [*command, "--config", str(LOADTEST_CONF), "wsgi:app"]
     # Until deploy/gunicorn.conf.py exists: the usual 2 x cores + 1 sync workers.
     workers = 2 * (os.cpu_count() or 1) + 1
     return [*command, "--workers", str(workers), "--worker-class", "sync", "--timeout", "60",
