@@ -1,6 +1,16 @@
 """Run every benchmark: python -m bench (make bench)."""
 
-from bench import activities, foundation, reports_pack, reports_pdf, reports_xlsx, review, staff_import, tpp
+from bench import (
+    activities,
+    foundation,
+    page_weight,
+    reports_pack,
+    reports_pdf,
+    reports_xlsx,
+    review,
+    staff_import,
+    tpp,
+)
 
 if __name__ == "__main__":
     foundation.main()
@@ -11,3 +21,4 @@ if __name__ == "__main__":
     reports_pack.main()
     staff_import.main()
     tpp.main()
+    page_weight.main()
