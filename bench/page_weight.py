@@ -1,12 +1,15 @@
 """Page weight in a real browser: what the sign-in page and a signed-in staff home transfer, cold and warm.
 
 python -m bench.page_weight [--server flask|gunicorn|both] [--keep]
+python -m bench.page_weight --url https://kinerja.example.go.id --login NIP --password …   (a running installation)
 
 Seeds the demo regency into a throwaway instance folder, builds the static files as `make run` does
 (`python -m kinerja.assets build`), serves the app the way `make run` does (`flask run`) and/or with gunicorn,
 and loads each page in Chromium twice in one browser context: first with an empty cache, then again (a
 returning user, the cache warm). Bytes are what went over the wire per request as Chromium's DevTools protocol
 counts them (`Network.loadingFinished` encodedDataLength: headers plus the body as sent, compressed or not).
+With --url it measures an installation already running, e.g. behind nginx (self-signed certificates accepted),
+signed in as a staff account that needs no password change.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("KINERJA_CHROMIUM", "/usr/bin/chromium")
 COLD_BUDGET = 150 * 1024
 WARM_BUDGET = 20 * 1024
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic"]
 NEW_PASSWORD = "Bench-Mangga-Rambutan-73!"  # a throwaway demo instance
 
 
@@ -142,28 +146,32 @@ def watch(context, page) -> callable:
     return take
 
 
-def sign_in(context, base: str, login: str, password: str) -> None:
+def sign_in(context, base: str, login: str, password: str, may_change_password: bool) -> None:
     """Sign the demo staff member in without loading any page (the browser's cache stays empty)."""
     def csrf(path: str) -> str:
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', context.request.get(base + path).text()).group(1)
 
-    response = context.request.post(base + "/masuk", form={"identifier": login, "password": password,
-                                                           "csrf_token": csrf("/masuk")})
+    # Over HTTPS Flask-WTF wants the Referer a browser would send with the form.
+    response = context.request.post(base + "/masuk", headers={"Referer": f"{base}/masuk"}, form={
+        "identifier": login, "password": password, "csrf_token": csrf("/masuk")})
     if response.url.endswith("/kata-sandi"):  # the demo's first sign-in asks for a new password
+        if not may_change_password:
+            raise SystemExit(f"{login} must change its password first: sign in once by hand")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.text()).group(1)
-        response = context.request.post(base + "/kata-sandi", form={
+        response = context.request.post(base + "/kata-sandi", headers={"Referer": f"{base}/kata-sandi"}, form={
             "current_password": password, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD,
             "csrf_token": token})
     if response.url.rstrip("/") != base:
         raise SystemExit(f"signing in ended at {response.url}")
 
 
-def measure(browser, base: str, login: str, password: str) -> list[Load]:
+def measure(browser, base: str, login: str, password: str, demo: bool = True) -> list[Load]:
     loads = []
     for name, path, signed_in in (("sign-in page", "/masuk", False), ("staff home", "/", True)):
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID",
+                                      ignore_https_errors=not demo)
         if signed_in:
-            sign_in(context, base, login, password)
+            sign_in(context, base, login, password, may_change_password=demo)
         page = context.new_page()
         take = watch(context, page)
         for state in ("cold", "warm"):
@@ -194,6 +202,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default="flask", choices=["flask", "gunicorn", "both"])
     parser.add_argument("--keep", action="store_true", help="keep the instance folder (printed)")
+    parser.add_argument("--url", help="measure this running installation instead (with --login and --password)")
+    parser.add_argument("--login", help="a staff account's NIP, with --url")
+    parser.add_argument("--password", help="its password, with --url")
     args, _unknown = parser.parse_known_args()
     if not Path(CHROMIUM).exists():
         print(f"page weight: skipped, Chromium not found at {CHROMIUM}")
@@ -201,12 +212,20 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     print("Page weight: sign-in page and staff home in Chromium, cold and warm cache")
+    if args.url:
+        if not (args.login and args.password):
+            parser.error("--url needs --login and --password")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            fine = report(args.url, measure(browser, args.url.rstrip("/"), args.login, args.password, demo=False))
+            browser.close()
+        print(f"\npage weight: {'ok' if fine else 'HEAVY'}")
+        return
     folder = Path(tempfile.mkdtemp(prefix="kinerja-weight-"))
     env, login, password = prepare_instance(folder)
     fine = True
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for kind in (["flask", "gunicorn"] if args.server == "both" else [args.server]):
             port = free_port()
             server = start_server(kind, env, port)
