@@ -60,7 +60,7 @@ class Config:
     REDIS_URL = env_str("REDIS_URL")
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     # The static build (`python -m kinerja.assets build`, run by `make install`): content-hashed, precompressed
-    # copies of static/ served at /static/dist/ and named by url_for('static', ...); unset serves plain names only.
+    # copies of static/ served at /static/dist/ and named by url_for('static', ...).
     STATIC_BUILD_FOLDER = env_str("STATIC_BUILD_FOLDER", str(BASE_DIR / "static" / "dist"))
     DEFAULT_TIMEZONE = env_str("DEFAULT_TIMEZONE", "Asia/Jakarta")
 
