@@ -11,6 +11,7 @@ from pathlib import Path
 
 import brotli
 import pytest
+from flask import url_for
 from fontTools.ttLib import TTFont
 
 from kinerja import create_app
@@ -217,6 +218,17 @@ def test_plain_names_keep_working_with_a_short_cache(client):
     assert "immutable" not in response.headers["Cache-Control"]
     assert client.get("/static/css/app.css", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     assert client.get("/static/dist/css/app.000000000000.css").status_code == 404
+
+
+def test_with_flask_debug_pages_name_plain_files_for_editing(app, built_static):
+    debugging = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], DEBUG=True,
+                           STATIC_BUILD_FOLDER=str(built_static))
+    with debugging.test_request_context():
+        assert url_for("static", filename="css/app.css") == "/static/css/app.css"
+    with app.test_request_context():
+        assert url_for("static", filename="css/app.css").startswith("/static/dist/css/app.")
+    with debugging.app_context():
+        _db.engine.dispose()
 
 
 def test_pages_themselves_are_never_cached(client):
