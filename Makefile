@@ -9,7 +9,7 @@ PORT ?= 5000
 LOCK := requirements/lock.txt
 LOCK_EXTRAS := --extra dev --extra metrics --extra sentry
 
-.PHONY: install run serve db seed test test-sqlite test-dates test-postgres test-mariadb test-all lint migrations-check \
+.PHONY: install static icons run serve db seed test test-sqlite test-dates test-postgres test-mariadb test-all lint migrations-check \
         translations extract-messages lock bench loadtest drills restore-drill clean
 
 $(BIN)/activate:
@@ -22,7 +22,20 @@ $(VENV)/.installed: $(BIN)/activate $(LOCK) setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations static
+
+# Content-hashed, precompressed (.gz, .br) copies of static/ in static/dist/ with their manifest, which the app and
+# nginx serve with a year's caching (kinerja/assets/build.py); rebuilt when a static file changes.
+STATIC_SOURCES := $(shell find static -type f -not -path 'static/dist/*' 2>/dev/null)
+static/dist/manifest.json: $(VENV)/.installed $(STATIC_SOURCES) kinerja/assets/build.py
+	$(BIN)/python -m kinerja.assets build
+
+static: static/dist/manifest.json
+
+# Cut the Bootstrap Icons font and stylesheet down to the icons the code uses (kinerja/assets/icons.py), after
+# adding an icon; the subset is committed, and tests/test_static_assets.py says when it lacks one.
+icons: $(VENV)/.installed
+	$(BIN)/python -m kinerja.assets icons
 
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d kinerja/translations
@@ -92,4 +105,4 @@ restore-drill: install
 	$(BIN)/python -m drills.restore_drill --source postgresql --target mariadb
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info static/dist

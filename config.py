@@ -59,6 +59,9 @@ class Config:
     SQLITE_SYNCHRONOUS = env_str("SQLITE_SYNCHRONOUS", "FULL")
     REDIS_URL = env_str("REDIS_URL")
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    # The static build (`python -m kinerja.assets build`, run by `make install`): content-hashed, precompressed
+    # copies of static/ served at /static/dist/ and named by url_for('static', ...).
+    STATIC_BUILD_FOLDER = env_str("STATIC_BUILD_FOLDER", str(BASE_DIR / "static" / "dist"))
     DEFAULT_TIMEZONE = env_str("DEFAULT_TIMEZONE", "Asia/Jakarta")
 
     BABEL_DEFAULT_LOCALE = env_str("BABEL_DEFAULT_LOCALE", "id")
@@ -222,6 +225,7 @@ class TestingConfig(Config):
     REPORT_FOLDER = env_str("REPORT_FOLDER", str(INSTANCE_DIR / "test-reports"))
     JOB_RUNNER = "none"  # tests run queued jobs themselves
     DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 0)  # tests see every change at once
+    STATIC_BUILD_FOLDER = env_str("STATIC_BUILD_FOLDER")  # plain names, built or not (tests that build set one)
     PRERENDER_SETTLE_SECONDS = env_int("PRERENDER_SETTLE_SECONDS", 0)
     JOB_WORKER_NICE = env_int("JOB_WORKER_NICE", 0)  # `jobs worker` run inside pytest must not nice pytest
     REPORT_PROCESSES = 1

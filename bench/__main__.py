@@ -1,6 +1,17 @@
 """Run every benchmark: python -m bench (make bench)."""
 
-from bench import activities, foundation, pages, reports_pack, reports_pdf, reports_xlsx, review, staff_import, tpp
+from bench import (
+    activities,
+    foundation,
+    page_weight,
+    pages,
+    reports_pack,
+    reports_pdf,
+    reports_xlsx,
+    review,
+    staff_import,
+    tpp,
+)
 
 if __name__ == "__main__":
     foundation.main()
@@ -12,3 +23,4 @@ if __name__ == "__main__":
     reports_pack.main()
     staff_import.main()
     tpp.main()
+    page_weight.main()

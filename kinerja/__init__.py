@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kinerja import audit, clock, i18n, logs, monitoring
+from kinerja import assets, audit, clock, i18n, logs, monitoring
 from kinerja.database import configure_engine_events, engine_options
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
 from kinerja.json_input import LimitedJSONProvider
@@ -48,6 +48,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
+    register_static_files(app)
     register_errorhandlers(app)
     register_commands(app)
     monitoring.init_app(app)
@@ -146,6 +147,9 @@ SECURITY_HEADERS = {
 }
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def register_request_hooks(app: Flask) -> None:
     from flask_login import current_user
 
@@ -163,7 +167,7 @@ def register_request_hooks(app: Flask) -> None:
         if "frame-ancestors" not in policy:  # a view's own, stricter policy (served files) must not allow framing
             response.headers["Content-Security-Policy"] = f"{policy.rstrip('; ')}; frame-ancestors 'none'"
         if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -177,6 +181,15 @@ def register_request_hooks(app: Flask) -> None:
             "unread_notifications": notify.unread_count(current_user.id) if current_user.is_authenticated else 0,
             "return_path": request.full_path.rstrip("?"),
         }
+
+
+def register_static_files(app: Flask) -> None:
+    """Static files under content-hashed names, precompressed and cached long (kinerja/assets), with the same
+    security headers as every page."""
+    headers = dict(SECURITY_HEADERS)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        headers["Strict-Transport-Security"] = HSTS
+    assets.init_app(app, headers)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -110,7 +110,8 @@ def configure_engine_events(app: Flask) -> None:
 def request_memo() -> dict | None:
     """A dict for facts every page asks several times (who the user heads, their unread count), kept for the
     request and forgotten as soon as the session writes anything (a flush or a statement other than a SELECT),
-    so a request that changes them sees the change. None outside a request: jobs and commands always ask the database."""
+    so a request that changes them sees the change. None outside a request: jobs and commands always ask the
+    database."""
     return g.setdefault("request_memo", {}) if has_request_context() else None
 
 
