@@ -6,8 +6,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from kinerja.core.assignments import assignment_on
@@ -20,12 +21,17 @@ from kinerja.workcalendar import CalendarDay, calendar_between, effective_workin
 
 def day_activities(employee_id: int, day: date) -> list[Activity]:
     """The employee's activities of the day in time order, with their evidence."""
-    return list(db.session.scalars(
-        select(Activity)
-        .where(Activity.employee_id == employee_id, Activity.activity_date == day)
-        .options(selectinload(Activity.evidence))
-        .order_by(Activity.start_time)
-    ))
+    return list(db.session.scalars(day_activities_statement(), {"employee_id": employee_id, "day": day}))
+
+
+@cache
+def day_activities_statement():
+    """Built once with bound parameters (the day page and the home page's today card ask it)."""
+    return (select(Activity)
+            .where(Activity.employee_id == bindparam("employee_id", type_=Integer),
+                   Activity.activity_date == bindparam("day", type_=Date))
+            .options(selectinload(Activity.evidence))
+            .order_by(Activity.start_time))
 
 
 def activities_between(employee_id: int, start: date, end: date) -> list[Activity]:

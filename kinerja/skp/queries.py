@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, bindparam, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -57,13 +58,18 @@ class IkiChoice:
 
 def iki_choices(employee_id: int, day: date) -> list[IkiChoice]:
     """The IKI of the employee's approved plan in force on the day, in the plan's order (one query)."""
-    rows = db.session.execute(
-        select(Iki.id, Iki.text, Iki.unit)
-        .join(Rhk, Rhk.id == Iki.rhk_id).join(Skp, Skp.id == Rhk.skp_id)
-        .where(Skp.employee_id == employee_id, Skp.period_start <= day, Skp.period_end >= day, Skp.in_force())
-        .order_by(Skp.version.desc(), Rhk.kind.desc(), Rhk.position, Rhk.id, Iki.id)
-    )
+    rows = db.session.execute(iki_choices_statement(), {"employee_id": employee_id, "day": day})
     return [IkiChoice(iki_id, f"{text} ({unit})", unit) for iki_id, text, unit in rows]
+
+
+@cache
+def iki_choices_statement():
+    """Built once with bound parameters: every day page asks it, and composing it costs more than running it."""
+    employee_id, day = bindparam("employee_id", type_=Integer), bindparam("day", type_=Date)
+    return (select(Iki.id, Iki.text, Iki.unit)
+            .join(Rhk, Rhk.id == Iki.rhk_id).join(Skp, Skp.id == Rhk.skp_id)
+            .where(Skp.employee_id == employee_id, Skp.period_start <= day, Skp.period_end >= day, Skp.in_force())
+            .order_by(Skp.version.desc(), Rhk.kind.desc(), Rhk.position, Rhk.id, Iki.id))
 
 
 def realisation(employee_id: int, year: int, month: int) -> dict[int, IkiRealisation]:
