@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from kinerja import clock
@@ -71,8 +72,7 @@ class Today:
 def today_of(employee_id: int, day: date, now: time | None = None, working: bool = True) -> Today:
     """The day's records and, on a working day, its sessions as they stand at `now` (the agency's local time)."""
     records = {record.kind: record for record in db.session.scalars(
-        select(AttendanceRecord).where(AttendanceRecord.employee_id == employee_id, AttendanceRecord.day == day)
-        .options(selectinload(AttendanceRecord.office)))}
+        day_records_statement(), {"employee_id": employee_id, "day": day})}
     check_in = records.get(AttendanceKind.IN)
     states = []
     if working:
@@ -83,6 +83,15 @@ def today_of(employee_id: int, day: date, now: time | None = None, working: bool
                 required=session.required_of(check_in.mode) if check_in is not None else None,
                 open_now=session.opens <= moment <= session.closes, over=moment > session.closes))
     return Today(check_in, records.get(AttendanceKind.OUT), tuple(states))
+
+
+@cache
+def day_records_statement():
+    """Built once with bound parameters: the home page and the attendance page ask it on every view."""
+    return (select(AttendanceRecord)
+            .where(AttendanceRecord.employee_id == bindparam("employee_id", type_=Integer),
+                   AttendanceRecord.day == bindparam("day", type_=Date))
+            .options(selectinload(AttendanceRecord.office)))
 
 
 def today_status(employee_id: int) -> tuple[date, Today]:
