@@ -1,5 +1,6 @@
 """On a phone without a connection: the day page opens from the service worker's copy, activities typed offline wait
-on the device and are sent once when the connection returns, what the server refuses is shown with its reason."""
+on the device and are sent once when the connection returns, what the server refuses is shown with its reason,
+and the attendance page says that check-in is never recorded offline."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kinerja.models import Activity
 from tests.browser import assert_fits_width, axe_violations, screenshot
 from tests.factories import ActivityFactory
 from tests.test_browser_activities import last_working_day
+from tests.test_browser_attendance import OFFICE, office  # noqa: F401  (the attendance page's office fixture)
 from tests.test_browser_foundation import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.calendar]
@@ -169,3 +171,29 @@ def test_signing_out_forgets_the_kept_pages_and_asks_about_unsent_activities(pho
     assert phone.url.endswith("/masuk")
     assert phone.evaluate("caches.has('kinerja-pages')") is False
     assert phone.evaluate("KinerjaQueue.all().then((all) => all.length)") == 0
+
+
+def test_check_in_says_it_needs_a_connection_and_waits_for_one(phone, live_server, org, office):  # noqa: F811
+    sign_in(phone, live_server, org.staff_a.id_number)
+    phone.context.grant_permissions(["geolocation"], origin=live_server)
+    phone.context.set_geolocation({"latitude": OFFICE[0], "longitude": OFFICE[1], "accuracy": 20})
+    phone.goto(f"{live_server}/presensi/")
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.get_by_text("Lokasi ditemukan, akurasi ±20 m.").wait_for()
+    assert phone.get_by_text("presensi tidak pernah dicatat saat luring").is_visible()
+    submit = phone.get_by_role("button", name="Kirim presensi masuk")
+    assert submit.is_enabled()
+
+    phone.context.set_offline(True)
+    phone.get_by_text("Tidak ada koneksi. Presensi tidak dapat dikirim").wait_for()
+    assert submit.is_disabled()
+    screenshot(phone, "attendance-offline-360")
+    phone.context.set_offline(False)
+    phone.get_by_text("Tidak ada koneksi. Presensi tidak dapat dikirim").wait_for(state="hidden")
+    assert submit.is_enabled()
+
+    phone.context.set_offline(True)
+    phone.reload()  # a page the service worker does not keep: the offline page, which says the same
+    phone.get_by_role("heading", name="Tidak ada koneksi").wait_for()
+    assert phone.get_by_text("presensi tidak pernah dicatat saat luring").is_visible()
+    assert_fits_width(phone)
