@@ -197,3 +197,24 @@ def test_check_in_says_it_needs_a_connection_and_waits_for_one(phone, live_serve
     phone.get_by_role("heading", name="Tidak ada koneksi").wait_for()
     assert phone.get_by_text("presensi tidak pernah dicatat saat luring").is_visible()
     assert_fits_width(phone)
+
+
+def test_chromium_finds_kinerja_installable(phone, live_server, org):
+    sign_in(phone, live_server, org.staff_a.id_number)
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    devtools = phone.context.new_cdp_session(phone)
+    manifest = devtools.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest") and manifest["errors"] == []
+    errors = {error["errorId"] for error in devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]}
+    assert errors <= {"in-incognito"}  # Playwright's contexts are incognito profiles: nothing else is missing
+
+
+def test_another_account_never_sees_the_kept_day_page(phone, live_server, org, db):
+    day = last_working_day()
+    open_day_under_the_service_worker(phone, live_server, org, day)
+    phone.context.clear_cookies()  # the session ends without Keluar (idle timeout, a closed browser)
+    sign_in(phone, live_server, org.staff_b.id_number)
+    phone.context.set_offline(True)
+    phone.goto(f"{live_server}/kegiatan/{day.isoformat()}")  # staff A's day, kept on this phone before
+    phone.get_by_role("heading", name="Tidak ada koneksi").wait_for()
+    assert phone.get_by_text(org.staff_a.name).count() == 0

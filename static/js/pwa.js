@@ -8,10 +8,12 @@
   const forgetPages = () => (window.caches ? window.caches.delete(PAGES_CACHE) : Promise.resolve(false));
 
   // The kept day pages belong to whoever was signed in when they were kept: a sign-in page or another account's
-  // page empties them before anything else can show them.
+  // page empties them before anything else can show them. (After the sign-in page, which emptied them, the next
+  // account's first page keeps what its worker just stored.)
   try {
-    if (window.localStorage.getItem(OWNER_KEY) !== user) {
-      forgetPages();
+    const owner = window.localStorage.getItem(OWNER_KEY);
+    if (owner !== user) {
+      if (owner !== "") forgetPages();
       window.localStorage.setItem(OWNER_KEY, user);
     }
   } catch (error) {
