@@ -4,6 +4,7 @@ and the attendance page says that check-in is never recorded offline."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 import pytest
@@ -109,6 +110,17 @@ def test_file_offline_reload_offline_and_send_once_when_back_online(phone, live_
     assert [description for description, _start in ours(org, day)].count("Mengantar surat ke kecamatan") == 1
     assert len(ours(org, day)) == 4
     assert not [error for error in errors if "Content Security Policy" in error]
+    kept = phone.evaluate("""async () => {
+        const paths = [];
+        for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) paths.push(new URL(request.url).pathname);
+        }
+        return paths;
+    }""")
+    assert f"/kegiatan/{day.isoformat()}" in kept and "/luring" in kept
+    # Only the layout's files, the offline page and day pages: no /api answer, no other page.
+    allowed = re.compile(r"/static/.+|/luring|/kegiatan/[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    assert [path for path in kept if not allowed.fullmatch(path)] == []
 
 
 def test_a_refused_entry_can_be_discarded(phone, live_server, org, db):
