@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from kinerja.main import bp as main_bp
     from kinerja.messaging import bp as messaging_bp
     from kinerja.oversight import bp as oversight_bp
+    from kinerja.pwa import bp as pwa_bp
     from kinerja.reports import bp as reports_bp
     from kinerja.reports import prerender
     from kinerja.review import bp as review_bp
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(iclock_bp)
     app.register_blueprint(messaging_bp)
     app.register_blueprint(signatures_bp)
+    app.register_blueprint(pwa_bp)
     init_api(app)
     prerender.init_app(app)
 

@@ -204,7 +204,9 @@ def test_sign_in_and_out_with_csrf_tokens(client, org, csrf_on):
 # --- (d) every page is closed to anonymous users -------------------------------------------------------
 
 # reports.verify: anyone holding a printed report checks it (rate-limited; shows what the paper shows).
-PUBLIC_ENDPOINTS = {"static", "auth.login", "health", "main.set_language", "reports.verify"}
+# pwa.*: the manifest, the service worker and the offline page, the same bytes for everyone (tests/test_pwa.py).
+PUBLIC_ENDPOINTS = {"static", "auth.login", "health", "main.set_language", "reports.verify",
+                    "pwa.manifest", "pwa.service_worker", "pwa.offline"}
 SAMPLE_ARGUMENTS = {"DayConverter": date(2026, 1, 5), "MonthConverter": date(2026, 1, 1)}
 
 

@@ -157,9 +157,14 @@ def change_password():
     return render_template("auth/change_password.html", form=form)
 
 
+# Fetched by the browser on its own (the service worker's update check, the manifest, the offline page it keeps):
+# they neither end an idle session nor keep it alive, and are never redirected (a worker script may not be).
+UNATTENDED_ENDPOINTS = frozenset({"pwa.manifest", "pwa.service_worker", "pwa.offline"})
+
+
 def enforce_session_rules():
     """Before each request: end idle sessions and hold first-sign-in users at the password page."""
-    if not current_user.is_authenticated:
+    if request.endpoint in UNATTENDED_ENDPOINTS or not current_user.is_authenticated:
         return None
     now = clock.utcnow().timestamp()
     idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"]).total_seconds()

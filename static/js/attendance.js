@@ -27,8 +27,21 @@
     field("device_id").value = "";  // storage blocked (private mode): check in without a device id
   }
 
+  // Check-in needs the server's clock and position rules: never recorded offline, so the button waits for a
+  // connection as well as for a good enough position.
+  const offline = document.getElementById("attendance-offline");
+  let located = false;
+  let sending = false;
+  const syncButton = () => {
+    offline.classList.toggle("d-none", navigator.onLine);
+    submit.disabled = sending || !located || !navigator.onLine;
+  };
+  window.addEventListener("online", syncButton);
+  window.addEventListener("offline", syncButton);
+
   const locate = () => {
-    submit.disabled = true;
+    located = false;
+    syncButton();
     retry.classList.add("d-none");
     if (!window.isSecureContext || !navigator.geolocation) {
       say(form.dataset.msgInsecure);
@@ -47,7 +60,8 @@
           return;
         }
         say(form.dataset.msgFound, accuracy);
-        submit.disabled = false;
+        located = true;
+        syncButton();
       },
       (error) => {
         const messages = { 1: form.dataset.msgDenied, 2: form.dataset.msgUnavailable, 3: form.dataset.msgTimeout };
@@ -86,9 +100,12 @@
     offer.classList.toggle("d-none", !offerModes);
     refused.focus();
   };
-  let sending = false;
   const send = async () => {
     if (sending) return;  // one tap sends once: a second tap while the photo uploads would meet "already checked in"
+    if (!navigator.onLine) {
+      syncButton();
+      return;
+    }
     sending = true;
     submit.disabled = true;
     try {
@@ -105,7 +122,7 @@
       showRefusal(form.dataset.msgFailed, false);
     }
     sending = false;
-    submit.disabled = false;
+    syncButton();
   };
   form.addEventListener("submit", (event) => {
     if (!window.fetch || !window.FormData) return;  // the plain form post still works
