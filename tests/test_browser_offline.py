@@ -173,8 +173,12 @@ def test_signing_out_forgets_the_kept_pages_and_asks_about_unsent_activities(pho
     phone.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     phone.get_by_role("button", name="Buka menu").click()
     phone.get_by_role("button", name="Keluar").click()
-    phone.wait_for_function("document.querySelector('#queue-refused') !== null")
-    assert asked and asked[0].startswith("1 kegiatan yang diisi tanpa koneksi belum terkirim")
+    for _ in range(100):  # asked once the device's queue is read (IndexedDB, asynchronous)
+        if asked:
+            break
+        phone.wait_for_timeout(100)
+    assert asked and asked[0].startswith("1 kegiatan yang diisi tanpa koneksi belum terkirim"), phone.url
+    assert phone.locator("#queue-refused").count() == 1
     assert phone.url.endswith(day.isoformat())  # still signed in, the entry kept
 
     phone.once("dialog", lambda dialog: dialog.accept())

@@ -140,7 +140,7 @@ def test_files_changed_since_the_build_are_served_under_their_plain_names(source
 LAYOUT_FILES = ["vendor/bootstrap-5.3.9/bootstrap.min.css", "vendor/bootstrap-5.3.9/bootstrap.bundle.min.js",
                 "vendor/bootstrap-icons-1.13.2/subset/bootstrap-icons.css",
                 "vendor/bootstrap-icons-1.13.2/subset/bootstrap-icons.woff2", "css/app.css", "js/app.js",
-                "img/favicon.svg"]
+                "js/offline-queue.js", "js/pwa.js", "img/favicon.svg"]
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +240,8 @@ def test_pages_themselves_are_never_cached(client):
 
 @pytest.mark.browser
 def test_a_returning_visitor_fetches_no_static_file_again(browser, live_server, org, app):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+    # The HTTP caching alone: the service worker's own store of files for offline use is tested in test_pwa.py.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID", service_workers="block")
     page = context.new_page()
     responses = []
     page.on("response", lambda response: responses.append(response))

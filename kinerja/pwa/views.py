@@ -19,8 +19,8 @@ from kinerja.pwa import bp
 # page opens offline.
 LAYOUT_ASSETS = (
     "vendor/bootstrap-5.3.9/bootstrap.min.css",
-    "vendor/bootstrap-icons-1.13.2/bootstrap-icons.min.css",
-    "vendor/bootstrap-icons-1.13.2/fonts/bootstrap-icons.woff2",
+    "vendor/bootstrap-icons-1.13.2/subset/bootstrap-icons.css",
+    "vendor/bootstrap-icons-1.13.2/subset/bootstrap-icons.woff2",
     "css/app.css",
     "img/favicon.svg",
     "img/icon-192.png",
