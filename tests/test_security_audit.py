@@ -643,8 +643,9 @@ AUDITED: dict[str, Scenario] = {
 _STAFF_WORKFLOW = "a staff member's own records (audited as submit/withdraw by the activity tests)"
 _APPRAISER = "an appraiser's review decision (audited by the review/SKP tests), not an admin action"
 NOT_ADMIN_ACTIONS: dict[str, str] = {
-    # An appraiser or Kepala OPD signing a report: audited as sign_document (tests/test_signatures.py).
-    "signatures.sign": "signing by the signer, audited in tests/test_signatures.py",
+    # An appraiser or Kepala OPD signing a report, a Kepala OPD the TPP daftar nominatif, an appraiser an SKP
+    # document: audited as sign_document (tests/test_signatures.py, tests/test_signatures_documents.py).
+    "signatures.sign": "signing by the signer, audited in tests/test_signatures*.py",
     # Attendance machines speaking the iclock protocol: no user acts; what they send is kept in the device log.
     **{endpoint: "attendance machines' protocol, kept in the device log"
        for endpoint in ("iclock.cdata", "iclock.devicecmd")},  # getrequest is a GET (it hands out commands)
