@@ -47,6 +47,8 @@ class Gateway:
                             headers={"Retry-After": failure.split(":")[1]})(environ, start_response)
         if failure == "400":
             return Response('{"error": "invalid number"}', status=400)(environ, start_response)
+        if failure.startswith("200:"):  # HTTP 200 whose JSON body reports a failure
+            return Response(failure[4:], content_type="application/json")(environ, start_response)
         return Response(json.dumps({"messages": [{"id": f"wamid.{len(self.received)}"}], "ok": True,
                                     "result": {"message_id": len(self.received)}}),
                         content_type="application/json")(environ, start_response)
@@ -174,6 +176,49 @@ def test_a_refused_message_fails_at_once_and_gives_up_after_the_attempts(setup, 
     [message] = messages()
     assert message.status == MessageStatus.FAILED and message.attempts == 1
     assert "invalid number" in message.last_error
+
+
+@pytest.mark.parametrize("answer", [
+    '{"status": false, "reason": "device not connected"}',  # Fonnte-style
+    '{"status": "error", "message": "Nomor tidak terdaftar di WhatsApp"}',
+    '{"success": false, "detail": "quota habis"}',
+    '{"error": "token invalid"}',
+])
+def test_a_200_whose_body_reports_failure_is_retried_not_delivered(setup, gateway, monkeypatch, answer):
+    gateway.failures = ["200:" + answer]
+    notice(setup)
+    report = outbox.send_pending()
+    assert (report.sent, report.retried) == (0, 1)
+    [message] = messages()
+    assert message.status == MessageStatus.QUEUED and message.sent_at is None and message.attempts == 1
+    detail = json.loads(answer)
+    expected = detail.get("reason") or detail.get("message") or detail.get("detail") or detail.get("error")
+    assert message.last_error == f"gateway: {expected}"
+    move(monkeypatch, 1)
+    assert outbox.drain().sent == 1 and messages()[0].status == MessageStatus.SENT
+
+
+@pytest.mark.parametrize("answer", ['{"status": true, "id": "m-1"}', '{"status": "success", "error": null}',
+                                    '{"success": true, "error": ""}', '{}'])
+def test_a_200_whose_body_reports_success_is_a_delivery(setup, gateway, answer):
+    gateway.failures = ["200:" + answer]
+    notice(setup)
+    assert outbox.send_pending().sent == 1
+
+
+def test_a_cloud_api_error_object_in_a_200_is_retried(setup, gateway, org, monkeypatch):
+    services.save_gateway(org.bkd_admin, Channel.WHATSAPP, services.GatewayInput(
+        kind="cloud_api", enabled=True, base_url=gateway.url + "/v21.0", sender_id="1234567890",
+        token_env="KINERJA_WA_TOKEN", kinds=["waiting"], per_minute=60))
+    gateway.failures = ['200:{"error": {"message": "(#131000) Something went wrong", "type": "OAuthException", '
+                        '"code": 131000, "fbtrace_id": "Ab1"}}']
+    notice(setup)
+    assert outbox.send_pending().sent == 0
+    [message] = messages()
+    assert message.status == MessageStatus.QUEUED and message.provider_id is None
+    assert message.last_error == "Cloud API 131000: (#131000) Something went wrong"
+    move(monkeypatch, 1)
+    assert outbox.drain().sent == 1 and messages()[0].provider_id == "wamid.2"
 
 
 def test_the_gateway_limit_per_minute_holds(setup, gateway, monkeypatch, org):

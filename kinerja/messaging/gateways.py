@@ -178,4 +178,35 @@ def deliver(gateway: MessageGateway, message: Outgoing, timeout: float) -> Outco
         return Outcome(False, error=f"{kind}: {reason}"[:200])
     if gateway.kind == GatewayKind.TELEGRAM and answer.get("ok") is not True:
         return Outcome(False, error=f"Telegram: {answer.get('description', '')}"[:200])
+    failure = reported_failure(gateway, answer)
+    if failure:  # HTTP 200 whose body says it was not sent: not a delivery, tried again later
+        return Outcome(False, error=failure[:200])
     return Outcome(True, provider_id=provider_id(gateway, answer))
+
+
+FAILED_STATUSES = frozenset({"false", "error", "failed", "fail", "gagal", "0"})
+
+
+def reported_failure(gateway: MessageGateway, answer: dict) -> str:
+    """What a gateway answering HTTP 200 says went wrong, or "" when it reports no failure: the Cloud API's
+    `error` object; a local gateway's `{"status": false}` (Fonnte, Wablas…), `{"status": "error"}`,
+    `{"success": false}` or a non-empty `error`, with its `reason`/`message`/`detail` as the text."""
+    if gateway.kind == GatewayKind.CLOUD_API:
+        error = answer.get("error")
+        if not error:
+            return ""
+        if isinstance(error, dict):
+            return f"Cloud API {error.get('code', '')}: {error.get('message', '')}".strip()
+        return f"Cloud API: {error}"
+    if gateway.kind != GatewayKind.HTTP:
+        return ""
+    status, success, error = answer.get("status"), answer.get("success"), answer.get("error")
+    failed = (status is False or (isinstance(status, str) and status.strip().lower() in FAILED_STATUSES)
+              or success is False or (bool(error) and status is not True and success is not True))
+    if not failed:
+        return ""
+    detail = next((answer[name] for name in ("reason", "message", "detail", "error", "msg")
+                   if answer.get(name) and not isinstance(answer[name], bool)), "")
+    if isinstance(detail, dict):
+        detail = detail.get("message") or json.dumps(detail, ensure_ascii=False)
+    return f"gateway: {' '.join(str(detail).split()) or 'status ' + str(status)}"
