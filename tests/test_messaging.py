@@ -79,7 +79,16 @@ def setup(app, org, gateway, monkeypatch):
         token_env="KINERJA_WA_TOKEN", kinds=["unfiled", "waiting", "approved", "returned"], per_minute=60))
     staff = org.user(org.staff_a)
     services.save_contacts(staff, services.ContactInput(whatsapp_number="0812-3456-7890", whatsapp_opt_in=True))
+    mark_verified(staff, Channel.WHATSAPP)
     return staff
+
+
+def mark_verified(user, channel: Channel) -> None:
+    """As if the person had typed back the code (the code itself is tested in test_messaging_verification.py)."""
+    contact = db.session.scalar(select(MessageContact).where(MessageContact.user_id == user.id,
+                                                             MessageContact.channel == channel))
+    contact.verified_at = FIXED_NOW
+    db.session.commit()
 
 
 def notice(user, kind="waiting", **params):
@@ -294,6 +303,7 @@ def test_telegram_sends_to_the_chat(setup, gateway, org, monkeypatch):
         kind="telegram", enabled=True, base_url=gateway.url, token_env="KINERJA_TG_TOKEN", kinds=["waiting"]))
     services.save_contacts(setup, services.ContactInput(whatsapp_number="081234567890", whatsapp_opt_in=False,
                                                         telegram_chat_id="987654321", telegram_opt_in=True))
+    mark_verified(setup, Channel.TELEGRAM)
     notice(setup)
     assert outbox.send_pending().sent == 1
     request = gateway.received[0]

@@ -697,6 +697,8 @@ NOT_ADMIN_ACTIONS: dict[str, str] = {
                                     "tests/test_attendance_corrections.py)",
     "tokens.issue": "the user's own sign-in token",
     "messaging.contacts": "the user's own WhatsApp/Telegram number and opt-in",
+    "messaging.send_code": "a code sent to the user's own number to verify it",
+    "messaging.verify_code": "the user typing back the code of their own number",
     "api_meta.unknown": "the API's 404 for unknown paths",
 }
 

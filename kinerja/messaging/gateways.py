@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from kinerja import clock, notify
 from kinerja.models import GatewayKind, MessageGateway
@@ -22,6 +23,9 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 DEFAULT_BASE = {GatewayKind.CLOUD_API: "https://graph.facebook.com/v21.0",
                 GatewayKind.TELEGRAM: "https://api.telegram.org"}
 PERMANENT = frozenset({400, 404, 405, 410, 413, 422})  # the message itself is refused: trying again changes nothing
+VERIFICATION = "verification"  # the one-time code that verifies a person's number (not a notice)
+VERIFICATION_TEXT = _l("Kode verifikasi nomor Anda di Kinerja: %(code)s. Berlaku %(minutes)s menit. Jangan "
+                       "berikan kode ini kepada siapa pun.")
 
 
 @dataclass(frozen=True)
@@ -64,17 +68,21 @@ def ready(gateway: MessageGateway | None) -> bool:
     return bool(token(gateway)) or not needs_token(gateway)
 
 
+def sentence_of(kind: str) -> str:
+    """The Indonesian sentence of a notice kind, or of the verification code."""
+    with force_locale("id"):
+        return str(VERIFICATION_TEXT if kind == VERIFICATION else notify.MESSAGES[kind])
+
+
 def template_names(kind: str) -> list[str]:
     """The notice's parameters in the order they appear in its Indonesian sentence ({{1}}, {{2}}… of the
     approved WhatsApp template)."""
-    with force_locale("id"):
-        return PLACEHOLDER.findall(str(notify.MESSAGES[kind]))
+    return PLACEHOLDER.findall(sentence_of(kind))
 
 
 def template_text(kind: str) -> str:
     """The Indonesian sentence to register as the WhatsApp template, with {{1}}, {{2}}… for the parameters."""
-    with force_locale("id"):
-        sentence = str(notify.MESSAGES[kind])
+    sentence = sentence_of(kind)
     names = iter(range(1, 100))
     return PLACEHOLDER.sub(lambda _match: f"{{{{{next(names)}}}}}", sentence)
 

@@ -14,7 +14,7 @@ from kinerja import audit, clock, notify
 from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
-from kinerja.messaging import addresses, gateways
+from kinerja.messaging import addresses, gateways, verification
 from kinerja.models import (
     Channel,
     GatewayKind,
@@ -159,7 +159,8 @@ def contacts_of(user: User) -> dict[Channel, MessageContact]:
 
 
 def save_contacts(user: User, data: ContactInput) -> None:
-    """The person's own numbers and choices; switching on (or a new number) starts from now, not from the past."""
+    """The person's own numbers and choices; switching on (or a new number) starts from now, not from the past.
+    A new number is unverified: nothing goes to it until its code is typed back (messaging.verification)."""
     wanted = {Channel.WHATSAPP: (data.whatsapp_number, data.whatsapp_opt_in, "whatsapp_number"),
               Channel.TELEGRAM: (data.telegram_chat_id, data.telegram_opt_in, "telegram_chat_id")}
     current = contacts_of(user)
@@ -174,8 +175,11 @@ def save_contacts(user: User, data: ContactInput) -> None:
             continue
         address = addresses.whatsapp_number(text) if channel == Channel.WHATSAPP else addresses.telegram_chat_id(text)
         if contact is None:
-            contact = MessageContact(user_id=user.id, channel=channel, address=address, opted_in=False)
+            contact = MessageContact(user_id=user.id, channel=channel, address=address, opted_in=False,
+                                     code_attempts=0, codes_sent=0)
             db.session.add(contact)
+        elif contact.address != address:
+            verification.reset(contact)  # a new number is verified anew
         if opted_in and (not contact.opted_in or contact.address != address):
             contact.opted_in_at = now
         contact.address, contact.opted_in = address, bool(opted_in)

@@ -12,9 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from kinerja import notify
 from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
-from kinerja.extensions import db
-from kinerja.messaging import bp, gateways, services
-from kinerja.messaging.forms import ActionForm, ContactForm, GatewayForm
+from kinerja.extensions import db, limiter
+from kinerja.messaging import bp, gateways, services, verification
+from kinerja.messaging.forms import ActionForm, CodeForm, ContactForm, GatewayForm
 from kinerja.models import Channel, GatewayKind, MessageStatus, OutboundMessage
 from kinerja.permissions import GLOBAL_ROLES, roles_required
 
@@ -42,7 +42,50 @@ def contacts():
             flash(_("Pengaturan pesan disimpan."), "success")
             return redirect(url_for("messaging.contacts"))
     live = {channel for channel in Channel if gateways.ready(services.gateway_for(channel))}
-    return render_template("messaging/contacts.html", form=form, live=live)
+    return render_template("messaging/contacts.html", form=form, live=live, contacts=current,
+                           minutes=verification.CODE_MINUTES)
+
+
+@bp.route("/profil/pesan/kode", methods=["POST"])
+@login_required
+@limiter.limit("10 per minute")
+def send_code():
+    """Send a verification code to the person's own number (or Telegram chat)."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+        return redirect(url_for("messaging.contacts"))
+    channel = Channel(form.channel.data)
+    try:
+        verification.send_code(current_user, channel, services.gateway_for(channel))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Kode verifikasi dikirim lewat %(channel)s. Ketik kodenya di bawah.", channel=channel.label),
+              "success")
+    return redirect(url_for("messaging.contacts", _anchor=f"verify-{channel.value}"))
+
+
+@bp.route("/profil/pesan/verifikasi", methods=["POST"])
+@login_required
+@limiter.limit("10 per minute")
+def verify_code():
+    """Check the code the person typed back; their number then receives reminders."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+        return redirect(url_for("messaging.contacts"))
+    channel = Channel(form.channel.data)
+    try:
+        verification.confirm_code(current_user, channel, form.code.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Nomor %(channel)s terverifikasi: pengingat akan dikirim ke sana.", channel=channel.label),
+              "success")
+    return redirect(url_for("messaging.contacts", _anchor=f"verify-{channel.value}"))
 
 
 @bp.route("/bkd/pesan/")
@@ -96,8 +139,8 @@ def gateway(channel: str):
         else:
             flash(_("Gateway %(channel)s disimpan.", channel=channel.label), "success")
             return redirect(url_for("messaging.log"))
-    templates = [(kind, gateways.template_text(kind)) for kind in (current.kind_list if current else
-                                                                   services.SUGGESTED_KINDS)]
+    templates = [(kind, gateways.template_text(kind)) for kind in (
+        *(current.kind_list if current else services.SUGGESTED_KINDS), gateways.VERIFICATION)]
     token_missing = bool(current and current.token_env and not gateways.token(current))
     return render_template("messaging/gateway.html", form=form, channel=channel, gateway=current,
                            templates=templates, token_missing=token_missing, cloud=GatewayKind.CLOUD_API)
