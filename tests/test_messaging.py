@@ -368,3 +368,38 @@ def test_the_cron_command_sends_and_reports(app, setup, gateway):
     result = app.test_cli_runner().invoke(args=["notify", "send"])
     assert result.exit_code == 0, result.output
     assert "1 diantrekan, 1 terkirim" in result.output and len(gateway.received) == 1
+
+
+def test_an_agency_admin_reads_their_agencys_part_of_the_log_and_no_other(client, auth, org, db):
+    def message(employee, key: str, status: MessageStatus, error: str | None = None) -> OutboundMessage:
+        row = OutboundMessage(key=key, user_id=org.user(employee).id, channel=Channel.WHATSAPP,
+                              address=f"62812000{employee.id:05d}", kind="waiting", body=f"Kinerja: untuk {key}",
+                              status=status, attempts=2 if error else 1, last_error=error)
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    mine = message(org.staff_a, "pesan-a", MessageStatus.FAILED, "gateway: device not connected")
+    sent = message(org.appraiser_a, "pesan-a2", MessageStatus.SENT)
+    theirs = message(org.staff_b, "pesan-b", MessageStatus.QUEUED, "HTTP 500: boom")
+    a, b = org.agency_a.id, org.agency_b.id
+    assert auth.login("admin.a").status_code == 302
+    page = client.get(f"/opd/{a}/pesan/").get_data(as_text=True)
+    assert mine.address in page and sent.address in page and theirs.address not in page
+    page = client.get(f"/opd/{a}/pesan/?status=failed").get_data(as_text=True)
+    assert mine.address in page and sent.address not in page
+    page = client.get(f"/opd/{a}/pesan/{mine.id}").get_data(as_text=True)
+    assert "Kinerja: untuk pesan-a" in page and "device not connected" in page
+    assert client.get(f"/opd/{a}/pesan/{theirs.id}").status_code == 404  # B's message through A's page
+    assert client.get(f"/opd/{b}/pesan/").status_code == 404
+    assert client.get(f"/opd/{b}/pesan/{theirs.id}").status_code == 404
+    assert client.get("/bkd/pesan/").status_code == 403
+    auth.logout()
+    assert auth.login(org.staff_a.id_number).status_code == 302
+    assert client.get(f"/opd/{a}/pesan/").status_code == 404
+    assert client.get(f"/opd/{a}/pesan/{mine.id}").status_code == 404
+    auth.logout()
+    assert auth.login(org.bkd_admin.username).status_code == 302
+    page = client.get(f"/opd/{b}/pesan/").get_data(as_text=True)
+    assert theirs.address in page and mine.address not in page
+    assert client.get(f"/opd/{b}/pesan/{theirs.id}").status_code == 200

@@ -40,6 +40,7 @@ from kinerja.models import (
     AttendanceKind,
     AttendanceRecord,
     CapReason,
+    Channel,
     CorrectionKind,
     DevicePin,
     Employee,
@@ -52,8 +53,10 @@ from kinerja.models import (
     JobStatus,
     Leave,
     LeaveKind,
+    MessageStatus,
     MonthlyActivity,
     Notification,
+    OutboundMessage,
     ReportDocument,
     Rhk,
     RhkKind,
@@ -100,6 +103,7 @@ PARAMETER_KINDS = {
     "device_id": "device",
     "pin_id": "pin",
     "document_id": "report_document",
+    "message_id": "message",
 }
 
 # Parameters that are not object ids: a fixed, valid value is used.
@@ -250,13 +254,18 @@ def employee_objects(app: Flask, employee: Employee, appraiser: Employee | None)
     signed_folder.mkdir(parents=True, exist_ok=True)
     (signed_folder / f"{selfie}.pdf").write_bytes(b"%PDF")
     db.session.flush()
+    message = OutboundMessage(key=f"scope-{employee.id}", user_id=user.id, channel=Channel.WHATSAPP,
+                              address="6281234567890", kind="waiting", body="Kinerja: uji",
+                              status=MessageStatus.FAILED, attempts=1, last_error="HTTP 500")
+    db.session.add(message)
+    db.session.flush()
     token = issue_token(employee.id_number, PASSWORD, "uji").token
     return {
         "employee": employee.id, "user": user.id, "user_role": user.roles[0].id, "activity": activity.id,
         "evidence": evidence.id, "template": template.id, "monthly": monthly.id, "leave": leave.id,
         "skp": skp.id, "rhk": rhk.id, "iki": iki.id, "attendance": record.id, "flag": flag.id, "job": job.id,
         "notification": notification.id, "token": token.id, "correction": correction.id,
-        "report_document": report.id,
+        "report_document": report.id, "message": message.id,
     }
 
 

@@ -1,4 +1,5 @@
-"""Message pages: the person's own choices (/profil/pesan); BKD's gateways and delivery log (/bkd/pesan)."""
+"""Message pages: the person's own choices and number verification (/profil/pesan); BKD's gateways and delivery
+log (/bkd/pesan); an agency's part of the log for its admins (/opd/<agency>/pesan/, another agency's is a 404)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from kinerja import notify
+from kinerja import clock, notify
 from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db, limiter
 from kinerja.messaging import bp, gateways, services, verification
 from kinerja.messaging.forms import ActionForm, CodeForm, ContactForm, GatewayForm
-from kinerja.models import Channel, GatewayKind, MessageStatus, OutboundMessage
+from kinerja.models import Agency, Channel, GatewayKind, MessageStatus, OutboundMessage
 from kinerja.permissions import GLOBAL_ROLES, roles_required
 
 
@@ -161,3 +162,36 @@ def retry(message_id: int):
         else:
             flash(_("Pesan diantrekan untuk dikirim ulang."), "success")
     return redirect(url_for("messaging.log"))
+
+
+def administered_agency(agency_id: int) -> Agency:
+    """The agency, if the user is BKD or its admin; else 404."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None or not services.may_read_agency_log(current_user, agency.id):
+        abort(404)
+    return agency
+
+
+@bp.route("/opd/<int:agency_id>/pesan/")
+@login_required
+def agency_log(agency_id: int):
+    """The delivery log narrowed to the people of one agency."""
+    agency = administered_agency(agency_id)
+    status = request.args.get("status", "")
+    channel = request.args.get("saluran", "")
+    query = services.agency_messages(agency, clock.today(agency.timezone), status, channel).options(
+        joinedload(OutboundMessage.user))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("messaging/agency_log.html", agency=agency, page=page, status=status, channel=channel,
+                           statuses=list(MessageStatus), channels=list(Channel))
+
+
+@bp.route("/opd/<int:agency_id>/pesan/<int:message_id>")
+@login_required
+def agency_message(agency_id: int, message_id: int):
+    """One message of the agency's log: its text, attempts and last error."""
+    agency = administered_agency(agency_id)
+    message = services.agency_message(agency, message_id, clock.today(agency.timezone))
+    if message is None:
+        abort(404)
+    return render_template("messaging/agency_message.html", agency=agency, message=message)
