@@ -86,6 +86,8 @@ def entries(employee: bool, global_admin: bool, administered: frozenset[int], he
         )
         items.append(NavItem(str(_l("Kuota & jadwal")), url_for("roster.rosters", agency_id=agency_id),
                              "calendar2-week", "roster.rosters"))
+        items.append(NavItem(str(_l("Pesan WhatsApp OPD")), url_for("messaging.agency_log", agency_id=agency_id),
+                             "whatsapp", "messaging.agency_log"))
     if global_admin or administered:
         items.append(NavItem(str(_l("Mesin presensi")), url_for("devices.index"), "fingerprint", "devices.index"))
     if not global_admin:

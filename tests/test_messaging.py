@@ -47,6 +47,8 @@ class Gateway:
                             headers={"Retry-After": failure.split(":")[1]})(environ, start_response)
         if failure == "400":
             return Response('{"error": "invalid number"}', status=400)(environ, start_response)
+        if failure.startswith("200:"):  # HTTP 200 whose JSON body reports a failure
+            return Response(failure[4:], content_type="application/json")(environ, start_response)
         return Response(json.dumps({"messages": [{"id": f"wamid.{len(self.received)}"}], "ok": True,
                                     "result": {"message_id": len(self.received)}}),
                         content_type="application/json")(environ, start_response)
@@ -77,7 +79,16 @@ def setup(app, org, gateway, monkeypatch):
         token_env="KINERJA_WA_TOKEN", kinds=["unfiled", "waiting", "approved", "returned"], per_minute=60))
     staff = org.user(org.staff_a)
     services.save_contacts(staff, services.ContactInput(whatsapp_number="0812-3456-7890", whatsapp_opt_in=True))
+    mark_verified(staff, Channel.WHATSAPP)
     return staff
+
+
+def mark_verified(user, channel: Channel) -> None:
+    """As if the person had typed back the code (the code itself is tested in test_messaging_verification.py)."""
+    contact = db.session.scalar(select(MessageContact).where(MessageContact.user_id == user.id,
+                                                             MessageContact.channel == channel))
+    contact.verified_at = FIXED_NOW
+    db.session.commit()
 
 
 def notice(user, kind="waiting", **params):
@@ -176,6 +187,49 @@ def test_a_refused_message_fails_at_once_and_gives_up_after_the_attempts(setup, 
     assert "invalid number" in message.last_error
 
 
+@pytest.mark.parametrize("answer", [
+    '{"status": false, "reason": "device not connected"}',  # Fonnte-style
+    '{"status": "error", "message": "Nomor tidak terdaftar di WhatsApp"}',
+    '{"success": false, "detail": "quota habis"}',
+    '{"error": "token invalid"}',
+])
+def test_a_200_whose_body_reports_failure_is_retried_not_delivered(setup, gateway, monkeypatch, answer):
+    gateway.failures = ["200:" + answer]
+    notice(setup)
+    report = outbox.send_pending()
+    assert (report.sent, report.retried) == (0, 1)
+    [message] = messages()
+    assert message.status == MessageStatus.QUEUED and message.sent_at is None and message.attempts == 1
+    detail = json.loads(answer)
+    expected = detail.get("reason") or detail.get("message") or detail.get("detail") or detail.get("error")
+    assert message.last_error == f"gateway: {expected}"
+    move(monkeypatch, 1)
+    assert outbox.drain().sent == 1 and messages()[0].status == MessageStatus.SENT
+
+
+@pytest.mark.parametrize("answer", ['{"status": true, "id": "m-1"}', '{"status": "success", "error": null}',
+                                    '{"success": true, "error": ""}', '{}'])
+def test_a_200_whose_body_reports_success_is_a_delivery(setup, gateway, answer):
+    gateway.failures = ["200:" + answer]
+    notice(setup)
+    assert outbox.send_pending().sent == 1
+
+
+def test_a_cloud_api_error_object_in_a_200_is_retried(setup, gateway, org, monkeypatch):
+    services.save_gateway(org.bkd_admin, Channel.WHATSAPP, services.GatewayInput(
+        kind="cloud_api", enabled=True, base_url=gateway.url + "/v21.0", sender_id="1234567890",
+        token_env="KINERJA_WA_TOKEN", kinds=["waiting"], per_minute=60))
+    gateway.failures = ['200:{"error": {"message": "(#131000) Something went wrong", "type": "OAuthException", '
+                        '"code": 131000, "fbtrace_id": "Ab1"}}']
+    notice(setup)
+    assert outbox.send_pending().sent == 0
+    [message] = messages()
+    assert message.status == MessageStatus.QUEUED and message.provider_id is None
+    assert message.last_error == "Cloud API 131000: (#131000) Something went wrong"
+    move(monkeypatch, 1)
+    assert outbox.drain().sent == 1 and messages()[0].provider_id == "wamid.2"
+
+
 def test_the_gateway_limit_per_minute_holds(setup, gateway, monkeypatch, org):
     services.save_gateway(org.bkd_admin, Channel.WHATSAPP, services.GatewayInput(
         kind="http", enabled=True, base_url=gateway.url + "/send", body_template='{"to": "{phone}", "m": "{message}"}',
@@ -249,6 +303,7 @@ def test_telegram_sends_to_the_chat(setup, gateway, org, monkeypatch):
         kind="telegram", enabled=True, base_url=gateway.url, token_env="KINERJA_TG_TOKEN", kinds=["waiting"]))
     services.save_contacts(setup, services.ContactInput(whatsapp_number="081234567890", whatsapp_opt_in=False,
                                                         telegram_chat_id="987654321", telegram_opt_in=True))
+    mark_verified(setup, Channel.TELEGRAM)
     notice(setup)
     assert outbox.send_pending().sent == 1
     request = gateway.received[0]
@@ -313,3 +368,38 @@ def test_the_cron_command_sends_and_reports(app, setup, gateway):
     result = app.test_cli_runner().invoke(args=["notify", "send"])
     assert result.exit_code == 0, result.output
     assert "1 diantrekan, 1 terkirim" in result.output and len(gateway.received) == 1
+
+
+def test_an_agency_admin_reads_their_agencys_part_of_the_log_and_no_other(client, auth, org, db):
+    def message(employee, key: str, status: MessageStatus, error: str | None = None) -> OutboundMessage:
+        row = OutboundMessage(key=key, user_id=org.user(employee).id, channel=Channel.WHATSAPP,
+                              address=f"62812000{employee.id:05d}", kind="waiting", body=f"Kinerja: untuk {key}",
+                              status=status, attempts=2 if error else 1, last_error=error)
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    mine = message(org.staff_a, "pesan-a", MessageStatus.FAILED, "gateway: device not connected")
+    sent = message(org.appraiser_a, "pesan-a2", MessageStatus.SENT)
+    theirs = message(org.staff_b, "pesan-b", MessageStatus.QUEUED, "HTTP 500: boom")
+    a, b = org.agency_a.id, org.agency_b.id
+    assert auth.login("admin.a").status_code == 302
+    page = client.get(f"/opd/{a}/pesan/").get_data(as_text=True)
+    assert mine.address in page and sent.address in page and theirs.address not in page
+    page = client.get(f"/opd/{a}/pesan/?status=failed").get_data(as_text=True)
+    assert mine.address in page and sent.address not in page
+    page = client.get(f"/opd/{a}/pesan/{mine.id}").get_data(as_text=True)
+    assert "Kinerja: untuk pesan-a" in page and "device not connected" in page
+    assert client.get(f"/opd/{a}/pesan/{theirs.id}").status_code == 404  # B's message through A's page
+    assert client.get(f"/opd/{b}/pesan/").status_code == 404
+    assert client.get(f"/opd/{b}/pesan/{theirs.id}").status_code == 404
+    assert client.get("/bkd/pesan/").status_code == 403
+    auth.logout()
+    assert auth.login(org.staff_a.id_number).status_code == 302
+    assert client.get(f"/opd/{a}/pesan/").status_code == 404
+    assert client.get(f"/opd/{a}/pesan/{mine.id}").status_code == 404
+    auth.logout()
+    assert auth.login(org.bkd_admin.username).status_code == 302
+    page = client.get(f"/opd/{b}/pesan/").get_data(as_text=True)
+    assert theirs.address in page and mine.address not in page
+    assert client.get(f"/opd/{b}/pesan/{theirs.id}").status_code == 200

@@ -643,8 +643,9 @@ AUDITED: dict[str, Scenario] = {
 _STAFF_WORKFLOW = "a staff member's own records (audited as submit/withdraw by the activity tests)"
 _APPRAISER = "an appraiser's review decision (audited by the review/SKP tests), not an admin action"
 NOT_ADMIN_ACTIONS: dict[str, str] = {
-    # An appraiser or Kepala OPD signing a report: audited as sign_document (tests/test_signatures.py).
-    "signatures.sign": "signing by the signer, audited in tests/test_signatures.py",
+    # An appraiser or Kepala OPD signing a report, a Kepala OPD the TPP daftar nominatif, an appraiser an SKP
+    # document: audited as sign_document (tests/test_signatures.py, tests/test_signatures_documents.py).
+    "signatures.sign": "signing by the signer, audited in tests/test_signatures*.py",
     # Attendance machines speaking the iclock protocol: no user acts; what they send is kept in the device log.
     **{endpoint: "attendance machines' protocol, kept in the device log"
        for endpoint in ("iclock.cdata", "iclock.devicecmd")},  # getrequest is a GET (it hands out commands)
@@ -696,6 +697,8 @@ NOT_ADMIN_ACTIONS: dict[str, str] = {
                                     "tests/test_attendance_corrections.py)",
     "tokens.issue": "the user's own sign-in token",
     "messaging.contacts": "the user's own WhatsApp/Telegram number and opt-in",
+    "messaging.send_code": "a code sent to the user's own number to verify it",
+    "messaging.verify_code": "the user typing back the code of their own number",
     "api_meta.unknown": "the API's 404 for unknown paths",
 }
 

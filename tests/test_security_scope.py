@@ -40,6 +40,7 @@ from kinerja.models import (
     AttendanceKind,
     AttendanceRecord,
     CapReason,
+    Channel,
     CorrectionKind,
     DevicePin,
     Employee,
@@ -52,8 +53,10 @@ from kinerja.models import (
     JobStatus,
     Leave,
     LeaveKind,
+    MessageStatus,
     MonthlyActivity,
     Notification,
+    OutboundMessage,
     ReportDocument,
     Rhk,
     RhkKind,
@@ -100,6 +103,7 @@ PARAMETER_KINDS = {
     "device_id": "device",
     "pin_id": "pin",
     "document_id": "report_document",
+    "message_id": "message",
 }
 
 # Parameters that are not object ids: a fixed, valid value is used.
@@ -107,6 +111,7 @@ FIXED_VALUES = {
     ("skp.evaluate", "month"): "2026-11",
     ("skp.evaluation_document", "periode"): "2026-11",
     ("signatures.signed_file", "version"): 1,
+    ("signatures.skp_evaluation", "periode"): "2026-11",
 }
 
 # Rules whose parameters carry no object of a scoped owner, with the reason.
@@ -235,15 +240,24 @@ def employee_objects(app: Flask, employee: Employee, appraiser: Employee | None)
                         correction])
     db.session.flush()
     evaluation = Evaluation(employee_id=employee.id, skp_id=approved.id, year=2026, month=11)
+    # October's stored report (opening November's signing page renders November's, superseding others of it).
     report = ReportDocument(code=uuid.uuid4().hex[:9].upper(), kind="employee_pdf", employee_id=employee.id,
-                            year=2026, month=11, data_hash="0" * 64, draft=False)
+                            year=2026, month=10, data_hash="0" * 64, draft=False, stored_name=f"{selfie}.pdf")
+    store_folder = Path(app.config["REPORT_FOLDER"]) / "store" / "2026-10"
+    store_folder.mkdir(parents=True, exist_ok=True)
+    (store_folder / f"{selfie}.pdf").write_bytes(b"%PDF")
     db.session.add_all([evaluation, report])
     db.session.flush()
     db.session.add(SignedDocument(report_document_id=report.id, version=1, mode="local", signer_name="Uji",
                                   stored_name=f"{selfie}.pdf", size_bytes=4, sha256="0" * 64))
-    signed_folder = Path(app.config["REPORT_FOLDER"]) / "signed" / "2026-11"
+    signed_folder = Path(app.config["REPORT_FOLDER"]) / "signed" / "2026-10"
     signed_folder.mkdir(parents=True, exist_ok=True)
     (signed_folder / f"{selfie}.pdf").write_bytes(b"%PDF")
+    db.session.flush()
+    message = OutboundMessage(key=f"scope-{employee.id}", user_id=user.id, channel=Channel.WHATSAPP,
+                              address="6281234567890", kind="waiting", body="Kinerja: uji",
+                              status=MessageStatus.FAILED, attempts=1, last_error="HTTP 500")
+    db.session.add(message)
     db.session.flush()
     token = issue_token(employee.id_number, PASSWORD, "uji").token
     return {
@@ -251,7 +265,7 @@ def employee_objects(app: Flask, employee: Employee, appraiser: Employee | None)
         "evidence": evidence.id, "template": template.id, "monthly": monthly.id, "leave": leave.id,
         "skp": skp.id, "rhk": rhk.id, "iki": iki.id, "attendance": record.id, "flag": flag.id, "job": job.id,
         "notification": notification.id, "token": token.id, "correction": correction.id,
-        "report_document": report.id,
+        "report_document": report.id, "message": message.id,
     }
 
 

@@ -38,3 +38,10 @@ class ContactForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """CSRF only, for POST buttons."""
+
+
+class CodeForm(FlaskForm):
+    """Ask for a verification code, or type it back, for one channel."""
+
+    channel = SelectField(choices=[SelectChoice("whatsapp", "WhatsApp"), SelectChoice("telegram", "Telegram")])
+    code = StringField(_l("Kode verifikasi"), validators=[Optional(), Length(max=12)])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from kinerja import clock, notify
 from kinerja.models import GatewayKind, MessageGateway
@@ -22,6 +23,9 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 DEFAULT_BASE = {GatewayKind.CLOUD_API: "https://graph.facebook.com/v21.0",
                 GatewayKind.TELEGRAM: "https://api.telegram.org"}
 PERMANENT = frozenset({400, 404, 405, 410, 413, 422})  # the message itself is refused: trying again changes nothing
+VERIFICATION = "verification"  # the one-time code that verifies a person's number (not a notice)
+VERIFICATION_TEXT = _l("Kode verifikasi nomor Anda di Kinerja: %(code)s. Berlaku %(minutes)s menit. Jangan "
+                       "berikan kode ini kepada siapa pun.")
 
 
 @dataclass(frozen=True)
@@ -64,17 +68,21 @@ def ready(gateway: MessageGateway | None) -> bool:
     return bool(token(gateway)) or not needs_token(gateway)
 
 
+def sentence_of(kind: str) -> str:
+    """The Indonesian sentence of a notice kind, or of the verification code."""
+    with force_locale("id"):
+        return str(VERIFICATION_TEXT if kind == VERIFICATION else notify.MESSAGES[kind])
+
+
 def template_names(kind: str) -> list[str]:
     """The notice's parameters in the order they appear in its Indonesian sentence ({{1}}, {{2}}… of the
     approved WhatsApp template)."""
-    with force_locale("id"):
-        return PLACEHOLDER.findall(str(notify.MESSAGES[kind]))
+    return PLACEHOLDER.findall(sentence_of(kind))
 
 
 def template_text(kind: str) -> str:
     """The Indonesian sentence to register as the WhatsApp template, with {{1}}, {{2}}… for the parameters."""
-    with force_locale("id"):
-        sentence = str(notify.MESSAGES[kind])
+    sentence = sentence_of(kind)
     names = iter(range(1, 100))
     return PLACEHOLDER.sub(lambda _match: f"{{{{{next(names)}}}}}", sentence)
 
@@ -178,4 +186,35 @@ def deliver(gateway: MessageGateway, message: Outgoing, timeout: float) -> Outco
         return Outcome(False, error=f"{kind}: {reason}"[:200])
     if gateway.kind == GatewayKind.TELEGRAM and answer.get("ok") is not True:
         return Outcome(False, error=f"Telegram: {answer.get('description', '')}"[:200])
+    failure = reported_failure(gateway, answer)
+    if failure:  # HTTP 200 whose body says it was not sent: not a delivery, tried again later
+        return Outcome(False, error=failure[:200])
     return Outcome(True, provider_id=provider_id(gateway, answer))
+
+
+FAILED_STATUSES = frozenset({"false", "error", "failed", "fail", "gagal", "0"})
+
+
+def reported_failure(gateway: MessageGateway, answer: dict) -> str:
+    """What a gateway answering HTTP 200 says went wrong, or "" when it reports no failure: the Cloud API's
+    `error` object; a local gateway's `{"status": false}` (Fonnte, Wablas…), `{"status": "error"}`,
+    `{"success": false}` or a non-empty `error`, with its `reason`/`message`/`detail` as the text."""
+    if gateway.kind == GatewayKind.CLOUD_API:
+        error = answer.get("error")
+        if not error:
+            return ""
+        if isinstance(error, dict):
+            return f"Cloud API {error.get('code', '')}: {error.get('message', '')}".strip()
+        return f"Cloud API: {error}"
+    if gateway.kind != GatewayKind.HTTP:
+        return ""
+    status, success, error = answer.get("status"), answer.get("success"), answer.get("error")
+    failed = (status is False or (isinstance(status, str) and status.strip().lower() in FAILED_STATUSES)
+              or success is False or (bool(error) and status is not True and success is not True))
+    if not failed:
+        return ""
+    detail = next((answer[name] for name in ("reason", "message", "detail", "error", "msg")
+                   if answer.get(name) and not isinstance(answer[name], bool)), "")
+    if isinstance(detail, dict):
+        detail = detail.get("message") or json.dumps(detail, ensure_ascii=False)
+    return f"gateway: {' '.join(str(detail).split()) or 'status ' + str(status)}"

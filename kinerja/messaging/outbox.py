@@ -1,6 +1,7 @@
-"""The outbox: every notice a person opted in for is queued once per channel (its key says which notice and
-channel), then sent by `drain` within the limits, tried again with growing waits while the gateway fails, and
-given up only after MESSAGE_MAX_ATTEMPTS. Each step commits on its own, so a crash or an outage loses nothing."""
+"""The outbox: every notice a person opted in for (on a verified number) is queued once per channel (its key says
+which notice and channel), then sent by `drain` within the limits, tried again with growing waits while the gateway
+fails, and given up only after MESSAGE_MAX_ATTEMPTS. Each step commits on its own, so a crash or an outage loses
+nothing."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def enqueue(now: datetime | None = None) -> int:
         rows = db.session.execute(
             select(Notification, MessageContact.address)
             .join(MessageContact, and_(MessageContact.user_id == Notification.user_id,
-                                       MessageContact.channel == channel, MessageContact.opted_in.is_(True)))
+                                       MessageContact.channel == channel, MessageContact.opted_in.is_(True),
+                                       MessageContact.verified_at.is_not(None)))
             .outerjoin(OutboundMessage, and_(OutboundMessage.notification_id == Notification.id,
                                              OutboundMessage.channel == channel))
             .where(OutboundMessage.id.is_(None), Notification.kind.in_(kinds),
@@ -161,10 +163,11 @@ def record(message_id: int, outcome: gateways.Outcome, report: DrainReport) -> N
 
 
 def still_wanted(channel: Channel, user_ids: set[int]) -> set[tuple[int, str]]:
-    """(person, address) pairs still opted in: a message to anyone else was opted out of or went to an old number."""
+    """(person, address) pairs still opted in and verified: a message to anyone else was opted out of or went to
+    an old number."""
     return set(map(tuple, db.session.execute(select(MessageContact.user_id, MessageContact.address).where(
         MessageContact.user_id.in_(user_ids), MessageContact.channel == channel,
-        MessageContact.opted_in.is_(True))).all()))
+        MessageContact.opted_in.is_(True), MessageContact.verified_at.is_not(None))).all()))
 
 
 def drain_channel(gateway: MessageGateway, report: DrainReport, now: datetime) -> None:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit, clock, notify
 from kinerja.database import finish
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
-from kinerja.messaging import addresses, gateways
+from kinerja.messaging import addresses, gateways, verification
 from kinerja.models import (
+    Agency,
+    Assignment,
     Channel,
     GatewayKind,
     MessageContact,
@@ -24,7 +27,7 @@ from kinerja.models import (
     OutboundMessage,
     User,
 )
-from kinerja.permissions import is_global_admin
+from kinerja.permissions import admin_agency_ids, is_global_admin
 
 KINDS_BY_CHANNEL = {Channel.WHATSAPP: (GatewayKind.CLOUD_API, GatewayKind.HTTP),
                     Channel.TELEGRAM: (GatewayKind.TELEGRAM,)}
@@ -159,7 +162,8 @@ def contacts_of(user: User) -> dict[Channel, MessageContact]:
 
 
 def save_contacts(user: User, data: ContactInput) -> None:
-    """The person's own numbers and choices; switching on (or a new number) starts from now, not from the past."""
+    """The person's own numbers and choices; switching on (or a new number) starts from now, not from the past.
+    A new number is unverified: nothing goes to it until its code is typed back (messaging.verification)."""
     wanted = {Channel.WHATSAPP: (data.whatsapp_number, data.whatsapp_opt_in, "whatsapp_number"),
               Channel.TELEGRAM: (data.telegram_chat_id, data.telegram_opt_in, "telegram_chat_id")}
     current = contacts_of(user)
@@ -174,8 +178,11 @@ def save_contacts(user: User, data: ContactInput) -> None:
             continue
         address = addresses.whatsapp_number(text) if channel == Channel.WHATSAPP else addresses.telegram_chat_id(text)
         if contact is None:
-            contact = MessageContact(user_id=user.id, channel=channel, address=address, opted_in=False)
+            contact = MessageContact(user_id=user.id, channel=channel, address=address, opted_in=False,
+                                     code_attempts=0, codes_sent=0)
             db.session.add(contact)
+        elif contact.address != address:
+            verification.reset(contact)  # a new number is verified anew
         if opted_in and (not contact.opted_in or contact.address != address):
             contact.opted_in_at = now
         contact.address, contact.opted_in = address, bool(opted_in)
@@ -197,3 +204,28 @@ def retry_message(actor: User, message: OutboundMessage) -> None:
     audit.record(actor, audit.Change("message_outbox", message.id, "retry_message", before, message.status.value,
                                      reason=f"{message.channel.value} {message.kind}: {message.last_error or '-'}"))
     finish()
+
+
+# --- An agency's part of the delivery log -------------------------------------------------------------------------
+
+
+def may_read_agency_log(user: User, agency_id: int) -> bool:
+    """BKD, and the agency's own admins."""
+    return is_global_admin(user) or agency_id in admin_agency_ids(user)
+
+
+def agency_messages(agency: Agency, today: date, status: str = "", channel: str = "") -> Select:
+    """The messages to the people assigned to the agency today, newest first, optionally by status and channel."""
+    people = select(User.id).join(Assignment, Assignment.employee_id == User.employee_id).where(
+        Assignment.agency_id == agency.id, Assignment.active_on(today))
+    query = select(OutboundMessage).where(OutboundMessage.user_id.in_(people)).order_by(OutboundMessage.id.desc())
+    if status in MessageStatus.__members__.values():
+        query = query.where(OutboundMessage.status == status)
+    if channel in Channel.__members__.values():
+        query = query.where(OutboundMessage.channel == channel)
+    return query
+
+
+def agency_message(agency: Agency, message_id: int, today: date) -> OutboundMessage | None:
+    """One message of the agency's log; None (a 404) for anyone else's."""
+    return db.session.scalar(agency_messages(agency, today).where(OutboundMessage.id == message_id))

@@ -1,4 +1,5 @@
-"""Message pages: the person's own choices (/profil/pesan); BKD's gateways and delivery log (/bkd/pesan)."""
+"""Message pages: the person's own choices and number verification (/profil/pesan); BKD's gateways and delivery
+log (/bkd/pesan); an agency's part of the log for its admins (/opd/<agency>/pesan/, another agency's is a 404)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from kinerja import notify
+from kinerja import clock, notify
 from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
-from kinerja.extensions import db
-from kinerja.messaging import bp, gateways, services
-from kinerja.messaging.forms import ActionForm, ContactForm, GatewayForm
-from kinerja.models import Channel, GatewayKind, MessageStatus, OutboundMessage
+from kinerja.extensions import db, limiter
+from kinerja.messaging import bp, gateways, services, verification
+from kinerja.messaging.forms import ActionForm, CodeForm, ContactForm, GatewayForm
+from kinerja.models import Agency, Channel, GatewayKind, MessageStatus, OutboundMessage
 from kinerja.permissions import GLOBAL_ROLES, roles_required
 
 
@@ -42,7 +43,50 @@ def contacts():
             flash(_("Pengaturan pesan disimpan."), "success")
             return redirect(url_for("messaging.contacts"))
     live = {channel for channel in Channel if gateways.ready(services.gateway_for(channel))}
-    return render_template("messaging/contacts.html", form=form, live=live)
+    return render_template("messaging/contacts.html", form=form, live=live, contacts=current,
+                           minutes=verification.CODE_MINUTES)
+
+
+@bp.route("/profil/pesan/kode", methods=["POST"])
+@login_required
+@limiter.limit("10 per minute")
+def send_code():
+    """Send a verification code to the person's own number (or Telegram chat)."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+        return redirect(url_for("messaging.contacts"))
+    channel = Channel(form.channel.data)
+    try:
+        verification.send_code(current_user, channel, services.gateway_for(channel))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Kode verifikasi dikirim lewat %(channel)s. Ketik kodenya di bawah.", channel=channel.label),
+              "success")
+    return redirect(url_for("messaging.contacts", _anchor=f"verify-{channel.value}"))
+
+
+@bp.route("/profil/pesan/verifikasi", methods=["POST"])
+@login_required
+@limiter.limit("10 per minute")
+def verify_code():
+    """Check the code the person typed back; their number then receives reminders."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
+        return redirect(url_for("messaging.contacts"))
+    channel = Channel(form.channel.data)
+    try:
+        verification.confirm_code(current_user, channel, form.code.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Nomor %(channel)s terverifikasi: pengingat akan dikirim ke sana.", channel=channel.label),
+              "success")
+    return redirect(url_for("messaging.contacts", _anchor=f"verify-{channel.value}"))
 
 
 @bp.route("/bkd/pesan/")
@@ -96,8 +140,8 @@ def gateway(channel: str):
         else:
             flash(_("Gateway %(channel)s disimpan.", channel=channel.label), "success")
             return redirect(url_for("messaging.log"))
-    templates = [(kind, gateways.template_text(kind)) for kind in (current.kind_list if current else
-                                                                   services.SUGGESTED_KINDS)]
+    templates = [(kind, gateways.template_text(kind)) for kind in (
+        *(current.kind_list if current else services.SUGGESTED_KINDS), gateways.VERIFICATION)]
     token_missing = bool(current and current.token_env and not gateways.token(current))
     return render_template("messaging/gateway.html", form=form, channel=channel, gateway=current,
                            templates=templates, token_missing=token_missing, cloud=GatewayKind.CLOUD_API)
@@ -118,3 +162,36 @@ def retry(message_id: int):
         else:
             flash(_("Pesan diantrekan untuk dikirim ulang."), "success")
     return redirect(url_for("messaging.log"))
+
+
+def administered_agency(agency_id: int) -> Agency:
+    """The agency, if the user is BKD or its admin; else 404."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None or not services.may_read_agency_log(current_user, agency.id):
+        abort(404)
+    return agency
+
+
+@bp.route("/opd/<int:agency_id>/pesan/")
+@login_required
+def agency_log(agency_id: int):
+    """The delivery log narrowed to the people of one agency."""
+    agency = administered_agency(agency_id)
+    status = request.args.get("status", "")
+    channel = request.args.get("saluran", "")
+    query = services.agency_messages(agency, clock.today(agency.timezone), status, channel).options(
+        joinedload(OutboundMessage.user))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("messaging/agency_log.html", agency=agency, page=page, status=status, channel=channel,
+                           statuses=list(MessageStatus), channels=list(Channel))
+
+
+@bp.route("/opd/<int:agency_id>/pesan/<int:message_id>")
+@login_required
+def agency_message(agency_id: int, message_id: int):
+    """One message of the agency's log: its text, attempts and last error."""
+    agency = administered_agency(agency_id)
+    message = services.agency_message(agency, message_id, clock.today(agency.timezone))
+    if message is None:
+        abort(404)
+    return render_template("messaging/agency_message.html", agency=agency, message=message)

@@ -4,10 +4,10 @@ number, and the outbox every notice passes through on its way out (also the deli
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinerja import clock
@@ -97,7 +97,12 @@ class MessageGateway(TimestampMixin, Base):
 
 
 class MessageContact(TimestampMixin, Base):
-    """A person's address on a channel (a WhatsApp number as 62…, a Telegram chat id) and whether they want it."""
+    """A person's address on a channel (a WhatsApp number as 62…, a Telegram chat id) and whether they want it.
+
+    Nothing is sent to an address until it is verified: a one-time code sent through the gateway and typed back
+    (kinerja/messaging/verification.py). Only the code's keyed hash is kept, with its expiry, the wrong attempts
+    and how many codes went out today; a new address starts unverified.
+    """
 
     __tablename__ = "message_contact"
     __table_args__ = (UniqueConstraint("user_id", "channel"),)
@@ -109,6 +114,13 @@ class MessageContact(TimestampMixin, Base):
     opted_in: Mapped[bool] = mapped_column(Boolean, default=False)
     # Since when notices go out (the last time it was switched on): older notices are not sent.
     opted_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    code_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    codes_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # on codes_day
+    codes_day: Mapped[date | None] = mapped_column(Date)  # the regency's date of the last code sent
 
 
 class OutboundMessage(Base):

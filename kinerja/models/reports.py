@@ -84,7 +84,9 @@ class Job(Base):
 
 
 class ReportDocument(Base):
-    """A rendered report kept in the store, keyed by the hash of the data behind it.
+    """A rendered document kept in the store, keyed by the hash of the data behind it: an employee's monthly
+    report (employee_id), an agency's TPP daftar nominatif of a locked month (agency_id), or an SKP plan or
+    evaluation (skp_id and period_key).
 
     Its verification code (printed with a QR code) stays valid after the data changes: the verification page
     then says that a newer version exists. The file of a superseded document may be removed.
@@ -93,12 +95,17 @@ class ReportDocument(Base):
     __tablename__ = "report_document"
     __table_args__ = (
         Index("ix_report_document_subject", "employee_id", "year", "month", "kind"),
+        Index("ix_report_document_agency", "agency_id", "year", "month", "kind"),
+        Index("ix_report_document_skp", "skp_id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # employee_pdf, employee_xlsx
-    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20))  # employee_pdf, employee_xlsx, tpp_nominative_pdf, skp_*_pdf
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="RESTRICT"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"))
+    skp_id: Mapped[int | None] = mapped_column(ForeignKey("skp.id", ondelete="RESTRICT"))
+    period_key: Mapped[str | None] = mapped_column(String(12))  # an SKP document's period: plan, 2026-11, 2026-Q4
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
     data_hash: Mapped[str] = mapped_column(String(64))

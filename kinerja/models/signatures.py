@@ -39,9 +39,12 @@ class SigningSetup(Base):
 
 
 class SignedDocument(Base):
-    """A signed version of a stored report PDF: a file of its own, never changed; signing again adds a version.
+    """A signed version of a stored PDF (a monthly report, a TPP daftar nominatif, an SKP document): a file of
+    its own, never changed; signing again adds a version.
 
     The unsigned document (ReportDocument) is left as it is; its verification code finds its signed versions.
+    When the document is superseded (its data changed, or its TPP month was reopened) the signed versions are
+    marked superseded too, and kept.
     """
 
     __tablename__ = "signed_document"
@@ -61,3 +64,4 @@ class SignedDocument(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

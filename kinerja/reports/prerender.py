@@ -30,6 +30,7 @@ from kinerja.models import (
     MonthlyActivity,
     ReportDocument,
 )
+from kinerja.reports import store
 from kinerja.workcalendar import month_days
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ def eligible(subjects: set[Subject]) -> list[Subject]:
                 MonthlyActivity.status != ActivityStatus.APPROVED)))
         stored = set(db.session.scalars(select(ReportDocument.employee_id).where(
             ReportDocument.employee_id.in_(ids), ReportDocument.year == year, ReportDocument.month == month,
-            ReportDocument.superseded_at.is_(None))))
+            ReportDocument.kind.in_(store.EMPLOYEE_KINDS), ReportDocument.superseded_at.is_(None))))
         chosen.update((employee_id, year, month) for employee_id in ids
                       if employee_id in stored or (employee_id in approved and employee_id not in unfinished))
     return sorted(chosen)

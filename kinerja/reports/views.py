@@ -165,12 +165,15 @@ def verify(code: str | None):
     if found is None:
         return render_template("reports/verify.html", document=None, code=code, unknown=True), 404
     document, current = found
-    employee = db.session.get(Employee, document.employee_id)
-    agency = db.session.execute(
-        select(Agency.name).join(Assignment, Assignment.agency_id == Agency.id)
-        .where(Assignment.employee_id == document.employee_id,
-               Assignment.valid_from <= month_days(document.year, document.month)[1])
-        .order_by(Assignment.valid_from.desc()).limit(1)).scalar()
+    employee = db.session.get(Employee, document.employee_id) if document.employee_id is not None else None
+    if document.agency_id is not None:
+        agency = db.session.scalar(select(Agency.name).where(Agency.id == document.agency_id))
+    else:
+        agency = db.session.execute(
+            select(Agency.name).join(Assignment, Assignment.agency_id == Agency.id)
+            .where(Assignment.employee_id == document.employee_id,
+                   Assignment.valid_from <= month_days(document.year, document.month)[1])
+            .order_by(Assignment.valid_from.desc()).limit(1)).scalar()
     return render_template("reports/verify.html", document=document, current=current, employee=employee,
                            agency=agency, code=code, period=date(document.year, document.month, 1),
-                           signed_versions=checked_versions(document))
+                           kinds=store.KIND_LABELS, signed_versions=checked_versions(document))

@@ -1,4 +1,8 @@
-"""Signing a stored report PDF, and what the verification page says of its signed versions.
+"""Signing a stored PDF, and what the verification page says of its signed versions.
+
+What can be signed, and by whom (docs/signatures.md): an employee's monthly report by the appraiser of the month
+(or their Plh/Plt) or the Kepala OPD; an agency's TPP daftar nominatif of a locked month by the Kepala OPD of
+that agency (or their Plh/Plt); an SKP plan or evaluation by the plan's appraiser (or their Plh/Plt).
 
 Signing reads the unsigned stored file, has it signed (pyHanko with the regency's PKCS#12 file, or BSrE), writes
 the result as a new file under REPORT_FOLDER/signed/ and records it as the next version with who signed and
@@ -19,18 +23,37 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit, clock
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
-from kinerja.models import Assignment, Employee, ReportDocument, SignedDocument, SigningSetup, User
-from kinerja.permissions import headed_agency_ids, in_force_between, month_subordinates_select
+from kinerja.models import (
+    ActingAssignment,
+    Agency,
+    Assignment,
+    Employee,
+    ReportDocument,
+    SignedDocument,
+    SigningSetup,
+    Skp,
+    User,
+)
+from kinerja.permissions import (
+    headed_agency_ids,
+    in_force_between,
+    is_global_admin,
+    may_see_month,
+    month_subordinates_select,
+    overseen_agency_ids,
+)
 from kinerja.reports import store
 from kinerja.reports.data import regency_info
 from kinerja.signatures import bsre, pades
 from kinerja.signatures.setup import BSRE, LOCAL, current_setup
+from kinerja.skp import rights as skp_rights
 from kinerja.workcalendar import month_days
 
 log = logging.getLogger(__name__)
@@ -47,7 +70,53 @@ def first_of(document: ReportDocument) -> date:
     return date(document.year, document.month, 1)
 
 
+def may_see(user: User, document: ReportDocument, today: date) -> bool:
+    """Who may open a stored document's signing page and signed files: whoever may see an employee's month (for
+    their report), the agency's admins and head and BKD (for its daftar nominatif), whoever may read the SKP (for
+    its documents)."""
+    if document.kind in store.EMPLOYEE_KINDS:
+        return document.employee_id is not None and may_see_month(user, document.employee_id, first_of(document),
+                                                                  today)
+    if document.kind == store.TPP_NOMINATIVE:
+        return may_see_agency_list(user, document.agency_id, today)
+    if document.kind in (store.SKP_PLAN, store.SKP_EVALUATION):
+        skp = db.session.get(Skp, document.skp_id) if document.skp_id is not None else None
+        return skp is not None and skp_rights.may_view(user, skp, today)
+    return False
+
+
+def may_see_agency_list(user: User, agency_id: int | None, today: date) -> bool:
+    """An agency's daftar nominatif: its admins and head, BKD, and the head's Plh/Plt (who signs it)."""
+    if agency_id is None:
+        return False
+    return (is_global_admin(user) or agency_id in overseen_agency_ids(user)
+            or (user.employee_id is not None and heads_agency(user.employee_id, agency_id, today)))
+
+
 def may_sign(user: User, document: ReportDocument, today: date) -> bool:
+    """Whether the user signs this document (see the module's docstring); nobody signs their own."""
+    if user.employee_id is None:
+        return False
+    if document.kind == store.TPP_NOMINATIVE:
+        return heads_agency(user.employee_id, document.agency_id, today)
+    if document.kind in (store.SKP_PLAN, store.SKP_EVALUATION):
+        skp = db.session.get(Skp, document.skp_id) if document.skp_id is not None else None
+        return (skp is not None and skp.appraiser_id is not None and user.employee_id != skp.employee_id
+                and skp_rights.decider(user, skp, today) is not None)
+    return may_sign_report(user, document, today)
+
+
+def heads_agency(employee_id: int, agency_id: int | None, today: date) -> bool:
+    """The Kepala OPD of the agency, or the Plh/Plt standing in for them today."""
+    head_id = db.session.scalar(select(Agency.head_id).where(Agency.id == agency_id)) if agency_id else None
+    if head_id is None:
+        return False
+    return employee_id == head_id or db.session.scalar(select(ActingAssignment.id).where(
+        ActingAssignment.acting_id == employee_id, ActingAssignment.absent_id == head_id,
+        ActingAssignment.active_on(today)).limit(1)) is not None
+
+
+def may_sign_report(user: User, document: ReportDocument, today: date) -> bool:
     """The employee's appraiser of the report's month (or their Plh/Plt), or the head of the agency the employee
     was assigned to that month."""
     if user.employee_id is None or user.employee_id == document.employee_id:
@@ -111,33 +180,67 @@ def make_signature(setup: SigningSetup, content: bytes, signer: SignerInput, rea
                                                                        location))
 
 
+SIGNER_TEXT = {
+    store.TPP_NOMINATIVE: _l("Daftar nominatif TPP ditandatangani oleh Kepala OPD tersebut (atau Plh/Plt-nya)."),
+    store.SKP_PLAN: _l("Dokumen SKP ditandatangani oleh pejabat penilai kinerja pegawai tersebut (atau "
+                       "Plh/Plt-nya)."),
+    store.SKP_EVALUATION: _l("Dokumen SKP ditandatangani oleh pejabat penilai kinerja pegawai tersebut (atau "
+                             "Plh/Plt-nya)."),
+}
+REPORT_SIGNERS = _l("Laporan ini ditandatangani oleh pejabat penilai atau Kepala OPD pegawai tersebut.")
+
+
+def who_signs(document: ReportDocument) -> str:
+    """Who signs a document of this kind, as the page and a refusal say it."""
+    return str(SIGNER_TEXT.get(document.kind, REPORT_SIGNERS))
+
+
+def description(document: ReportDocument) -> tuple[str, str]:
+    """(the signature's reason, the file name sent to BSrE)."""
+    period = f"{document.year:04d}-{document.month:02d}"
+    if document.kind == store.TPP_NOMINATIVE:
+        agency = db.session.get(Agency, document.agency_id)
+        return (f"Daftar nominatif TPP {agency.name if agency else ''} {period}",
+                f"tpp-nominatif-{agency.code if agency else ''}-{period}.pdf")
+    employee = db.session.get(Employee, document.employee_id) if document.employee_id else None
+    name = employee.full_name if employee else ""
+    if document.kind == store.SKP_PLAN:
+        return f"Sasaran Kinerja Pegawai {name} {document.year}", f"skp-{document.code}.pdf"
+    if document.kind == store.SKP_EVALUATION:
+        return f"Evaluasi Kinerja Pegawai {name} {document.period_key}", f"evaluasi-skp-{document.code}.pdf"
+    return f"Laporan kinerja bulanan {name} {period}".strip(), f"laporan-{document.code}.pdf"
+
+
 def sign_report(actor: User, document: ReportDocument, signer: SignerInput, today: date) -> SignedDocument:
-    """Sign the stored PDF and keep the result as the document's next signed version; commits once."""
+    """Sign the stored PDF (any signable kind) and keep the result as the document's next signed version;
+    commits once."""
     setup = current_setup()
     if setup is None or setup.mode not in (LOCAL, BSRE):
         raise Conflict(_("Tanda tangan elektronik belum diatur oleh BKD."))
     if not may_sign(actor, document, today):
-        raise NotAllowed(_("Laporan ini ditandatangani oleh pejabat penilai atau Kepala OPD pegawai tersebut."))
-    if document.kind != store.PDF:
+        raise NotAllowed(who_signs(document))
+    if store.SUFFIX.get(document.kind) != ".pdf":
         raise Conflict(_("Hanya dokumen PDF yang dapat ditandatangani."))
     if document.superseded_at is not None:
-        raise Conflict(_("Data laporan ini sudah berubah; tandatangani versi terbarunya."))
+        raise Conflict(_("Data dokumen ini sudah berubah; tandatangani versi terbarunya."))
     if document.draft:
-        raise Conflict(_("Laporan masih DRAF: setujui semua kegiatan bulan itu sebelum menandatangani."))
+        if document.kind in store.EMPLOYEE_KINDS:
+            raise Conflict(_("Laporan masih DRAF: setujui semua kegiatan bulan itu sebelum menandatangani."))
+        raise Conflict(_("Dokumen masih DRAF: SKP disetujui atau seluruh periode dinilai lebih dulu."))
     path = store.path_of(document)
     if path is None or not path.is_file():
-        raise Conflict(_("Berkas laporan ini tidak tersedia lagi; unduh ulang laporannya lalu tandatangani."))
-    employee = db.session.get(Employee, document.employee_id)
+        raise Conflict(_("Berkas dokumen ini tidak tersedia lagi; buka ulang dokumennya lalu tandatangani."))
     signer_employee = db.session.get(Employee, actor.employee_id)
     document_id, year, month = document.id, document.year, document.month
     signer_name = signer_employee.full_name if signer_employee else actor.username
     period = f"{year:04d}-{month:02d}"
-    reason = f"Laporan kinerja bulanan {employee.full_name if employee else ''} {period}".strip()
+    reason, file_name = description(document)
     location = regency_info().city
     mode = setup.mode
+    kind = document.kind
     content = path.read_bytes()
     db.session.commit()  # no transaction open while the signature is made
-    signed_content = make_signature(setup, content, signer, reason, location, f"laporan-{document.code}.pdf")
+    signed_content = make_signature(setup, content, signer, reason, location, file_name)
     folder = signed_root() / period
     stored_name = store.write_file(folder, ".pdf", signed_content)
     try:
@@ -152,7 +255,7 @@ def sign_report(actor: User, document: ReportDocument, signer: SignerInput, toda
         db.session.flush()
         audit.record(actor, audit.Change("report_document", document_id, "sign_document",
                                          to_state=f"v{next_version} {mode}",
-                                         reason=f"{signer_name} ({mode})"))
+                                         reason=f"{kind}: {signer_name} ({mode})"))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -1,7 +1,8 @@
-"""Signing pages: BKD's signing setup, the signing of an employee's monthly report and its signed versions.
+"""Signing pages: BKD's signing setup, the signing of a stored document (an employee's monthly report, an
+agency's TPP daftar nominatif of a locked month, an SKP plan or evaluation) and its signed versions.
 
-Who sees a report's signing page: whoever may see the report (kinerja.permissions.may_see_month); anything else
-is a 404. Who signs: the appraiser of the month (or their Plh/Plt) or the Kepala OPD (services.may_sign).
+Who sees a document's signing page: whoever may see the document (services.may_see); anything else is a 404.
+Who signs: services.may_sign (docs/signatures.md).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from kinerja import clock
 from kinerja.core.forms import show_error
 from kinerja.errors import DomainError
 from kinerja.extensions import db, limiter
-from kinerja.models import Employee, ReportDocument, SignedDocument
+from kinerja.models import Agency, Employee, ReportDocument, SignedDocument
 from kinerja.permissions import GLOBAL_ROLES, may_see_month, roles_required
 from kinerja.reports import documents, store
-from kinerja.signatures import bp, services, setup
+from kinerja.signatures import bp, services, setup, subjects
 from kinerja.signatures.forms import SetupForm, SignForm
+from kinerja.skp.rights import load_skp_to_view
 
 
 @bp.route("/pengaturan", methods=["GET", "POST"])
@@ -47,10 +49,9 @@ def configure():
 
 
 def visible_document(document_id: int) -> ReportDocument:
-    """The stored report, if the user may see it (else 404)."""
+    """The stored document, if the user may see it (else 404)."""
     document = db.session.get(ReportDocument, document_id)
-    if document is None or not may_see_month(current_user, document.employee_id,
-                                             date(document.year, document.month, 1), clock.today()):
+    if document is None or not services.may_see(current_user, document, clock.today()):
         abort(404)
     return document
 
@@ -65,6 +66,55 @@ def employee_report(employee_id: int, month: date):
     if found is None:
         abort(404)
     return redirect(url_for("signatures.sign", document_id=found[1].document.id))
+
+
+@bp.route("/tpp/<month:first>/opd/<int:agency_id>")
+@login_required
+def nominative(first: date, agency_id: int):
+    """The stored daftar nominatif of the agency's locked month (rendered if needed), to sign."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None or not services.may_see_agency_list(current_user, agency.id, clock.today()):
+        abort(404)
+    document = subjects.nominative_document(agency, first, clock.today(agency.timezone))
+    if document is None:
+        flash(_("Daftar nominatif ditandatangani setelah TPP bulan ini dikunci oleh BKD."), "warning")
+        return redirect(url_for("tpp.agency", first=first, agency_id=agency.id))
+    return redirect(url_for("signatures.sign", document_id=document.id))
+
+
+@bp.route("/skp/<int:skp_id>")
+@login_required
+def skp_plan(skp_id: int):
+    """The stored SKP document of the plan (rendered if needed), to sign."""
+    skp = load_skp_to_view(current_user, skp_id, clock.today())
+    return redirect(url_for("signatures.sign", document_id=subjects.skp_plan_document(skp).id))
+
+
+@bp.route("/skp/<int:skp_id>/evaluasi/<periode>")
+@login_required
+def skp_evaluation(skp_id: int, periode: str):
+    """The stored evaluation document of a month, quarter or year of the plan (rendered if needed), to sign."""
+    today = clock.today()
+    skp = load_skp_to_view(current_user, skp_id, today)
+    document = subjects.skp_evaluation_document(skp, periode, today) if len(periode) <= 12 else None
+    if document is None:
+        abort(404)
+    return redirect(url_for("signatures.sign", document_id=document.id))
+
+
+def page_subject(document: ReportDocument) -> dict:
+    """What the signing page shows of the document: its title, whose it is, and where it came from."""
+    kind = document.kind
+    if kind == store.TPP_NOMINATIVE:
+        agency = db.session.get(Agency, document.agency_id)
+        first = date(document.year, document.month, 1)
+        return {"title": store.KIND_LABELS[kind], "agency": agency, "employee": None,
+                "back": url_for("tpp.agency", first=first, agency_id=document.agency_id)}
+    employee = db.session.get(Employee, document.employee_id) if document.employee_id else None
+    if kind in (store.SKP_PLAN, store.SKP_EVALUATION):
+        return {"title": store.KIND_LABELS[kind], "agency": None, "employee": employee, "back": url_for("skp.index")}
+    return {"title": _("Laporan kinerja bulanan"), "agency": None, "employee": employee,
+            "back": url_for("reports.index")}
 
 
 @bp.route("/laporan/<int:document_id>", methods=["GET", "POST"])
@@ -88,9 +138,30 @@ def sign(document_id: int):
     form.passphrase.data = None  # never sent back to the browser
     document = db.session.get(ReportDocument, document_id)
     return render_template(
-        "signatures/sign.html", form=form, document=document, setup=current,
-        employee=db.session.get(Employee, document.employee_id), versions=services.versions(document_id),
+        "signatures/sign.html", form=form, document=document, setup=current, subject=page_subject(document),
+        versions=services.versions(document_id), who_signs=services.who_signs(document),
         may_sign=services.may_sign(current_user, document, today), period=date(document.year, document.month, 1))
+
+
+@bp.route("/laporan/<int:document_id>/asli.pdf")
+@login_required
+def unsigned_file(document_id: int):
+    """The stored unsigned PDF (what a signature is made on)."""
+    document = visible_document(document_id)
+    path = store.path_of(document)
+    if store.SUFFIX.get(document.kind) != ".pdf" or path is None or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True, max_age=0,
+                     download_name=f"{document_name(document)}.pdf")
+
+
+def document_name(document: ReportDocument) -> str:
+    """A file name (without suffix) for the document's downloads."""
+    label = {store.TPP_NOMINATIVE: "Daftar nominatif TPP", store.SKP_PLAN: "SKP",
+             store.SKP_EVALUATION: "Evaluasi Kinerja"}.get(document.kind, "Laporan Kinerja")
+    period = document.period_key if document.period_key and document.period_key != "plan" else (
+        f"{document.year:04d}" if document.kind == store.SKP_PLAN else f"{document.year:04d}-{document.month:02d}")
+    return f"{label} {period} {document.code}"
 
 
 @bp.route("/laporan/<int:document_id>/v<int:version>.pdf")
@@ -105,5 +176,4 @@ def signed_file(document_id: int, version: int):
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="application/pdf", as_attachment=True, max_age=0,
-                     download_name=f"Laporan Kinerja {document.year:04d}-{document.month:02d} {document.code} "
-                                   f"TTE v{version}.pdf")
+                     download_name=f"{document_name(document)} TTE v{version}.pdf")

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from kinerja.exports import sheet_title
 from kinerja.reports import xlsx as book
-from kinerja.reports.pdf import logo_src, page_css, render_html
+from kinerja.reports.pdf import logo_src, page_css, qr_svg, render_html
 from kinerja.reports.render import render_pdf
 from kinerja.skp.documents import EvaluationDocument, Header, RhkRow, SkpDocument
 
@@ -28,17 +28,20 @@ def file_name(title: str, header: Header, period: str, suffix: str) -> str:
     return f"{title} {UNSAFE_NAME.sub('', period)} {header.employee.id_number} {name}{suffix}"
 
 
-def _html(template: str, doc) -> str:
+def _html(template: str, doc, code: str, verify_url: str) -> str:
     with force_locale("id"):
-        return render_html(template, {"doc": doc, "logo": logo_src(doc.header.logo), "page_css": page_css()})
+        return render_html(template, {"doc": doc, "logo": logo_src(doc.header.logo), "page_css": page_css(),
+                                      "code": code, "verify_url": verify_url,
+                                      "qr": qr_svg(verify_url) if code else ""})
 
 
-def skp_pdf(doc: SkpDocument) -> bytes:
-    return render_pdf(_html("reports/skp.html", doc))
+def skp_pdf(doc: SkpDocument, code: str = "", verify_url: str = "") -> bytes:
+    """The SKP as PDF; with a verification code and its QR code when it is stored to be signed electronically."""
+    return render_pdf(_html("reports/skp.html", doc, code, verify_url))
 
 
-def evaluation_pdf(doc: EvaluationDocument) -> bytes:
-    return render_pdf(_html("reports/skp_evaluation.html", doc))
+def evaluation_pdf(doc: EvaluationDocument, code: str = "", verify_url: str = "") -> bytes:
+    return render_pdf(_html("reports/skp_evaluation.html", doc, code, verify_url))
 
 
 def _start(title: str, header: Header, lines: Sequence[str], draft: bool) -> tuple[Workbook, book.SheetWriter]:

@@ -22,7 +22,7 @@ from kinerja.extensions import db
 from kinerja.i18n import format_date, format_datetime
 from kinerja.models import Agency, Employee, TppPeriod
 from kinerja.reports.data import people, regency_info, signature_date, signers
-from kinerja.reports.pdf import logo_src, page_css, render_html
+from kinerja.reports.pdf import logo_src, page_css, qr_svg, render_html
 from kinerja.reports.render import render_pdf
 from kinerja.tpp import services
 from kinerja.tpp.engine import LineKind, Result, totals
@@ -54,8 +54,9 @@ def agency_list(agency: Agency, first: date, today: date) -> AgencyList:
     return AgencyList(agency, first, rows, period is not None, rule_set.reference if rule_set else "-")
 
 
-def nominative_pdf(listing: AgencyList, today: date) -> bytes:
-    """The daftar nominatif TPP, A4 landscape, signed by the bendahara and the Kepala OPD (or their Plh/Plt)."""
+def nominative_pdf(listing: AgencyList, today: date, code: str = "", verify_url: str = "") -> bytes:
+    """The daftar nominatif TPP, A4 landscape, signed by the bendahara and the Kepala OPD (or their Plh/Plt); with
+    a verification code and its QR code when it is stored to be signed electronically."""
     with force_locale("id"):
         regency = regency_info()
         signed = signature_date(listing.first, today)
@@ -70,7 +71,8 @@ def nominative_pdf(listing: AgencyList, today: date) -> bytes:
             "total": totals(item.result for item in listing.rows), "locked": listing.locked,
             "reference": listing.reference, "period_label": format_date(listing.first, "MMMM y"),
             "signature_date": format_date(signed), "head": head, "head_title": title, "treasurer": treasurer,
-            "money": grouped, "page_css": page_css(_("Daftar nominatif TPP %(agency)s %(period)s",
+            "money": grouped, "code": code, "verify_url": verify_url, "qr": qr_svg(verify_url) if code else "",
+            "page_css": page_css(_("Daftar nominatif TPP %(agency)s %(period)s",
                                                     agency=agency.short_name,
                                                     period=format_date(listing.first, "MMMM y")))})
     return render_pdf(html)

@@ -1,7 +1,8 @@
 """Locking an agency's TPP month (a snapshot later edits never alter), reopening it, recording penalties.
 
 A locked month is read from its slips; an open month is computed live (`month.compute_month`), so a reopen
-recomputes by itself. Every action is audited; a reopen needs a reason.
+recomputes by itself. Every action is audited; a reopen needs a reason, and marks the month's stored daftar
+nominatif and its signed versions superseded (they are kept: what was signed stays checkable).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kinerja.extensions import db
 from kinerja.i18n import format_date
 from kinerja.models import Agency, Employee, TppAgencyScore, TppPenalty, TppPeriod, TppRuleSet, TppSlip, User
 from kinerja.permissions import admin_agency_ids, is_global_admin
+from kinerja.reports import store
 from kinerja.tpp.engine import Line, LineKind, Result
 from kinerja.tpp.month import Computed, Person, compute_month
 from kinerja.tpp.rules import format_percent, grouped, parse_percent
@@ -171,6 +173,7 @@ def reopen_month(actor: User, period: TppPeriod, reason: str) -> None:
     audit.record(actor, audit.Change("tpp_period", period.id, "reopen_tpp", f"{period.year}-{period.month:02d}",
                                      None, agency_id=period.agency_id, reason=reason.strip()))
     db.session.execute(delete(TppSlip).where(TppSlip.period_id == period.id))
+    store.supersede(store.Subject(store.TPP_NOMINATIVE, period.year, period.month, agency_id=period.agency_id))
     db.session.delete(period)
     finish()
 
