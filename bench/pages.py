@@ -24,8 +24,7 @@ import cProfile
 import pstats
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as hour
@@ -39,6 +38,7 @@ from sqlalchemy import Date, ForeignKey, Numeric, String, Time, event, insert, s
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bench.generate import BENCH_PASSWORD, generate, nip
+from bench.review import StatementCounter
 from kinerja import clock, create_app
 from kinerja.extensions import db
 from kinerja.models import (
@@ -198,25 +198,6 @@ def fill(employees: int, today: date) -> Dataset:
 
 
 # --- measuring ---------------------------------------------------------------------------------------------
-
-class StatementCounter:
-    def __init__(self, *engines) -> None:
-        self.active, self.count = False, 0
-        for engine in engines:
-            event.listen(engine, "before_cursor_execute", self.record)
-
-    def record(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if self.active and statement.lstrip()[:6].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
-            self.count += 1
-
-    @contextmanager
-    def counting(self) -> Iterator[StatementCounter]:
-        self.active, self.count = True, 0
-        try:
-            yield self
-        finally:
-            self.active = False
-
 
 @dataclass
 class Page:

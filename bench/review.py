@@ -152,11 +152,12 @@ def build(today: date) -> ReviewData:
 
 
 class StatementCounter:
-    """SELECT/INSERT/UPDATE/DELETE statements sent while `counting` is active (an engine event)."""
+    """SELECT/INSERT/UPDATE/DELETE statements sent while `counting` is active (an engine event on each engine)."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, *engines) -> None:
         self.active, self.count = False, 0
-        event.listen(engine, "before_cursor_execute", self.record)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", self.record)
 
     def record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         if self.active and statement.lstrip()[:6].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
