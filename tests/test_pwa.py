@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from kinerja.extensions import db
 from kinerja.models import Activity, User
-from tests.factories import ActivityFactory, MonthLockFactory, activity_form, freeze_now
+from tests.factories import PASSWORD, ActivityFactory, MonthLockFactory, activity_form, freeze_now
 
 TODAY = date(2026, 11, 18)
 TUE = date(2026, 11, 17)
@@ -106,6 +106,24 @@ def test_the_pwa_files_hold_no_user_data(client, auth, org):
         assert signed_in.status_code == 200 and signed_in.get_data() == body, path
         text = body.decode()
         assert org.staff_a.name not in text and org.staff_a.id_number not in text and "csrf" not in text.lower()
+
+
+def test_a_pwa_file_fetched_during_sign_in_never_signs_the_person_out(app, auth, org):
+    """The service worker fetches /luring (and the browser the manifest and the worker) on its own, with whatever
+    cookie the browser held when it asked: answered after a sign-in, a Set-Cookie of that old session would replace
+    the new one. Seen in Chromium on a loaded machine: signed in, then sent back to the sign-in page."""
+    before = app.test_client()
+    before.get("/masuk")  # the anonymous session of the sign-in form
+    stale_cookie = before.get_cookie("session").value
+    fresh = app.test_client()
+    fresh.set_cookie("session", stale_cookie)
+    assert fresh.post("/masuk", data={"identifier": org.staff_a.id_number, "password": PASSWORD}).status_code == 302
+    for path in ("/service-worker.js", "/manifest.webmanifest", "/luring"):
+        late = app.test_client()
+        late.set_cookie("session", stale_cookie)
+        response = late.get(path)
+        assert response.status_code == 200 and not response.headers.getlist("Set-Cookie"), path
+    assert fresh.get("/").status_code == 200  # still signed in
 
 
 def test_the_pwa_files_neither_end_nor_extend_an_idle_session(app, client, auth, org, monkeypatch):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from kinerja.api import tokens
 from kinerja.api.errors import ApiError
+from kinerja.auth import UNATTENDED_ENDPOINTS
 from kinerja.extensions import login_manager
 
 API_PREFIX = "/api/"
@@ -30,7 +31,7 @@ class NoApiSessions(SessionInterface):
         return self.inner.open_session(app, req)
 
     def save_session(self, app: Flask, session, response) -> None:
-        if is_api_request(request):
+        if is_api_request(request) or request.endpoint in UNATTENDED_ENDPOINTS:
             return
         self.inner.save_session(app, session, response)
 

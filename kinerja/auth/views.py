@@ -12,7 +12,7 @@ from sqlalchemy import Date, Integer, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from kinerja import clock, notify
-from kinerja.auth import bp, services
+from kinerja.auth import UNATTENDED_ENDPOINTS, bp, services
 from kinerja.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db, limiter, login_manager
@@ -155,11 +155,6 @@ def change_password():
             flash(_("Kata sandi berhasil diganti. Sesi di perangkat lain telah diakhiri."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
-
-
-# Fetched by the browser on its own (the service worker's update check, the manifest, the offline page it keeps):
-# they neither end an idle session nor keep it alive, and are never redirected (a worker script may not be).
-UNATTENDED_ENDPOINTS = frozenset({"pwa.manifest", "pwa.service_worker", "pwa.offline"})
 
 
 def enforce_session_rules():

@@ -171,10 +171,12 @@
   // Show the day's list as the server has it now (saying so once more after the reload), unless something is being
   // typed in the row.
   const SAID = "kinerja-queue-said";
+  let reloading = false;  // the page's own sending and the worker's background sync may both finish: reload once
   const showSaved = (count) => {
     const message = text.sent.replace("__N__", String(count));
     say(message);
-    if (form && field("description").value.trim()) return;
+    if (reloading || (form && field("description").value.trim())) return;
+    reloading = true;
     try {
       window.sessionStorage.setItem(SAID, message);
     } catch (error) {
