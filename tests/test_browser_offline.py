@@ -21,14 +21,31 @@ from tests.test_browser_foundation import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 
 
+def until_controlled(page, seconds: int = 60) -> None:
+    """Wait until the service worker is active and controls the page, reloading once if the page loaded before the
+    worker took over. Awaited with `evaluate` (run over DevTools, outside the page's CSP), not `wait_for_function`,
+    whose string predicate the page's own CSP refuses as eval once the worker serves the page (the context's
+    bypass_csp does not reach responses a service worker makes)."""
+    page.evaluate(f"""() => Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((_, fail) =>
+        setTimeout(() => fail(new Error("no active service worker after {seconds} s")), {seconds * 1000}))])""")
+    for attempt in range(2):
+        for _ in range(50):
+            if page.evaluate("() => navigator.serviceWorker.controller !== null"):
+                return
+            page.wait_for_timeout(100)
+        if attempt == 0:
+            page.reload()  # a page loaded before the worker was active is controlled from its next load
+    raise AssertionError("the active service worker does not control the page")
+
+
 def open_day_under_the_service_worker(page, live_server, org, day) -> None:
     """Sign in, open the day page, and open it again once the service worker controls the page (the first load
     installs it; the second is the one it keeps for offline use)."""
     sign_in(page, live_server, org.staff_a.id_number)
     page.goto(f"{live_server}/kegiatan/{day.isoformat()}")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    until_controlled(page)
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    until_controlled(page)
 
 
 def keep_offline(page, description: str, quantity: str = "1", unit: str = "dokumen") -> None:
@@ -194,7 +211,7 @@ def test_check_in_says_it_needs_a_connection_and_waits_for_one(phone, live_serve
     phone.context.grant_permissions(["geolocation"], origin=live_server)
     phone.context.set_geolocation({"latitude": OFFICE[0], "longitude": OFFICE[1], "accuracy": 20})
     phone.goto(f"{live_server}/presensi/")
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    until_controlled(phone)
     phone.get_by_text("Lokasi ditemukan, akurasi ±20 m.").wait_for()
     assert phone.get_by_text("presensi tidak pernah dicatat saat luring").is_visible()
     submit = phone.get_by_role("button", name="Kirim presensi masuk")
@@ -217,7 +234,7 @@ def test_check_in_says_it_needs_a_connection_and_waits_for_one(phone, live_serve
 
 def test_chromium_finds_kinerja_installable(phone, live_server, org):
     sign_in(phone, live_server, org.staff_a.id_number)
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    until_controlled(phone)
     devtools = phone.context.new_cdp_session(phone)
     manifest = devtools.send("Page.getAppManifest")
     assert manifest["url"].endswith("/manifest.webmanifest") and manifest["errors"] == []
