@@ -18,7 +18,9 @@ from tests.test_browser_activities import last_working_day
 from tests.test_browser_attendance import OFFICE, office  # noqa: F401  (the attendance page's office fixture)
 from tests.test_browser_foundation import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.calendar]
+# Not among the `calendar` tests: the day used is simply the last working day, right on any date; and the worker
+# timing these tests depend on made them flaky under the load of eight date runs beside the suite (see issue 21).
+pytestmark = [pytest.mark.browser]
 
 
 def until_controlled(page, seconds: int = 60) -> None:
