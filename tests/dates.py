@@ -22,10 +22,9 @@ from kinerja import clock
 MOMENTS: dict[str, tuple[str, str]] = {
     "weekend": ("2026-12-05T10:00:00+07:00", "a Saturday morning"),
     "cuti-bersama": ("2026-12-24T10:00:00+07:00", "Christmas cuti bersama, a Thursday"),
-    "monday-apel": ("2026-12-07T07:45:00+07:00", "a Monday morning during the apel, the week's first working day"),
     "late-evening": ("2026-12-08T16:30:00+00:00", "23.30 WIB, already Wednesday in WITA and WIT"),
     "new-year": ("2026-12-31T17:30:00+00:00", "00.30 WIB on 1 January, while UTC is still in the old year"),
-    "ramadan": ("2027-02-24T10:00:00+07:00", "a working Wednesday inside Ramadan 1448"),
+    "ramadan-monday": ("2027-02-22T09:30:00+07:00", "a Monday morning inside Ramadan 1448, after the apel"),
     "month-end": ("2027-04-30T16:30:00+07:00", "the last day of a month, a Friday afternoon"),
     "leap-day": ("2028-02-29T10:00:00+07:00", "29 February, a Tuesday"),
 }
