@@ -52,20 +52,9 @@ def contacts():
 @limiter.limit("10 per minute")
 def send_code():
     """Send a verification code to the person's own number (or Telegram chat)."""
-    form = CodeForm()
-    if not form.validate_on_submit():
-        flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
-        return redirect(url_for("messaging.contacts"))
-    channel = Channel(form.channel.data)
-    try:
-        verification.send_code(current_user, channel, services.gateway_for(channel))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(_("Kode verifikasi dikirim lewat %(channel)s. Ketik kodenya di bawah.", channel=channel.label),
-              "success")
-    return redirect(url_for("messaging.contacts", _anchor=f"verify-{channel.value}"))
+    return code_step(lambda form, channel: verification.send_code(current_user, channel,
+                                                                  services.gateway_for(channel)),
+                     _("Kode verifikasi dikirim lewat %(channel)s. Ketik kodenya di bawah."))
 
 
 @bp.route("/profil/pesan/verifikasi", methods=["POST"])
@@ -73,19 +62,25 @@ def send_code():
 @limiter.limit("10 per minute")
 def verify_code():
     """Check the code the person typed back; their number then receives reminders."""
+    return code_step(lambda form, channel: verification.confirm_code(current_user, channel, form.code.data or ""),
+                     _("Nomor %(channel)s terverifikasi: pengingat akan dikirim ke sana."))
+
+
+def code_step(step, success: str):
+    """Run one step of a number's verification from the posted CodeForm, then back to the contacts page at that
+    channel, saying how it went (`success` names the channel as %(channel)s)."""
     form = CodeForm()
     if not form.validate_on_submit():
         flash(_("Formulir kedaluwarsa. Muat ulang halaman dan coba lagi."), "danger")
         return redirect(url_for("messaging.contacts"))
     channel = Channel(form.channel.data)
     try:
-        verification.confirm_code(current_user, channel, form.code.data or "")
+        step(form, channel)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        flash(_("Nomor %(channel)s terverifikasi: pengingat akan dikirim ke sana.", channel=channel.label),
-              "success")
+        flash(success % {"channel": channel.label}, "success")
     return redirect(url_for("messaging.contacts", _anchor=f"verify-{channel.value}"))
 
 
