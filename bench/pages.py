@@ -38,7 +38,7 @@ from sqlalchemy import Date, ForeignKey, Numeric, String, Time, event, insert, s
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bench.generate import BENCH_PASSWORD, generate, nip
-from bench.review import StatementCounter
+from bench.review import DESCRIPTIONS, SLOTS, StatementCounter
 from kinerja import clock, create_app
 from kinerja.extensions import db
 from kinerja.models import (
@@ -55,13 +55,6 @@ from tests.throwaway import throwaway_database
 
 MOMENT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC) - timedelta(hours=7)  # a Thursday, 10.00 WIB
 PAGE_TARGET, DASHBOARD_TARGET, FIXED_TARGET_MS = 2.0, 4.0, 1.0
-SLOTS = [(hour(7, 30), hour(8, 30)), (hour(8, 30), hour(10, 0)), (hour(10, 0), hour(11, 30)),
-         (hour(13, 0), hour(14, 30)), (hour(14, 30), hour(16, 0))]
-DESCRIPTIONS = [
-    "Melayani perekaman KTP-el pemohon", "Verifikasi berkas permohonan pindah datang",
-    "Menginput data hasil pelayanan ke aplikasi", "Menyusun laporan harian pelayanan",
-    "Mengarsipkan berkas permohonan yang telah selesai", "Mengagendakan surat masuk",
-]
 WAITING_DAYS = 3  # the last working days before today are submitted, not yet approved
 
 
