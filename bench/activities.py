@@ -88,7 +88,7 @@ COLUMNS = (
 )
 
 
-def parse_clock(text_value: str) -> clock:
+def parse_clock(text_value: str) -> hour:
     hours, minutes = text_value.split(":")
     return hour(int(hours), int(minutes))
 
@@ -268,7 +268,7 @@ def copy_text(_column: str, python_value: Any) -> str:
         return "t" if python_value else "f"
     if isinstance(python_value, datetime):
         return python_value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    if isinstance(python_value, date | clock):
+    if isinstance(python_value, date | hour):
         return python_value.isoformat()
     return str(python_value).translate(COPY_ESCAPES)
 
