@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from kinerja import audit
+from kinerja import audit, reference
 from kinerja.database import finish, read_only_transactions
 from kinerja.errors import Conflict, NotAllowed, ValidationFailed
 from kinerja.extensions import db
@@ -78,22 +78,29 @@ SETTINGS: dict[str, Spec] = {spec.name: spec for spec in (
 _CACHE = "_kinerja_settings"
 
 
+def _read_overrides() -> dict[str, str]:
+    query = select(RegencySetting.name, RegencySetting.value)
+    if db.session().in_transaction():
+        return dict(db.session.execute(query).all())
+    # do not open a transaction the caller did not ask for (on SQLite it would hold the write lock)
+    with read_only_transactions(), db.engine.connect() as connection:
+        return dict(connection.execute(query).all())
+
+
 def _overrides() -> dict[str, str]:
+    """BKD's values, read once per context and kept between requests while unchanged (kinerja.reference)."""
     cached = g.get(_CACHE)
     if cached is None:
-        query = select(RegencySetting.name, RegencySetting.value)
-        if db.session().in_transaction():
-            cached = dict(db.session.execute(query).all())
-        else:  # do not open a transaction the caller did not ask for (on SQLite it would hold the write lock)
-            with read_only_transactions(), db.engine.connect() as connection:
-                cached = dict(connection.execute(query).all())
+        cached = reference.kept("settings", _read_overrides)
         setattr(g, _CACHE, cached)
     return cached
 
 
 def forget() -> None:
-    """Drop this context's cache (after a change, or when a test changes the table behind our back)."""
+    """Drop this context's cache and what the process keeps (after a change, or when a test changes the table
+    behind our back)."""
     g.pop(_CACHE, None)
+    reference.forget()
 
 
 def raw(name: str) -> str | None:

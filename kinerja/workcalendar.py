@@ -13,6 +13,7 @@ from functools import lru_cache
 import holidays as holiday_data
 from sqlalchemy import select
 
+from kinerja import reference
 from kinerja.database import request_memo
 from kinerja.extensions import db
 from kinerja.models import HolidayEntry, HolidayKind, Leave, LeaveKind
@@ -47,15 +48,22 @@ def holidays_between(start: date, end: date) -> dict[date, Holiday]:
         for day, holiday in package_holidays(year).items()
         if start <= day <= end
     }
-    entries = db.session.scalars(select(HolidayEntry).where(HolidayEntry.day.between(start, end)))
-    for entry in entries:
-        if entry.is_day_off:
-            result[entry.day] = Holiday(entry.name, entry.kind)
+    for day, is_day_off, name, kind in reference.kept(("holiday_entries", start, end),
+                                                      lambda: holiday_entries(start, end)):
+        if is_day_off:
+            result[day] = Holiday(name, kind)
         else:
-            result.pop(entry.day, None)
+            result.pop(day, None)
     if memo is not None:
         memo[key] = dict(result)
     return result
+
+
+def holiday_entries(start: date, end: date) -> tuple[tuple[date, bool, str, HolidayKind], ...]:
+    """BKD's corrections of the calendar between the dates, as plain values (kept between requests)."""
+    return tuple(tuple(row) for row in db.session.execute(
+        select(HolidayEntry.day, HolidayEntry.is_day_off, HolidayEntry.name, HolidayEntry.kind)
+        .where(HolidayEntry.day.between(start, end))))
 
 
 def leave_between(employee_id: int, start: date, end: date) -> dict[date, LeaveKind]:

@@ -7,17 +7,19 @@ database on the server and drops it at the end; an unreachable server fails the 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from kinerja import create_app
 from kinerja.extensions import db as _db
 from kinerja.extensions import limiter
 from kinerja.i18n import compile_catalogs
+from kinerja.models import ReferenceStamp
 from tests import factories
 from tests.throwaway import DatabaseUnreachable, throwaway_database
 
@@ -64,6 +66,8 @@ def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
     app.test_client_class = FreshClient
     with app.app_context():
         _db.create_all()
+        with _db.engine.begin() as connection:
+            add_reference_stamp(connection)
     yield app
     with app.app_context():
         _db.session.remove()
@@ -79,13 +83,19 @@ def wipe(app: Flask) -> None:
         if dialect == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            return
-        for table in tables:
-            # A tree's rows refer to each other: cut the links before deleting (RESTRICT acts per row).
-            for key in table.foreign_keys:
-                if key.column.table is table:
-                    connection.execute(table.update().values({key.parent.name: None}))
-            connection.execute(table.delete())
+        else:
+            for table in tables:
+                # A tree's rows refer to each other: cut the links before deleting (RESTRICT acts per row).
+                for key in table.foreign_keys:
+                    if key.column.table is table:
+                        connection.execute(table.update().values({key.parent.name: None}))
+                connection.execute(table.delete())
+        add_reference_stamp(connection)
+
+
+def add_reference_stamp(connection) -> None:
+    """The row the migrations insert (kinerja.reference), so pages keep reference data here as in production."""
+    connection.execute(insert(ReferenceStamp).values(id=1, stamp=secrets.token_hex(16)))
 
 
 @pytest.fixture()

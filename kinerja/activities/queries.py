@@ -11,6 +11,7 @@ from functools import cache
 from sqlalchemy import Date, Integer, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
+from kinerja import reference
 from kinerja.core.assignments import assignment_on
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.extensions import db
@@ -53,8 +54,12 @@ def day_info(employee_id: int, day: date) -> CalendarDay:
 
 
 def output_unit_names() -> list[str]:
-    query = select(OutputUnit.name).where(OutputUnit.active.is_(True)).order_by(OutputUnit.name)
-    return list(db.session.scalars(query))
+    """The regency's output units (kept between requests while unchanged, kinerja.reference)."""
+    def read() -> tuple[str, ...]:
+        return tuple(db.session.scalars(
+            select(OutputUnit.name).where(OutputUnit.active.is_(True)).order_by(OutputUnit.name)))
+
+    return list(reference.kept("output_units", read))
 
 
 # The state shown for a day, worst first: what needs the employee's attention wins.

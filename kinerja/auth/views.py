@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import Date, Integer, bindparam, select
 from sqlalchemy.orm import joinedload
 
-from kinerja import clock, notify
+from kinerja import clock, notify, reference
 from kinerja.auth import UNATTENDED_ENDPOINTS, bp, services
 from kinerja.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from kinerja.errors import ValidationFailed
@@ -28,10 +28,11 @@ PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "mai
 
 @cache
 def user_statement():
-    """The account with its employee and roles, what it heads and appraises today, and its unread count: one
-    statement for what every signed-in page needs, built once with bound parameters."""
+    """The account with its employee and roles, what it heads and appraises today, its unread count and the
+    reference data's stamp (kinerja.reference): one statement for what every signed-in page needs, built once
+    with bound parameters."""
     return (select(User, *standing_columns(User.employee_id, bindparam("today", type_=Date)),
-                   notify.unread_column(User.id))
+                   notify.unread_column(User.id), reference.stamp_column())
             .options(joinedload(User.roles).lazyload(UserRole.agency))
             .where(User.id == bindparam("user_id", type_=Integer)))
 
@@ -52,6 +53,7 @@ def load_user(session_id: str) -> User | None:
     if user.employee_id is not None:
         remember_standing(user.employee_id, today, row.headed, row.appraises)
     notify.remember_unread(user.id, row.unread)
+    reference.remember_stamp(row.reference_stamp)
     return user
 
 

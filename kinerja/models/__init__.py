@@ -39,7 +39,7 @@ from kinerja.models.people import ActingAssignment, ActingKind, Assignment, Empl
 from kinerja.models.reports import Job, JobStatus, ReportDocument
 from kinerja.models.review import ActivityComment, AuditEntry, Notification
 from kinerja.models.roster import CapReason, Roster, RosterEntry, RosterStatus, WfoCap
-from kinerja.models.settings import RegencySetting
+from kinerja.models.settings import ReferenceStamp, RegencySetting
 from kinerja.models.signatures import SignedDocument, SigningSetup
 from kinerja.models.skp import (
     BehaviourExpectation,
@@ -138,6 +138,7 @@ __all__ = [
     "Predikat",
     "PunchStatus",
     "Rating",
+    "ReferenceStamp",
     "Regency",
     "RegencySetting",
     "ReportDocument",

@@ -20,3 +20,13 @@ class RegencySetting(Base):
     value: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.utcnow, onupdate=clock.utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class ReferenceStamp(Base):
+    """One row: a random value replaced whenever BKD's settings, holiday entries or output units change, so
+    every process can tell whether what it kept of them is still current (kinerja.reference)."""
+
+    __tablename__ = "reference_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[str] = mapped_column(String(32))

@@ -1,0 +1,118 @@
+"""Reference data kept between requests (kinerja.reference): read once while unchanged, and a change made by
+another process is seen from the next request on, because the change renews the stamp every request reads."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from kinerja import reference
+from kinerja.models import HolidayEntry, HolidayKind, OutputUnit, ReferenceStamp, RegencySetting
+from tests.factories import FIXED_NOW, activity_form, freeze_now
+from tests.querycount import count_queries
+
+DAY = FIXED_NOW.date()
+REFERENCE_TABLES = ("regency_setting", "holiday_entry", "output_unit")
+
+
+def reference_reads(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")
+            and any(f"FROM {table}" in s for table in REFERENCE_TABLES)]
+
+
+def day_page(client) -> str:
+    response = client.get(f"/kegiatan/{DAY:%Y-%m-%d}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def stamp(db) -> str:
+    return db.session.scalar(select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1))
+
+
+def another_process(db) -> Session:
+    """A session of its own on its own connection, as a second gunicorn worker or a job worker would have (the
+    test's own session lets go of its transaction first: on SQLite it may hold the write lock)."""
+    db.session.commit()
+    return Session(bind=db.engine)
+
+
+def test_the_day_page_reads_settings_days_off_and_units_once_while_they_are_unchanged(client, auth, org, db, monkeypatch):
+    freeze_now(monkeypatch)
+    auth.login(org.staff_a.id_number)
+    db.session.add(OutputUnit(name="lembar", active=True))
+    db.session.commit()
+    with count_queries() as first:
+        day_page(client)
+    with count_queries() as second:
+        day_page(client)
+
+    assert reference_reads(first), "the first request reads the reference tables"
+    assert reference_reads(second) == []
+    assert len(second) <= len(first) - len(reference_reads(first))
+
+
+def test_a_change_by_another_process_is_seen_on_the_next_request(client, auth, org, db, monkeypatch):
+    freeze_now(monkeypatch)
+    auth.login(org.staff_a.id_number)
+    with another_process(db) as other:
+        other.add(OutputUnit(name="lembar", active=True))
+        other.commit()
+    assert '<option value="lembar">' in day_page(client)
+    before = stamp(db)
+
+    with another_process(db) as other:  # BKD renames the unit and declares the day a regional holiday
+        other.execute(update(OutputUnit).where(OutputUnit.name == "lembar").values(name="eksemplar"))
+        other.add(HolidayEntry(day=DAY, name="Hari Jadi Kabupaten", kind=HolidayKind.REGIONAL, is_day_off=True))
+        other.commit()
+    db.session.expire_all()
+
+    assert stamp(db) != before
+    page = day_page(client)
+    assert '<option value="eksemplar">' in page and '<option value="lembar">' not in page
+    assert "Hari Jadi Kabupaten" in page
+
+
+def test_a_setting_changed_elsewhere_applies_at_once(client, auth, org, db, monkeypatch):
+    """MAX_HOURS_PER_DAY lowered by BKD in another process: this process's next save is held to it."""
+    freeze_now(monkeypatch)
+    auth.login(org.staff_a.id_number)
+    day_page(client)  # the settings are now kept under the current stamp
+    with another_process(db) as other:
+        other.execute(insert(RegencySetting).values(name="MAX_HOURS_PER_DAY", value="1"))
+        other.commit()
+
+    response = client.post(f"/kegiatan/{DAY:%Y-%m-%d}", data=activity_form("07:00", "09:00"))
+
+    assert response.status_code == 200
+    assert "paling banyak 1 jam" in response.get_data(as_text=True)
+
+
+def test_nothing_is_kept_without_a_stamp(client, auth, org, db, monkeypatch):
+    freeze_now(monkeypatch)
+    auth.login(org.staff_a.id_number)
+    day_page(client)
+    with another_process(db) as other:
+        other.execute(delete(ReferenceStamp))
+        other.commit()
+    with count_queries() as first:
+        day_page(client)
+    with count_queries() as second:
+        day_page(client)
+    assert reference_reads(first) and len(reference_reads(second)) == len(reference_reads(first))
+
+
+def test_statements_on_the_watched_tables_renew_the_stamp(db):
+    reference.renew_stamp(db.session)
+    db.session.commit()
+    seen = {stamp(db)}
+    for statement in (insert(OutputUnit).values(name="map", active=True),
+                      update(OutputUnit).values(active=False),
+                      delete(OutputUnit)):
+        db.session.execute(statement)
+        db.session.commit()
+        seen.add(stamp(db))
+    db.session.add(RegencySetting(name="BACKDATE_WORKING_DAYS", value="3"))
+    db.session.commit()
+    seen.add(stamp(db))
+    assert len(seen) == 5
