@@ -7,13 +7,18 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from kinerja import reference
 from kinerja.extensions import db
 
 
 @contextmanager
-def count_queries() -> Iterator[list[str]]:
-    """Collect the statements executed inside the block (BEGIN/COMMIT and pragmas excluded)."""
+def count_queries(*, cold: bool = True) -> Iterator[list[str]]:
+    """Collect the statements executed inside the block (BEGIN/COMMIT and pragmas excluded). `cold`: first drop
+    the reference data the process keeps between requests (kinerja.reference), so two counted blocks compare
+    like with like however many requests ran before them."""
     statements: list[str] = []
+    if cold:
+        reference.forget()
 
     def record(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):

@@ -15,15 +15,16 @@ from collections import defaultdict
 from datetime import date
 
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from kinerja.database import write_transactions
+from kinerja.database import read_only_transactions, write_transactions
 from kinerja.extensions import db
 from kinerja.models import (
     Activity,
     ActivityStatus,
     AttendanceRecord,
+    Employee,
     Evaluation,
     EvaluationIndicator,
     Leave,
@@ -111,30 +112,29 @@ def after_soft_rollback(session: Session, previous_transaction) -> None:
 
 
 def eligible(subjects: set[Subject]) -> list[Subject]:
-    """The months that are fully approved now, or that have a stored report to check against the data."""
+    """The months that are fully approved now, or that have a stored report to check against the data: one
+    statement per month (usually one month of one person, after each save)."""
     chosen: set[Subject] = set()
     by_month: dict[tuple[int, int], list[int]] = defaultdict(list)
     for employee_id, year, month in subjects:
         by_month[(year, month)].append(employee_id)
     for (year, month), ids in by_month.items():
         first, last = month_days(year, month)
-        approved: set[int] = set()
-        unfinished: set[int] = set()
-        for employee_id, status, _count in db.session.execute(
-            select(Activity.employee_id, Activity.status, func.count())
-            .where(Activity.employee_id.in_(ids), Activity.activity_date.between(first, last))
-            .group_by(Activity.employee_id, Activity.status)
-        ):
-            (approved if status is ActivityStatus.APPROVED else unfinished).add(employee_id)
-        unfinished.update(db.session.scalars(
-            select(MonthlyActivity.employee_id).where(
-                MonthlyActivity.employee_id.in_(ids), MonthlyActivity.year == year, MonthlyActivity.month == month,
-                MonthlyActivity.status != ActivityStatus.APPROVED)))
-        stored = set(db.session.scalars(select(ReportDocument.employee_id).where(
-            ReportDocument.employee_id.in_(ids), ReportDocument.year == year, ReportDocument.month == month,
-            ReportDocument.kind.in_(store.EMPLOYEE_KINDS), ReportDocument.superseded_at.is_(None))))
-        chosen.update((employee_id, year, month) for employee_id in ids
-                      if employee_id in stored or (employee_id in approved and employee_id not in unfinished))
+        person = Employee.id
+        in_month = (Activity.employee_id == person, Activity.activity_date.between(first, last))
+        rows = db.session.execute(select(
+            person,
+            select(Activity.id).where(*in_month, Activity.status == ActivityStatus.APPROVED).exists(),
+            select(Activity.id).where(*in_month, Activity.status != ActivityStatus.APPROVED).exists()
+            | select(MonthlyActivity.id).where(
+                MonthlyActivity.employee_id == person, MonthlyActivity.year == year, MonthlyActivity.month == month,
+                MonthlyActivity.status != ActivityStatus.APPROVED).exists(),
+            select(ReportDocument.id).where(
+                ReportDocument.employee_id == person, ReportDocument.year == year, ReportDocument.month == month,
+                ReportDocument.kind.in_(store.EMPLOYEE_KINDS), ReportDocument.superseded_at.is_(None)).exists(),
+        ).where(person.in_(ids)))
+        chosen.update((employee_id, year, month) for employee_id, approved, unfinished, stored in rows
+                      if stored or (approved and not unfinished))
     return sorted(chosen)
 
 
@@ -145,8 +145,9 @@ def process_pending() -> None:
     if not subjects:
         return
     try:
-        chosen = eligible(subjects)
-        db.session.rollback()  # end the read transaction before the job is created
+        with read_only_transactions():  # SQLite: a read needs no write lock
+            chosen = eligible(subjects)
+            db.session.rollback()  # end the read transaction before the job is created
         if chosen:
             with write_transactions():
                 queue_subjects(chosen)
