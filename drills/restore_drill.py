@@ -243,6 +243,8 @@ def compare(source: Side, target: Side, sample: int, rng: random.Random) -> tupl
                     for name, count in expected.items() if found[name] != count]
         compared = 0
         for table in db.metadata.sorted_tables:
+            if table.name == "reference_stamp":  # a restore gives it a new value on purpose (kinerja.reference)
+                continue
             rows, differences = compare_rows(table, left, right, sample, coarse, rng)
             compared += rows
             problems += differences

@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from flask import has_request_context
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.database import request_memo
@@ -77,13 +77,17 @@ def forget() -> None:
         _kept.clear()
 
 
-def renew_stamp(session: Session) -> None:
-    """Give the reference data a new stamp, inside the session's transaction."""
+def write_new_stamp(connection: Connection) -> None:
+    """A new stamp, inside the connection's transaction (also after a restore, which bypasses the session)."""
     stamp = secrets.token_hex(16)
-    connection = session.connection()
     changed = connection.execute(update(ReferenceStamp).where(ReferenceStamp.id == 1).values(stamp=stamp))
     if changed.rowcount == 0:  # a database made by create_all, or emptied: the migration inserts the row
         connection.execute(insert(ReferenceStamp).values(id=1, stamp=stamp))
+
+
+def renew_stamp(session: Session) -> None:
+    """Give the reference data a new stamp, inside the session's transaction."""
+    write_new_stamp(session.connection())
     if has_request_context():
         memo = request_memo()
         if memo is not None:

@@ -37,7 +37,7 @@ def another_process(db) -> Session:
     return Session(bind=db.engine)
 
 
-def test_the_day_page_reads_settings_days_off_and_units_once_while_they_are_unchanged(client, auth, org, db, monkeypatch):
+def test_the_day_page_reads_settings_days_off_and_units_once_while_unchanged(client, auth, org, db, monkeypatch):
     freeze_now(monkeypatch)
     auth.login(org.staff_a.id_number)
     db.session.add(OutputUnit(name="lembar", active=True))

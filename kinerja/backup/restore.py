@@ -15,6 +15,7 @@ from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import bindparam
 
+from kinerja import reference
 from kinerja.backup.archive import (
     BATCH_ROWS,
     STAGING_PREFIX,
@@ -34,7 +35,7 @@ from kinerja.extensions import db
 
 # Tables the migrations fill with reference rows: a freshly migrated database holds them, so they do not
 # make it "non-empty"; the restore replaces them with the archive's rows.
-MIGRATION_SEEDED_TABLES = frozenset({"output_unit"})
+MIGRATION_SEEDED_TABLES = frozenset({"output_unit", "reference_stamp"})
 
 
 @dataclass
@@ -206,6 +207,7 @@ def restore_archive(path: Path, *, force: bool = False, progress: Progress = lam
                         restore_links(connection, archive, entries[table.name], table, deferred)
                     progress(_("%(table)s: %(rows)s baris", table=table.name, rows=f"{entries[table.name]['rows']:,}"))
                 reset_sequences(connection, tables)
+                reference.write_new_stamp(connection)  # what any process kept of the old data is not reused
                 file_bytes = stage_files(archive, manifest, staging, root, force)
                 counts = {table.name: connection.execute(select(func.count()).select_from(table)).scalar()
                           for table in tables}
