@@ -16,6 +16,7 @@ from kinerja import assets, audit, clock, i18n, logs, monitoring
 from kinerja.database import configure_engine_events, engine_options
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
 from kinerja.json_input import LimitedJSONProvider
+from kinerja.templating import FragmentCache
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    app.jinja_env.add_extension(FragmentCache)
     db.init_app(app)
     with app.app_context():
         configure_engine_events(app)
