@@ -15,7 +15,6 @@ from collections.abc import Callable, Hashable
 from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from markupsafe import Markup
 
 MAX_FRAGMENTS = 2048  # languages × path prefixes × endpoints × navigation sets met in practice: far fewer
 
@@ -25,7 +24,7 @@ class FragmentCache(Extension):
 
     def __init__(self, environment) -> None:
         super().__init__(environment)
-        self.fragments: dict[Hashable, Markup] = {}
+        self.fragments: dict[Hashable, str] = {}
         self.lock = threading.Lock()
         environment.extend(fragment_cache=self)
 
@@ -38,12 +37,12 @@ class FragmentCache(Extension):
         call = self.call_method("_fragment", [nodes.Tuple(key, "load")])
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
-    def _fragment(self, key: tuple, caller: Callable[[], str]) -> Markup:
+    def _fragment(self, key: tuple, caller: Callable[[], str]) -> str:
         if self.environment.auto_reload:  # templates reloaded as they change (debug): so are the fragments
-            return Markup(caller())
+            return caller()
         fragment = self.fragments.get(key)
         if fragment is None:
-            fragment = Markup(caller())
+            fragment = caller()  # Markup: the body was rendered with autoescaping
             with self.lock:
                 if len(self.fragments) >= MAX_FRAGMENTS:
                     self.fragments.clear()
