@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
@@ -13,7 +15,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.numbers import get_decimal_symbol
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import Domain, get_locale
+from flask_babel import _get_current_context as babel_context
 
 from kinerja import clock
 
@@ -34,14 +37,37 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, keeping the translations it found in the context's `babel_translations`
+    (the attribute Flask-Babel's own `refresh` and `force_locale` clear and restore) instead of looking up the
+    locale and its catalogue again for every string: a page translates a hundred strings or more."""
+
+    def get_translations(self):
+        context = babel_context()
+        translations = getattr(context, "babel_translations", None) if context is not None else None
+        if translations is None:
+            translations = super().get_translations()
+            if context is not None:
+                context.babel_translations = translations
+        return translations
+
+
+DATE_PATTERNS = {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/yy"}
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date, pattern: str, locale: str) -> str:
+    return babel_format_date(value, pattern, locale=locale)
+
+
 def format_date(value: date | datetime | None, fmt: str = "long") -> str:
-    """'17 Agustus 2026' (long), '17 Agu 2026' (medium) or '17/08/26' (short) in the current language."""
+    """'17 Agustus 2026' (long), '17 Agu 2026' (medium) or '17/08/26' (short) in the current language (a page
+    lists the same days many times: each day is formatted once per process)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(clock.zone()).date() if value.tzinfo else value.date()
-    pattern = {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/yy"}.get(fmt, fmt)
-    return babel_format_date(value, pattern, locale=str(get_locale()))
+    return _formatted_date(value, DATE_PATTERNS.get(fmt, fmt), str(get_locale()))
 
 
 def format_datetime(value: datetime | None, tz_name: str | None = None) -> str:
@@ -54,12 +80,17 @@ def format_datetime(value: datetime | None, tz_name: str | None = None) -> str:
     return f"{text} {local.tzname()}"
 
 
-def format_number(value: float | int | None, digits: int = 1) -> str:
-    """'1.234,5' in Indonesian, '1,234.5' in English."""
+@lru_cache(maxsize=4096)
+def _formatted_number(value: float | int | Decimal, digits: int, locale: str) -> str:
+    pattern = "#,##0" if digits == 0 else "#,##0." + "#" * digits
+    return babel_format_decimal(value, format=pattern, locale=locale)
+
+
+def format_number(value: float | int | Decimal | None, digits: int = 1) -> str:
+    """'1.234,5' in Indonesian, '1,234.5' in English (counts and minutes repeat: each is formatted once)."""
     if value is None:
         return ""
-    pattern = "#,##0" if digits == 0 else "#,##0." + "#" * digits
-    return babel_format_decimal(value, format=pattern, locale=str(get_locale()))
+    return _formatted_number(value, digits, str(get_locale()))
 
 
 def plain_number(text: str) -> str:
@@ -112,6 +143,9 @@ def ensure_catalogs(app: Flask, directory: Path = TRANSLATIONS_DIR) -> None:
 
 def init_app(app: Flask) -> None:
     ensure_catalogs(app)
+    configuration = app.extensions["babel"]
+    if not isinstance(configuration.instance.__dict__.get("domain_instance"), RequestDomain):
+        configuration.instance.domain_instance = RequestDomain(domain=configuration.default_domain)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_number, "number")

@@ -121,3 +121,22 @@ def test_an_unknown_language_is_not_stored(app, auth, org, db):
     db.session.expire_all()
     assert db.session.scalar(select(User.locale).where(User.employee_id == employee_id)) is None
     db.session.rollback()
+
+
+def test_translations_kept_for_a_request_follow_forced_languages_and_the_next_request(app):
+    """The translations are looked up once per request (kinerja.i18n.RequestDomain), yet a document forced into
+    Indonesian inside an English request, and the next request in another language, are translated right."""
+    from flask import session
+    from flask_babel import gettext
+
+    with app.test_request_context("/"):
+        session["locale"] = "en"
+        assert gettext("Buka menu") == "Open menu"
+        with force_locale("id"):
+            assert gettext("Buka menu") == "Buka menu"
+        assert gettext("Buka menu") == "Open menu"
+        assert format_date(date(2026, 8, 17)) == "17 August 2026"
+    with app.test_request_context("/"):
+        assert gettext("Buka menu") == "Buka menu"
+        assert format_date(date(2026, 8, 17)) == "17 Agustus 2026"
+        assert format_number(1234.5) == "1.234,5"
