@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from kinerja import audit, clock, notify
@@ -112,11 +112,12 @@ def check_activity(employee: Employee, data: ActivityInput, *, exclude_id: int |
     same_day = [Activity.employee_id == employee.id, Activity.activity_date == data.activity_date]
     if exclude_id is not None:
         same_day.append(Activity.id != exclude_id)
-    clash = db.session.scalar(
-        select(Activity)
-        .where(*same_day, Activity.start_time < data.end_time, Activity.end_time > data.start_time)
-        .limit(1)
-    )
+    others = db.session.execute(  # the day's other activities, a handful: one statement for both checks
+        select(Activity.start_time, Activity.end_time, Activity.duration_minutes, Activity.description)
+        .where(*same_day).order_by(Activity.start_time)
+    ).all()
+    clash = next((other for other in others
+                  if other.start_time < data.end_time and other.end_time > data.start_time), None)
     if clash is not None:
         raise ValidationFailed(
             _("Waktu bertabrakan dengan kegiatan %(start)s–%(end)s \"%(text)s\".",
@@ -124,9 +125,7 @@ def check_activity(employee: Employee, data: ActivityInput, *, exclude_id: int |
               text=clash.description[:60]),
             field="start_time",
         )
-    other_minutes = db.session.scalar(
-        select(func.coalesce(func.sum(Activity.duration_minutes), 0)).where(*same_day)
-    )
+    other_minutes = sum(other.duration_minutes for other in others)
     limit = setting("MAX_HOURS_PER_DAY") * 60
     if other_minutes + data.duration_minutes > limit:
         raise ValidationFailed(
