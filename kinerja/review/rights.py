@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, current_app, g
-from sqlalchemy import Select, and_, case, false, literal, or_, select, union
+from sqlalchemy import Select, and_, bindparam, case, false, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from kinerja import clock
@@ -54,49 +54,80 @@ def reviewer_scope(user: User, today: date) -> ReviewerScope:
     return scope
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What the reviewer rule's SQL looks like for a scope: which of its parts apply, and the orphan route."""
+    appraisers: bool
+    absent: bool
+    agencies: bool
+    route: str
+
+
+def shape_of(scope: ReviewerScope) -> Shape:
+    return Shape(bool(scope.appraiser_ids), bool(scope.absent_ids), bool(scope.admin_agencies),
+                 current_app.config["ORPHAN_REVIEW_ROUTE"])
+
+
+def scope_values(scope: ReviewerScope) -> dict[str, object]:
+    """The scope as the values of `restrict_to_reviewer`'s bound parameters (`BOUND`)."""
+    return {"reviewer_appraisers": sorted(scope.appraiser_ids), "reviewer_absent": sorted(scope.absent_ids),
+            "reviewer_agencies": sorted(scope.admin_agencies), "reviewer_own": scope.own_id or -1}
+
+
+BOUND = {name: bindparam(name, expanding=name != "reviewer_own")
+         for name in ("reviewer_appraisers", "reviewer_absent", "reviewer_agencies", "reviewer_own")}
+
+
 def with_reviewer_rights(query: Select, user: User, today: date, owner_id, on) -> Select:
     """Restrict `query` to items whose owner (`owner_id` column) the user reviews on the day `on` (a date
     column or value), adding the columns agency_id (of the owner's assignment then) and acting_for."""
     scope = reviewer_scope(user, today)
+    values = scope_values(scope)
+    return restrict_to_reviewer(query, shape_of(scope), owner_id, on, values["reviewer_appraisers"],
+                                values["reviewer_absent"], values["reviewer_agencies"], values["reviewer_own"])
+
+
+def restrict_to_reviewer(query: Select, shape: Shape, owner_id, on, appraisers, absent, agencies, own) -> Select:
+    """The rule itself; the scope's ids are values, or bound parameters for a statement built once per shape."""
     owner = aliased(Assignment)
     appraiser = aliased(Employee)
     upper = aliased(Assignment)
-    if current_app.config["ORPHAN_REVIEW_ROUTE"] == "agency_admin":
+    if shape.route == "agency_admin":
         effective = case((appraiser.active.is_(True), owner.appraiser_id), else_=None)
     else:
         effective = case((appraiser.active.is_(True), owner.appraiser_id), else_=upper.appraiser_id)
     conditions = []
-    if scope.appraiser_ids:
-        conditions.append(effective.in_(scope.appraiser_ids))
-    if scope.admin_agencies:
-        conditions.append(and_(effective.is_(None), owner.agency_id.in_(scope.admin_agencies)))
-    acting_for = case((effective.in_(scope.absent_ids), effective), else_=None) if scope.absent_ids \
-        else literal(None)
+    if shape.appraisers:
+        conditions.append(effective.in_(appraisers))
+    if shape.agencies:
+        conditions.append(and_(effective.is_(None), owner.agency_id.in_(agencies)))
+    acting_for = case((effective.in_(absent), effective), else_=None) if shape.absent else literal(None)
+    everyone = candidate_owners(shape, appraisers, agencies) if shape.appraisers or shape.agencies else None
     return (
         query.add_columns(owner.agency_id.label("agency_id"), acting_for.label("acting_for"))
         .join(owner, and_(owner.employee_id == owner_id, active_on(owner.valid_from, owner.valid_to, on)))
         .outerjoin(appraiser, appraiser.id == owner.appraiser_id)
         .outerjoin(upper, and_(upper.employee_id == appraiser.id, active_on(upper.valid_from, upper.valid_to, on)))
         .where(or_(*conditions) if conditions else false())
-        .where(owner_id.in_(candidate_owners(scope)) if not scope.empty else false())
-        .where(owner_id != (scope.own_id or -1))
+        .where(owner_id.in_(everyone) if everyone is not None else false())
+        .where(owner_id != own)
     )
 
 
-def candidate_owners(scope: ReviewerScope):
+def candidate_owners(shape: Shape, appraisers, agencies):
     """Everyone whose items the scope might decide, from indexed columns only: those the user (or whom they stand
     in for) appraises, those appraised by them in turn (orphaned items go up a level), and the staff of the
     agencies they administer; in any assignment, whatever its dates. A superset, so the exact rule above still
     decides, but the database starts from these people instead of every waiting item of the regency."""
     parts = []
-    if scope.appraiser_ids:
-        parts.append(select(Assignment.employee_id).where(Assignment.appraiser_id.in_(scope.appraiser_ids)))
-        if current_app.config["ORPHAN_REVIEW_ROUTE"] != "agency_admin":
+    if shape.appraisers:
+        parts.append(select(Assignment.employee_id).where(Assignment.appraiser_id.in_(appraisers)))
+        if shape.route != "agency_admin":
             lower, middle = aliased(Assignment), aliased(Assignment)
             parts.append(select(lower.employee_id).join(middle, middle.employee_id == lower.appraiser_id)
-                         .where(middle.appraiser_id.in_(scope.appraiser_ids)))
-    if scope.admin_agencies:
-        parts.append(select(Assignment.employee_id).where(Assignment.agency_id.in_(scope.admin_agencies)))
+                         .where(middle.appraiser_id.in_(appraisers)))
+    if shape.agencies:
+        parts.append(select(Assignment.employee_id).where(Assignment.agency_id.in_(agencies)))
     return union(*parts) if len(parts) > 1 else parts[0]
 
 
