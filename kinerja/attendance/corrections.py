@@ -162,7 +162,8 @@ def decidable(user: User) -> Select:
 
 def pending_count(user: User) -> int:
     query = decidable(user).where(AttendanceCorrection.status == CorrectionStatus.PENDING)
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # counted in place: a subquery of the whole row would build a proxy for each of its columns on every page
+    return db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True)) or 0
 
 
 def load_decidable(user: User, correction_id: int) -> AttendanceCorrection | None:
