@@ -19,8 +19,11 @@ def assignment_on(employee_id: int, day: date, *, details: bool = False) -> Assi
     keeps the answer until it writes (`request_memo`)."""
     memo = request_memo()
     key = ("assignment_on", employee_id, day, details)
-    if memo is not None and key in memo:
-        return memo[key]
+    if memo is not None:
+        if key in memo:
+            return memo[key]
+        if not details and ("assignment_on", employee_id, day, True) in memo:  # the same row, more loaded
+            return memo["assignment_on", employee_id, day, True]
     query = (
         select(Assignment)
         .where(Assignment.employee_id == employee_id, Assignment.active_on(day))

@@ -15,6 +15,7 @@ from kinerja.main.today import today_card
 from kinerja.permissions import (
     GLOBAL_ROLES,
     admin_agency_ids,
+    is_appraiser,
     is_global_admin,
     load_agency,
     load_employee,
@@ -31,7 +32,8 @@ def home():
     if user.employee_id is not None:
         context["assignment"] = assignment_on(user.employee_id, today, details=True)
         context["acting"] = services.acting_roles(user.employee_id, today)
-        context["subordinates"] = services.subordinates(user.employee_id, today)
+        # whether there are any is known already (the user's standing, loaded with the account)
+        context["subordinates"] = services.subordinates(user.employee_id, today) if is_appraiser(user, today) else []
         context["card"] = today_card(user.employee_id)
     agency_ids = admin_agency_ids(user)
     if agency_ids:
