@@ -7,7 +7,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from kinerja import reference
-from kinerja.models import HolidayEntry, HolidayKind, OutputUnit, ReferenceStamp, RegencySetting
+from kinerja.models import HolidayEntry, HolidayKind, MonthLock, OutputUnit, ReferenceStamp, RegencySetting
 from tests.factories import FIXED_NOW, activity_form, freeze_now
 from tests.querycount import count_queries
 
@@ -116,3 +116,18 @@ def test_statements_on_the_watched_tables_renew_the_stamp(db):
     db.session.commit()
     seen.add(stamp(db))
     assert len(seen) == 5
+
+
+def test_a_month_locked_by_bkd_elsewhere_is_closed_on_the_next_request(client, auth, org, db, monkeypatch):
+    freeze_now(monkeypatch)
+    auth.login(org.staff_a.id_number)
+    assert "ditutup oleh BKD" not in day_page(client)  # the month's (absent) lock is now kept
+    agency_id = org.agency_a.id
+    with another_process(db) as other:
+        other.add(MonthLock(agency_id=agency_id, year=DAY.year, month=DAY.month, locked=True,
+                            reason="Rekap TPP"))
+        other.commit()
+
+    assert "ditutup oleh BKD" in day_page(client)
+    refused = client.post(f"/kegiatan/{DAY:%Y-%m-%d}", data=activity_form("07:00", "08:00"))
+    assert refused.status_code == 200 and "ditutup oleh BKD" in refused.get_data(as_text=True)

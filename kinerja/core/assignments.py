@@ -37,6 +37,8 @@ def assignment_on(employee_id: int, day: date, *, details: bool = False) -> Assi
             joinedload(Assignment.position),
             joinedload(Assignment.appraiser),
         )
+    else:  # its agency (time zone, work week) is what callers ask next: in the same statement
+        query = query.options(joinedload(Assignment.agency))
     found = db.session.scalar(query)
     if memo is not None:
         memo[key] = found

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from kinerja import reference
 from kinerja.extensions import db
 from kinerja.models import Agency, MonthLock
 from kinerja.settings import setting
@@ -27,16 +28,22 @@ def month_closure(agency_id: int, day: date, today: date, lock_day_setting: str 
     """How `day`'s month is closed for the agency, or None while it is open: BKD's explicit lock (or reopening)
     decides, else the closing day N of the following month, N being FILING_LOCK_DAY for filing and
     REVIEW_LOCK_DAY for review."""
-    lock = db.session.execute(
-        select(MonthLock.locked, MonthLock.reason, MonthLock.updated_at).where(
-            MonthLock.agency_id == agency_id, MonthLock.year == day.year, MonthLock.month == day.month
-        )
-    ).first()
+    def read() -> tuple | None:
+        row = db.session.execute(
+            select(MonthLock.locked, MonthLock.reason, MonthLock.updated_at).where(
+                MonthLock.agency_id == agency_id, MonthLock.year == day.year, MonthLock.month == day.month
+            )
+        ).first()
+        return tuple(row) if row is not None else None
+
+    # BKD's locks change a few times a month: kept between requests while unchanged (kinerja.reference)
+    lock = reference.kept(("month_lock", agency_id, day.year, day.month), read)
     if lock is not None:
-        if not lock.locked:
+        locked, reason, updated_at = lock
+        if not locked:
             return None
         zone = db.session.scalar(select(Agency.timezone).where(Agency.id == agency_id))
-        return Closure(lock.updated_at.astimezone(ZoneInfo(zone)).date(), by_bkd=True, reason=lock.reason or "")
+        return Closure(updated_at.astimezone(ZoneInfo(zone)).date(), by_bkd=True, reason=reason or "")
     last_day = closing_day(day, setting(lock_day_setting))
     return Closure(last_day) if today > last_day else None
 

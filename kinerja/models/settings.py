@@ -23,8 +23,8 @@ class RegencySetting(Base):
 
 
 class ReferenceStamp(Base):
-    """One row: a random value replaced whenever BKD's settings, holiday entries or output units change, so
-    every process can tell whether what it kept of them is still current (kinerja.reference)."""
+    """One row: a random value replaced whenever BKD's settings, holiday entries, output units or month locks
+    change, so every process can tell whether what it kept of them is still current (kinerja.reference)."""
 
     __tablename__ = "reference_stamp"
 

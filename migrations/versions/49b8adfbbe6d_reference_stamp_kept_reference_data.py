@@ -1,4 +1,4 @@
-"""Reference stamp: every process may keep BKD's settings, holiday entries and output units while it is unchanged
+"""Reference stamp: every process may keep BKD's settings, holiday entries, output units and month locks while it is unchanged
 
 Revision ID: 49b8adfbbe6d
 Revises: 6e790691e040
