@@ -40,7 +40,9 @@ def select_locale() -> str:
 class RequestDomain(Domain):
     """Flask-Babel's message domain, keeping the translations it found in the context's `babel_translations`
     (the attribute Flask-Babel's own `refresh` and `force_locale` clear and restore) instead of looking up the
-    locale and its catalogue again for every string: a page translates a hundred strings or more."""
+    locale and its catalogue again for every string: a page translates a hundred strings or more. It reads the
+    context through Flask-Babel's `_get_current_context` (pinned in requirements/lock.txt);
+    tests/test_i18n.py fails if forced languages or the next request stop being translated right."""
 
     def get_translations(self):
         context = babel_context()

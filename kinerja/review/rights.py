@@ -83,11 +83,12 @@ def with_reviewer_rights(query: Select, user: User, today: date, owner_id, on) -
     column or value), adding the columns agency_id (of the owner's assignment then) and acting_for."""
     scope = reviewer_scope(user, today)
     values = scope_values(scope)
-    return restrict_to_reviewer(query, shape_of(scope), owner_id, on, values["reviewer_appraisers"],
-                                values["reviewer_absent"], values["reviewer_agencies"], values["reviewer_own"])
+    return restrict_to_reviewer(query, shape_of(scope), owner_id, on, appraisers=values["reviewer_appraisers"],
+                                absent=values["reviewer_absent"], agencies=values["reviewer_agencies"],
+                                own=values["reviewer_own"])
 
 
-def restrict_to_reviewer(query: Select, shape: Shape, owner_id, on, appraisers, absent, agencies, own) -> Select:
+def restrict_to_reviewer(query: Select, shape: Shape, owner_id, on, *, appraisers, absent, agencies, own) -> Select:
     """The rule itself; the scope's ids are values, or bound parameters for a statement built once per shape."""
     owner = aliased(Assignment)
     appraiser = aliased(Employee)
