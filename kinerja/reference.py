@@ -29,7 +29,7 @@ from kinerja.models import HolidayEntry, MonthLock, OutputUnit, ReferenceStamp, 
 T = TypeVar("T")
 WATCHED = (RegencySetting, HolidayEntry, OutputUnit, MonthLock)
 WATCHED_TABLES = frozenset(model.__table__.name for model in WATCHED)
-MAX_ENTRIES = 256  # (holiday ranges of a few months, the settings, the units): far more than pages ask for
+MAX_ENTRIES = 1024  # holiday ranges, month locks of every agency for a few months, the settings, the units
 _STAMP = "reference_stamp"
 _kept: OrderedDict[Hashable, tuple[str, object]] = OrderedDict()
 _lock = threading.Lock()
