@@ -253,3 +253,37 @@ def test_another_account_never_sees_the_kept_day_page(phone, live_server, org, d
     phone.goto(f"{live_server}/kegiatan/{day.isoformat()}")  # staff A's day, kept on this phone before
     phone.get_by_role("heading", name="Tidak ada koneksi").wait_for()
     assert phone.get_by_text(org.staff_a.name).count() == 0
+
+
+def test_an_answer_arriving_after_the_entry_was_discarded_does_not_bring_it_back(phone, live_server, org, db):
+    """The page and the service worker may both be sending an entry. The server's refusal of one copy, arriving
+    after the person discarded the entry, must not put it back on the device (it did: the refusal was a put)."""
+    day = last_working_day()
+    ActivityFactory(employee=org.staff_a, activity_date=day, start_time=time(7, 30), end_time=time(8, 30),
+                    description="Apel pagi")
+    db.session.commit()
+    sign_in(phone, live_server, org.staff_a.id_number)
+    phone.goto(f"{live_server}/kegiatan/{day.isoformat()}")
+    queue = phone.locator("#offline-queue")
+    send_url = live_server + queue.get_attribute("data-send-url")
+    held = []
+    phone.route(send_url, lambda route: held.append(route))
+    token = phone.evaluate("""([user, day, sendUrl]) => {
+        const token = KinerjaQueue.newToken();
+        return KinerjaQueue.put({token, user, day, state: "waiting", sendUrl, queuedAt: 1, fieldErrors: {},
+            fields: {start_time: "07:45", end_time: "08:15", description: "Bertabrakan dengan apel", quantity: "1",
+                     unit: "dokumen", work_mode: "WFO", category: "tugas_utama"}}).then(() => token);
+    }""", [queue.get_attribute("data-user"), day.isoformat(), send_url])
+    phone.evaluate("(url) => { window.sending = KinerjaQueue.flush(url); }", queue.get_attribute("data-state-url"))
+    for _ in range(100):  # the entry's POST is on its way, held here
+        if held:
+            break
+        phone.wait_for_timeout(100)
+    assert held, "the entry was not sent"
+
+    phone.evaluate("(token) => KinerjaQueue.remove(token)", token)  # discarded meanwhile (by the other copy)
+    held[0].continue_()
+    refused = phone.evaluate("() => window.sending.then((result) => result.refused.length)")
+
+    assert refused == 1  # the server refused it: the overlap with the parade
+    assert phone.evaluate("() => KinerjaQueue.all().then((entries) => entries.length)") == 0

@@ -31,6 +31,13 @@
   const all = () => run("readonly", (store) => store.getAll());
   const put = (entry) => run("readwrite", (store) => store.put(entry));
   const remove = (token) => run("readwrite", (store) => store.delete(token));
+  // Change an entry only while it is still kept: the page and the service worker may both be sending it, and an
+  // answer arriving after the person discarded (or took back into the form) the entry must not bring it back.
+  const update = (token, changes) => run("readwrite", (store) => {
+    const request = store.get(token);
+    request.onsuccess = () => { if (request.result) store.put({ ...request.result, ...changes }); };
+    return request;
+  });
   const isJson = (response) => (response.headers.get("Content-Type") || "").startsWith(JSON_TYPE);
 
   // Who is signed in now, with a fresh CSRF token; null when the session has ended (the answer is the sign-in page).
@@ -82,7 +89,7 @@
         await remove(entry.token);
         result.sent.push(entry);
       } else if (response.status === 422 && answer) {
-        await put({ ...entry, state: "refused", message: answer.message, fieldErrors: answer.fields || {} });
+        await update(entry.token, { state: "refused", message: answer.message, fieldErrors: answer.fields || {} });
         result.refused.push(entry);
       } else {  // a server error or a lost session: the entry waits for the next try
         result.failed = true;
