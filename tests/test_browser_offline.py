@@ -142,13 +142,19 @@ def test_file_offline_reload_offline_and_send_once_when_back_online(phone, live_
     assert [path for path in kept if not allowed.fullmatch(path)] == []
 
 
-def test_a_refused_entry_can_be_discarded(phone, live_server, org, db):
+def open_day_after_the_parade(page, live_server, org):
+    """The last working day's page of a staff member whose day begins with the morning parade (07.30–08.30)."""
     day = last_working_day()
     ActivityFactory(employee=org.staff_a, activity_date=day, start_time=time(7, 30), end_time=time(8, 30),
                     description="Apel pagi")
     db.session.commit()
-    sign_in(phone, live_server, org.staff_a.id_number)
-    phone.goto(f"{live_server}/kegiatan/{day.isoformat()}")
+    sign_in(page, live_server, org.staff_a.id_number)
+    page.goto(f"{live_server}/kegiatan/{day.isoformat()}")
+    return day
+
+
+def test_a_refused_entry_can_be_discarded(phone, live_server, org, db):
+    day = open_day_after_the_parade(phone, live_server, org)
     phone.context.set_offline(True)
     phone.get_by_label("Mulai").fill("08:00")  # overlaps the morning parade
     keep_offline(phone, "Kegiatan yang bertabrakan")
@@ -258,12 +264,7 @@ def test_another_account_never_sees_the_kept_day_page(phone, live_server, org, d
 def test_an_answer_arriving_after_the_entry_was_discarded_does_not_bring_it_back(phone, live_server, org, db):
     """The page and the service worker may both be sending an entry. The server's refusal of one copy, arriving
     after the person discarded the entry, must not put it back on the device (it did: the refusal was a put)."""
-    day = last_working_day()
-    ActivityFactory(employee=org.staff_a, activity_date=day, start_time=time(7, 30), end_time=time(8, 30),
-                    description="Apel pagi")
-    db.session.commit()
-    sign_in(phone, live_server, org.staff_a.id_number)
-    phone.goto(f"{live_server}/kegiatan/{day.isoformat()}")
+    day = open_day_after_the_parade(phone, live_server, org)
     queue = phone.locator("#offline-queue")
     send_url = live_server + queue.get_attribute("data-send-url")
     held = []
