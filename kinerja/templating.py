@@ -30,7 +30,7 @@ class FragmentCache(Extension):
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
-        key = [parser.parse_expression()]
+        key = [nodes.Const(parser.name), parser.parse_expression()]  # keys never meet across templates
         while parser.stream.skip_if("comma"):
             key.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcache",), drop_needle=True)

@@ -54,8 +54,7 @@ def waiting_counts_statement(shape: Shape) -> Select:
     (composing it cost more than running it: a subquery of the rule's joins and aliases)."""
     pending = restrict_to_reviewer(
         select(Activity).where(Activity.status == ActivityStatus.SUBMITTED), shape, Activity.employee_id,
-        Activity.activity_date, appraisers=BOUND["reviewer_appraisers"], absent=BOUND["reviewer_absent"],
-        agencies=BOUND["reviewer_agencies"], own=BOUND["reviewer_own"]).subquery()
+        Activity.activity_date, **BOUND).subquery()
     return (select(pending.c.employee_id, func.count(), func.min(pending.c.submitted_at))
             .group_by(pending.c.employee_id))
 

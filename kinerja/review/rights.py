@@ -69,23 +69,20 @@ def shape_of(scope: ReviewerScope) -> Shape:
 
 
 def scope_values(scope: ReviewerScope) -> dict[str, object]:
-    """The scope as the values of `restrict_to_reviewer`'s bound parameters (`BOUND`)."""
-    return {"reviewer_appraisers": sorted(scope.appraiser_ids), "reviewer_absent": sorted(scope.absent_ids),
-            "reviewer_agencies": sorted(scope.admin_agencies), "reviewer_own": scope.own_id or -1}
+    """The scope's ids as `restrict_to_reviewer` takes them, and as the values of its `BOUND` parameters."""
+    return {"appraisers": sorted(scope.appraiser_ids), "absent": sorted(scope.absent_ids),
+            "agencies": sorted(scope.admin_agencies), "own": scope.own_id or -1}
 
 
-BOUND = {name: bindparam(name, expanding=name != "reviewer_own")
-         for name in ("reviewer_appraisers", "reviewer_absent", "reviewer_agencies", "reviewer_own")}
+# The same arguments as bound parameters of the same names, for a statement built once per shape.
+BOUND = {name: bindparam(name, expanding=name != "own") for name in ("appraisers", "absent", "agencies", "own")}
 
 
 def with_reviewer_rights(query: Select, user: User, today: date, owner_id, on) -> Select:
     """Restrict `query` to items whose owner (`owner_id` column) the user reviews on the day `on` (a date
     column or value), adding the columns agency_id (of the owner's assignment then) and acting_for."""
     scope = reviewer_scope(user, today)
-    values = scope_values(scope)
-    return restrict_to_reviewer(query, shape_of(scope), owner_id, on, appraisers=values["reviewer_appraisers"],
-                                absent=values["reviewer_absent"], agencies=values["reviewer_agencies"],
-                                own=values["reviewer_own"])
+    return restrict_to_reviewer(query, shape_of(scope), owner_id, on, **scope_values(scope))
 
 
 def restrict_to_reviewer(query: Select, shape: Shape, owner_id, on, *, appraisers, absent, agencies, own) -> Select:
