@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
-from werkzeug.security import generate_password_hash
 
+from config import TestingConfig
 from kinerja import clock
+from kinerja.auth.passwords import hash_password
 from kinerja.extensions import db
 from kinerja.identity import EmploymentType, Gender
 from kinerja.models import (
@@ -28,7 +29,7 @@ from kinerja.models import (
 )
 
 PASSWORD = "Sandi-Uji-Kinerja-77"
-_PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
+_PASSWORD_HASH = hash_password(PASSWORD, TestingConfig.PASSWORD_HASH_METHOD)
 
 
 class BaseFactory(SQLAlchemyModelFactory):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash
 
+from kinerja.auth.passwords import verify
 from kinerja.models import Role, User
 
 
@@ -19,7 +19,8 @@ def test_create_admin_makes_a_bkd_admin(app, db):
     assert "admin.kepegawaian" in result.output
     user = db.session.scalar(select(User).where(User.username == "admin.kepegawaian"))
     assert [role.role for role in user.roles] == [Role.BKD_ADMIN]
-    assert check_password_hash(user.password_hash, "Kuat-Sekali-Sandi-2026")
+    assert user.password_hash.startswith("$argon2id$")
+    assert verify(user.password_hash, "Kuat-Sekali-Sandi-2026")
     assert user.must_change_password is False
 
 

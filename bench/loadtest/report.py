@@ -16,7 +16,7 @@ CATEGORY_NOTES = {
     "page": "page: a GET that renders HTML for the user (the page after each save included)",
     "save": "save: a POST that stores the user's own work (an activity, submitting the day)",
     "bulk": "bulk: the appraiser's bulk-approval preview and decision over a whole unit (hundreds of items)",
-    "sign-in": "sign-in: POST /masuk, a deliberately costly scrypt check (production hash)",
+    "sign-in": "sign-in: POST /masuk, a deliberately costly password check (production hash)",
     "job": "job: starting the export, polling its progress (JSON), downloading the file",
 }
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
-from werkzeug.security import generate_password_hash
 
 from bench.activities import analyze, insert_copy, insert_executemany, open_days, working_days
 from bench.generate import BENCH_PASSWORD, generate, nip
 from bench.loadtest.plan import Plan
 from config import ProductionConfig
+from kinerja.auth.passwords import hash_password
 from kinerja.extensions import db
 from kinerja.models import Assignment, User
 
@@ -66,7 +66,7 @@ def seed(kind: str, staff: int, appraisers: int, today: date, export: str, think
         raise SystemExit("No open working day inside the back-dating window today: nothing to file.")
     employees, agencies, units_per_agency = regency_shape(staff, appraisers)
     regency = generate(employees, agencies, units_per_agency)
-    password_hash = generate_password_hash(BENCH_PASSWORD, method=ProductionConfig.PASSWORD_HASH_METHOD)
+    password_hash = hash_password(BENCH_PASSWORD, ProductionConfig.PASSWORD_HASH_METHOD)
     db.session.execute(update(User).values(password_hash=password_hash))
     db.session.commit()
 

@@ -41,10 +41,11 @@ KEEP_WHEN_BLANK = ("email", "phone", "bank_name", "bank_account")  # a blank cel
 ASSIGNMENT_FIELDS = ("agency_id", "unit_id", "position_id")
 FIELD_COLUMNS = {"agency_id": "agency", "unit_id": "unit", "position_id": "position", "appraiser": "appraiser"}
 # Initial passwords are 12 random characters from a 56-character alphabet (accounts.new_password): about 70 bits,
-# used once and replaced at the first sign-in. Key stretching (scrypt, ~0.1 s a hash) protects passwords people
+# used once and replaced at the first sign-in. Key stretching (Argon2id, ~20 ms a hash) protects passwords people
 # choose, which are guessable; nobody can enumerate 2^70 random candidates however cheap each guess is, so
-# these get a cheap salted hash and 10,000 accounts take seconds instead of twenty minutes. Sign-in reads the
-# method from the stored hash; the password chosen at the first sign-in is hashed with PASSWORD_HASH_METHOD.
+# these get a cheap salted hash and 10,000 accounts take seconds instead of minutes. Sign-in reads the method
+# from the stored hash (kinerja/auth/passwords.py) and the first sign-in stores it again with
+# PASSWORD_HASH_METHOD, as does the password chosen then.
 INITIAL_PASSWORD_HASH = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method, not a password
 BATCH = 1000  # rows per INSERT statement
 COLUMN_ORDER = [column.key for column in COLUMNS]

@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from kinerja import clock
+from kinerja.auth import passwords
 from kinerja.errors import ValidationFailed
 from kinerja.extensions import db
 from kinerja.identity import normalize_identity
@@ -57,7 +57,7 @@ def password_problems(password: str, user: User | None) -> list[str]:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return passwords.hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
 
 
 _DUMMY_HASH: dict[str, str] = {}
@@ -77,15 +77,22 @@ def find_user(identifier: str) -> User | None:
 
 
 def authenticate(identifier: str, password: str) -> User | None:
-    """The enabled account matching the credentials, or None. Takes as long whether or not it exists."""
+    """The enabled account matching the credentials, or None. Takes as long whether or not it exists.
+
+    A password kept under another method or older parameters is hashed again with PASSWORD_HASH_METHOD; the
+    caller's commit (recording the sign-in) stores it.
+    """
+    method = current_app.config["PASSWORD_HASH_METHOD"]
     user = find_user(identifier)
     if user is None:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("dummy-password", method=method))
-        check_password_hash(dummy, password)
+        if method not in _DUMMY_HASH:
+            _DUMMY_HASH[method] = passwords.hash_password("dummy-password", method)
+        passwords.verify(_DUMMY_HASH[method], password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
+    if not passwords.verify(user.password_hash, password) or not user.is_active:
         return None
+    if passwords.needs_rehash(user.password_hash, method):
+        user.password_hash = passwords.hash_password(password, method)
     return user
 
 
@@ -102,7 +109,7 @@ def end_all_sessions(user: User) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Set a new password after checking the current one and the policy; end the other sessions."""
-    if not check_password_hash(user.password_hash, current_password):
+    if not passwords.verify(user.password_hash, current_password):
         raise ValidationFailed(_("Kata sandi saat ini salah."), field="current_password")
     if current_password == new_password:
         raise ValidationFailed(_("Kata sandi baru harus berbeda dari yang lama."), field="new_password")
