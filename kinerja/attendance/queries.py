@@ -13,6 +13,7 @@ from kinerja import clock
 from kinerja.attendance import sessions
 from kinerja.attendance.access import reviewer_condition
 from kinerja.core.assignments import assignment_on
+from kinerja.database import paginate_counted
 from kinerja.extensions import db
 from kinerja.models import AttendanceFlag, AttendanceKind, AttendanceRecord, AttendanceSession, FlagStatus, User
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
@@ -77,7 +78,7 @@ def today_of(employee_id: int, day: date, now: time | None = None, working: bool
     states = []
     if working:
         moment = now or time(0)
-        for session in sessions.held_on(sessions.sessions_between(day, day), day):
+        for session in sessions.held_on(sessions.kept_sessions_on(day), day):
             states.append(SessionState(
                 session, records.get(session.kind),
                 required=session.required_of(check_in.mode) if check_in is not None else None,
@@ -112,7 +113,7 @@ def month_history(employee_id: int, month: date, page: int, per_page: int):
              .where(AttendanceRecord.employee_id == employee_id, AttendanceRecord.day.between(first, last))
              .order_by(AttendanceRecord.day.desc(), AttendanceRecord.at.desc())
              .options(selectinload(AttendanceRecord.office), selectinload(AttendanceRecord.flags)))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate_counted(query, page, per_page)
 
 
 def open_flags(user: User, page: int, per_page: int):
