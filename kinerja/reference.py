@@ -1,7 +1,7 @@
 """Regency-wide reference data kept per process between requests: BKD's settings, its corrections of the
-holiday calendar, the list of output units, the months it locked or reopened. Pages read them on almost every
-request and BKD changes them a few times a month at most, so reading them afresh each time was a statement or
-three per page for nothing.
+holiday calendar, the list of output units, the months it locked or reopened, the attendance sessions. Pages
+read them on almost every request and BKD changes them a few times a month at most, so reading them afresh each
+time was a statement or three per page for nothing.
 
 Correctness rests on one stamp. `reference_stamp` holds a random value that every write to those tables
 replaces in the same transaction (the session's flush and statement hooks below), and the statement that
@@ -24,10 +24,10 @@ from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from kinerja.database import request_memo
-from kinerja.models import HolidayEntry, MonthLock, OutputUnit, ReferenceStamp, RegencySetting
+from kinerja.models import AttendanceSession, HolidayEntry, MonthLock, OutputUnit, ReferenceStamp, RegencySetting
 
 T = TypeVar("T")
-WATCHED = (RegencySetting, HolidayEntry, OutputUnit, MonthLock)
+WATCHED = (RegencySetting, HolidayEntry, OutputUnit, MonthLock, AttendanceSession)
 WATCHED_TABLES = frozenset(model.__table__.name for model in WATCHED)
 MAX_ENTRIES = 1024  # holiday ranges, month locks of every agency for a few months, the settings, the units
 _STAMP = "reference_stamp"

@@ -3,11 +3,22 @@ another process is seen from the next request on, because the change renews the 
 
 from __future__ import annotations
 
+from datetime import time
+
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from kinerja import reference
-from kinerja.models import HolidayEntry, HolidayKind, MonthLock, OutputUnit, ReferenceStamp, RegencySetting
+from kinerja.models import (
+    AttendanceKind,
+    AttendanceSession,
+    HolidayEntry,
+    HolidayKind,
+    MonthLock,
+    OutputUnit,
+    ReferenceStamp,
+    RegencySetting,
+)
 from tests.factories import FIXED_NOW, activity_form, freeze_now
 from tests.querycount import count_queries
 
@@ -131,3 +142,33 @@ def test_a_month_locked_by_bkd_elsewhere_is_closed_on_the_next_request(client, a
     assert "ditutup oleh BKD" in day_page(client)
     refused = client.post(f"/kegiatan/{DAY:%Y-%m-%d}", data=activity_form("07:00", "08:00"))
     assert refused.status_code == 200 and "ditutup oleh BKD" in refused.get_data(as_text=True)
+
+
+def attendance_page(client) -> str:
+    response = client.get("/presensi/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_attendance_sessions_are_kept_and_a_new_one_shows_on_the_next_request(client, auth, org, db, monkeypatch):
+    """The attendance page lists the day's sessions on every view: read once while unchanged, and a session BKD
+    adds or ends in another process shows (or goes) from the next request on."""
+    freeze_now(monkeypatch)  # Wednesday 18 November 2026, 16.00 WIB
+    auth.login(org.staff_a.id_number)
+    assert 'id="sesi-apl"' not in attendance_page(client)
+    with count_queries(cold=False) as warm:
+        attendance_page(client)
+    assert not [s for s in warm if "FROM attendance_session" in s]
+
+    with another_process(db) as other:
+        other.add(AttendanceSession(kind=AttendanceKind.APEL, opens=time(7, 0), closes=time(7, 30),
+                                    weekdays="12345", valid_from=DAY.replace(day=1)))
+        other.commit()
+    page = attendance_page(client)
+    assert 'id="sesi-apl"' in page and "07.00–07.30" in page
+    assert 'id="sesi-apl"' in attendance_page(client)  # kept: the same answer without reading again
+
+    with another_process(db) as other:  # BKD ends the session the day before
+        other.execute(update(AttendanceSession).values(valid_to=DAY.replace(day=17)))
+        other.commit()
+    assert 'id="sesi-apl"' not in attendance_page(client)

@@ -15,7 +15,7 @@ from datetime import date, time
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from kinerja import audit
+from kinerja import audit, reference
 from kinerja.database import finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
@@ -47,6 +47,21 @@ def sessions_between(first: date, last: date) -> list[AttendanceSession]:
         .where(AttendanceSession.valid_from <= last,
                or_(AttendanceSession.valid_to.is_(None), AttendanceSession.valid_to >= first))
         .order_by(AttendanceSession.opens, AttendanceSession.kind)))
+
+
+def kept_sessions_on(day: date) -> list[AttendanceSession]:
+    """The sessions in force on `day`, to read only (the attendance and home pages show them on every view): kept
+    per process under the reference data's stamp (kinerja.reference) as copies that belong to no database session,
+    so one request can never change or expire what another reads."""
+    def read() -> list[AttendanceSession]:
+        columns = AttendanceSession.__table__.c
+        rows = db.session.execute(
+            select(*columns)
+            .where(columns.valid_from <= day, or_(columns.valid_to.is_(None), columns.valid_to >= day))
+            .order_by(columns.opens, columns.kind))
+        return [AttendanceSession(**row._mapping) for row in rows]
+
+    return reference.kept(("attendance-sessions", day), read)
 
 
 def held_on(sessions: Iterable[AttendanceSession], day: date) -> list[AttendanceSession]:
