@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import statistics
 import time
@@ -384,6 +385,8 @@ def profile(app: Flask, bare: Flask, data: Dataset, name: str, rounds: int) -> N
     for _ in range(rounds):
         page.fetch()
     profiler.disable()
+    if os.environ.get("BENCH_PROFILE_OUT"):  # for pstats' callers and callees, or snakeviz
+        profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
     stats = pstats.Stats(profiler).sort_stats("cumulative")
     stats.print_stats(45)
     stats.print_stats("kinerja/|flask_limiter|flask_wtf|wtforms|flask/sessions|flask_login|babel", 50)
