@@ -354,6 +354,24 @@ def test_kept_figures_say_when_they_were_read_and_perbarui_reads_them_again(clie
     assert later.total.approved == staff_before + 2
 
 
+def test_kept_figures_are_summed_once_per_reading(app, october, today, monkeypatch):
+    """A view of kept figures reuses the lines made from them (a regency board sums thousands of employees);
+    figures read again make new lines."""
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SECONDS", 120)
+    first = dashboard.regency_dashboard(OCTOBER, TODAY, BY_CODE, kept=True)
+    again = dashboard.regency_dashboard(OCTOBER, TODAY, BY_CODE, kept=True)
+    assert first.lines and all(a is b for a, b in zip(first.lines, again.lines, strict=True))
+    units, staff = dashboard.agency_dashboards(october.agency_a, OCTOBER, TODAY, BY_CODE, kept=True)
+    units_again, staff_again = dashboard.agency_dashboards(october.agency_a, OCTOBER, TODAY, BY_CODE, kept=True)
+    assert units.lines[0] is units_again.lines[0] and staff.lines[0] is staff_again.lines[0]
+
+    activity(october.staff_a, 8, ActivityStatus.APPROVED)
+    _db.session.commit()
+    fresh = dashboard.regency_dashboard(OCTOBER, TODAY, BY_CODE, kept=True, fresh=True)
+    assert fresh.total.approved == first.total.approved + 1
+    assert not any(a is b for a, b in zip(first.lines, fresh.lines, strict=True))
+
+
 def test_figures_are_read_on_every_view_when_the_setting_is_zero(app, october, today):
     assert app.config["DASHBOARD_CACHE_SECONDS"] == 0
     board = dashboard.regency_dashboard(OCTOBER, TODAY, BY_CODE, kept=True)
