@@ -9,9 +9,10 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload
 
+from kinerja.core.people import PERSON_WIDTH, PersonRow, person_columns
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.extensions import db
-from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Unit
+from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Position, Unit
 from kinerja.permissions import absent_ids_select
 
 
@@ -28,28 +29,30 @@ def acting_roles(employee_id: int, on: date) -> list[ActingAssignment]:
 
 @dataclass(frozen=True)
 class SubordinateRow:
-    assignment: Assignment
+    employee: PersonRow
+    position: str
+    unit: str
     via_acting: bool
 
 
 def subordinates(employee_id: int, on: date) -> list[SubordinateRow]:
-    """Direct subordinates, then those of the people the employee stands in for, sorted by name."""
+    """Direct subordinates, then those of the people the employee stands in for, sorted by name (plain rows:
+    an appraiser's home and inbox list them on every view)."""
     absent = set(db.session.scalars(absent_ids_select(employee_id, on)))
-    rows = db.session.scalars(
-        select(Assignment)
-        .join(Assignment.employee)
+    rows = db.session.execute(
+        select(*person_columns(), Position.name, Unit.name, Assignment.appraiser_id)
+        .select_from(Assignment)
+        .join(Assignment.employee).join(Assignment.position).join(Assignment.unit)
         .where(
             Assignment.active_on(on),
             Assignment.appraiser_id.in_({employee_id} | absent),
             Assignment.employee_id != employee_id,
             Employee.active.is_(True),
         )
-        .options(
-            joinedload(Assignment.employee), joinedload(Assignment.position), joinedload(Assignment.unit)
-        )
         .order_by(Employee.name, Employee.id_number)
     )
-    return [SubordinateRow(row, row.appraiser_id != employee_id) for row in rows]
+    return [SubordinateRow(PersonRow(*row[:PERSON_WIDTH]), row[PERSON_WIDTH], row[PERSON_WIDTH + 1],
+                           row[PERSON_WIDTH + 2] != employee_id) for row in rows]
 
 
 @dataclass(frozen=True)

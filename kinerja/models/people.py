@@ -44,8 +44,7 @@ class Employee(TimestampMixin, Base):
     @property
     def full_name(self) -> str:
         """Name with academic titles: 'Dr. Siti Rahmawati, S.Kep., M.Kes.'."""
-        name = f"{self.front_title} {self.name}".strip()
-        return f"{name}, {self.back_title}" if self.back_title else name
+        return titled_name(self.front_title, self.name, self.back_title)
 
     @property
     def rank_label(self) -> str:
@@ -53,6 +52,12 @@ class Employee(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Employee {self.id_number}>"
+
+
+def titled_name(front_title: str, name: str, back_title: str) -> str:
+    """'Dr. Siti Rahmawati, S.Kep., M.Kes.': a name with its academic titles."""
+    name = f"{front_title} {name}".strip()
+    return f"{name}, {back_title}" if back_title else name
 
 
 def active_on(valid_from, valid_to, on: date) -> ColumnElement[bool]:

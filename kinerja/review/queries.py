@@ -13,13 +13,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from kinerja.core import signatory
+from kinerja.core.people import PersonRow, person_columns
 from kinerja.extensions import db
 from kinerja.main.services import RowPagination, subordinates
 from kinerja.models import (
     Activity,
     ActivityComment,
     ActivityStatus,
-    Assignment,
     AuditEntry,
     Employee,
     MonthlyActivity,
@@ -41,8 +41,9 @@ from kinerja.workcalendar import month_days
 
 @dataclass
 class InboxRow:
-    employee: Employee
-    assignment: Assignment | None
+    employee: PersonRow
+    position: str | None  # None: not a subordinate, but their items wait for the user (kinerja.review.rights)
+    unit: str | None
     waiting: int
     oldest: datetime | None
     via_acting: bool
@@ -71,14 +72,14 @@ def inbox(user: User, today: date) -> list[InboxRow]:
     rows: dict[int, InboxRow] = {}
     if user.employee_id is not None:
         for row in subordinates(user.employee_id, today):
-            count, oldest = waiting.get(row.assignment.employee_id, (0, None))
-            rows[row.assignment.employee_id] = InboxRow(row.assignment.employee, row.assignment, count, oldest,
-                                                        row.via_acting)
+            count, oldest = waiting.get(row.employee.id, (0, None))
+            rows[row.employee.id] = InboxRow(row.employee, row.position, row.unit, count, oldest, row.via_acting)
     others = set(waiting) - set(rows)
     if others:
-        for employee in db.session.scalars(select(Employee).where(Employee.id.in_(others))):
+        for found in db.session.execute(select(*person_columns()).where(Employee.id.in_(others))):
+            employee = PersonRow(*found)
             count, oldest = waiting[employee.id]
-            rows[employee.id] = InboxRow(employee, None, count, oldest, False)
+            rows[employee.id] = InboxRow(employee, None, None, count, oldest, False)
     return sorted(rows.values(), key=lambda row: (
         -row.waiting, row.oldest.timestamp() if row.oldest else float("inf"), row.employee.name,
         row.employee.id_number,

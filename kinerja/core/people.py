@@ -1,0 +1,37 @@
+"""People as lists show them: plain rows read with their columns, not ORM entities (a list of a hundred people
+hydrated four entities a row: issue 19)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement
+
+from kinerja.identity import EmploymentType
+from kinerja.models import Employee
+from kinerja.models.people import titled_name
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """An employee in a list: enough for the name with titles, the NIP/NIK (`staff_id`) and a link."""
+
+    id: int
+    id_number: str
+    employment_type: EmploymentType
+    name: str
+    front_title: str
+    back_title: str
+
+    @property
+    def full_name(self) -> str:
+        return titled_name(self.front_title, self.name, self.back_title)
+
+
+def person_columns() -> tuple[ColumnElement, ...]:
+    """The columns of a PersonRow, in its order: `PersonRow(*row[:6])`."""
+    return (Employee.id, Employee.id_number, Employee.employment_type, Employee.name, Employee.front_title,
+            Employee.back_title)
+
+
+PERSON_WIDTH = len(PersonRow.__dataclass_fields__)
