@@ -14,9 +14,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.numbers import get_decimal_symbol
+from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Domain, get_locale, get_translations
 from flask_babel import _get_current_context as babel_context
+from wtforms.i18n import messages_path
 
 from kinerja import clock
 
@@ -62,6 +64,27 @@ def kept_translations():
     except RuntimeError:  # no application context
         return None
     return getattr(context, "babel_translations", None)
+
+
+@lru_cache(maxsize=8)
+def wtforms_catalogue(locale: str):
+    """WTForms' own messages in a language (NullTranslations where WTForms has none, as for Indonesian)."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WtformsTranslations:
+    """What Flask-WTF asks for WTForms' built-in messages, each language's catalogue loaded once per process:
+    Flask-WTF loads it from disk again in every request that builds a form (`request.wtforms_translations`, the
+    attribute it keeps it in, pinned in requirements/lock.txt; tests/test_i18n.py checks the messages)."""
+
+    def ugettext(self, string: str) -> str:
+        return wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = WtformsTranslations()
 
 
 def request_translations():
@@ -164,6 +187,10 @@ def init_app(app: Flask) -> None:
     configuration = app.extensions["babel"]
     if not isinstance(configuration.instance.__dict__.get("domain_instance"), RequestDomain):
         configuration.instance.domain_instance = RequestDomain(domain=configuration.default_domain)
+    @app.before_request
+    def offer_wtforms_translations() -> None:
+        request.wtforms_translations = WTFORMS_TRANSLATIONS
+
     # Flask-Babel's template callables, with the request's translations found in one step (as its own do it).
     app.jinja_env.install_gettext_callables(
         gettext=lambda string: request_translations().ugettext(string),

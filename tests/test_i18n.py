@@ -140,3 +140,48 @@ def test_translations_kept_for_a_request_follow_forced_languages_and_the_next_re
         assert gettext("Buka menu") == "Buka menu"
         assert format_date(date(2026, 8, 17)) == "17 Agustus 2026"
         assert format_number(1234.5) == "1.234,5"
+
+
+def test_templates_translate_with_the_kept_translations_and_follow_forced_languages(app):
+    """The templates' `_` reads the request's kept translations (kinerja.i18n.request_translations)."""
+    from flask import render_template_string, session
+
+    with app.test_request_context("/"):
+        session["locale"] = "en"
+        assert render_template_string("{{ _('Buka menu') }}") == "Open menu"
+        with force_locale("id"):
+            assert render_template_string("{{ _('Buka menu') }}") == "Buka menu"
+        assert render_template_string("{{ _('Buka menu') }}") == "Open menu"
+        assert render_template_string("{{ ngettext('%(num)s x', '%(num)s xs', 2) }}") == "2 xs"
+    with app.test_request_context("/"):
+        assert render_template_string("{{ _('Buka menu') }}") == "Buka menu"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_wtforms_own_messages_come_from_a_catalogue_loaded_once(app, auth, org, db, language, monkeypatch):
+    """WTForms' built-in messages (a time it cannot read) as Flask-WTF gives them, from a catalogue kept per
+    process instead of read from disk in every request that builds a form."""
+    from babel.support import Translations
+    from wtforms.i18n import messages_path
+
+    from kinerja.i18n import wtforms_catalogue
+    from tests.factories import FIXED_NOW, freeze_now
+
+    freeze_now(monkeypatch)
+    nip = org.staff_a.id_number
+    db.session.commit()
+    client = app.test_client()
+    client.post("/bahasa", data={"language": language})
+    assert client.post("/masuk", data={"identifier": nip, "password": PASSWORD}).status_code == 302
+    expected = Translations.load(messages_path(), [language], domain="wtforms").ugettext("Not a valid time value.")
+    form = {"start_time": "25.99", "end_time": "09:00", "description": "Rapat", "quantity": "1", "unit": "kali",
+            "work_mode": "WFO", "category": "tugas_utama", "indicator_id": "0"}
+    wtforms_catalogue.cache_clear()
+    loads = []
+    real_load = Translations.load.__func__
+    monkeypatch.setattr(Translations, "load", classmethod(
+        lambda cls, *args, **kwargs: loads.append(kwargs.get("domain")) or real_load(cls, *args, **kwargs)))
+    for _attempt in range(3):
+        page = client.post(f"/kegiatan/{FIXED_NOW.date():%Y-%m-%d}", data=form).get_data(as_text=True)
+        assert expected in page
+    assert loads.count("wtforms") == 1
