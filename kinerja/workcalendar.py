@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import holidays as holiday_data
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, Select, bindparam, select
 
 from kinerja import reference
 from kinerja.database import request_memo
@@ -68,9 +68,7 @@ def holiday_entries(start: date, end: date) -> tuple[tuple[date, bool, str, Holi
 
 def leave_between(employee_id: int, start: date, end: date) -> dict[date, LeaveKind]:
     """The employee's leave days between the dates."""
-    rows = db.session.scalars(
-        select(Leave).where(Leave.employee_id == employee_id, Leave.start_date <= end, Leave.end_date >= start)
-    )
+    rows = db.session.scalars(leave_statement(), {"employee_id": employee_id, "start": start, "end": end})
     days: dict[date, LeaveKind] = {}
     for leave in rows:
         day = max(leave.start_date, start)
@@ -78,6 +76,14 @@ def leave_between(employee_id: int, start: date, end: date) -> dict[date, LeaveK
             days[day] = leave.kind
             day += timedelta(days=1)
     return days
+
+
+@cache
+def leave_statement() -> Select:
+    """`leave_between`'s statement, built once with bound parameters (the day, month and home pages ask it)."""
+    return select(Leave).where(Leave.employee_id == bindparam("employee_id", type_=Integer),
+                               Leave.start_date <= bindparam("end", type_=Date),
+                               Leave.end_date >= bindparam("start", type_=Date))
 
 
 def is_weekend(day: date, work_week: int) -> bool:

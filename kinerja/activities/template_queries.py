@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityTemplate, User
@@ -11,10 +13,14 @@ from kinerja.models import Activity, ActivityTemplate, User
 
 def for_employee(employee_id: int) -> list[ActivityTemplate]:
     """The employee's templates, alphabetically."""
-    return list(db.session.scalars(
-        select(ActivityTemplate).where(ActivityTemplate.employee_id == employee_id)
-        .order_by(ActivityTemplate.description, ActivityTemplate.id)
-    ))
+    return list(db.session.scalars(templates_statement(), {"employee_id": employee_id}))
+
+
+@cache
+def templates_statement() -> Select:
+    """Built once with bound parameters: every day page shows the templates."""
+    return (select(ActivityTemplate).where(ActivityTemplate.employee_id == bindparam("employee_id", type_=Integer))
+            .order_by(ActivityTemplate.description, ActivityTemplate.id))
 
 
 def load_own_template(user: User, template_id: int) -> ActivityTemplate:

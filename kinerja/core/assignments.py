@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Date, Integer, Select, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,25 +25,31 @@ def assignment_on(employee_id: int, day: date, *, details: bool = False) -> Assi
             return memo[key]
         if not details and ("assignment_on", employee_id, day, True) in memo:  # the same row, more loaded
             return memo["assignment_on", employee_id, day, True]
+    found = db.session.scalar(assignment_statement(details), {"employee_id": employee_id, "day": day})
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+@cache
+def assignment_statement(details: bool) -> Select:
+    """`assignment_on`'s statement, built once with bound parameters (almost every page asks it)."""
     query = (
         select(Assignment)
-        .where(Assignment.employee_id == employee_id, Assignment.active_on(day))
+        .where(Assignment.employee_id == bindparam("employee_id", type_=Integer),
+               Assignment.active_on(bindparam("day", type_=Date)))
         .order_by(Assignment.valid_from.desc())
         .limit(1)
     )
     if details:
-        query = query.options(
+        return query.options(
             joinedload(Assignment.agency),
             joinedload(Assignment.unit),
             joinedload(Assignment.position),
             joinedload(Assignment.appraiser),
         )
-    else:  # its agency (time zone, work week) is what callers ask next: in the same statement
-        query = query.options(joinedload(Assignment.agency))
-    found = db.session.scalar(query)
-    if memo is not None:
-        memo[key] = found
-    return found
+    # its agency (time zone, work week) is what callers ask next: in the same statement
+    return query.options(joinedload(Assignment.agency))
 
 
 def serving(employee_id, agency_id, day) -> ColumnElement[bool]:
