@@ -84,7 +84,6 @@ def day(day: date):
         info=queries.day_info(employee.id, day),
         units=queries.output_unit_names(),
         copy_form=CopyDayForm(formdata=None, source=day - timedelta(days=1)),
-        action_form=ActionForm(),
         today=clock.today(),
         templates=template_queries.for_employee(employee.id),
     )
