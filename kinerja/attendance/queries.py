@@ -112,7 +112,7 @@ def month_history(employee_id: int, month: date, page: int, per_page: int):
     query = (select(AttendanceRecord)
              .where(AttendanceRecord.employee_id == employee_id, AttendanceRecord.day.between(first, last))
              .order_by(AttendanceRecord.day.desc(), AttendanceRecord.at.desc())
-             .options(selectinload(AttendanceRecord.office), selectinload(AttendanceRecord.flags)))
+             .options(selectinload(AttendanceRecord.office)))  # the page shows no flags: the reviewers' page does
     return paginate_counted(query, page, per_page)
 
 
