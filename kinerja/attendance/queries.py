@@ -109,11 +109,18 @@ def today_status(employee_id: int) -> tuple[date, Today]:
 def month_history(employee_id: int, month: date, page: int, per_page: int):
     """The person's records of the month, newest first, paginated."""
     first, last = month_days(month.year, month.month)
-    query = (select(AttendanceRecord)
-             .where(AttendanceRecord.employee_id == employee_id, AttendanceRecord.day.between(first, last))
-             .order_by(AttendanceRecord.day.desc(), AttendanceRecord.at.desc())
-             .options(selectinload(AttendanceRecord.office)))  # the page shows no flags: the reviewers' page does
+    query = month_history_statement().params(employee_id=employee_id, first=first, last=last)
     return paginate_counted(query, page, per_page)
+
+
+@cache
+def month_history_statement():
+    """Built once with bound parameters (the attendance page shows the month on every view)."""
+    return (select(AttendanceRecord)
+            .where(AttendanceRecord.employee_id == bindparam("employee_id", type_=Integer),
+                   AttendanceRecord.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date)))
+            .order_by(AttendanceRecord.day.desc(), AttendanceRecord.at.desc())
+            .options(selectinload(AttendanceRecord.office)))  # the page shows no flags: the reviewers' page does
 
 
 def open_flags(user: User, page: int, per_page: int):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, true
+from sqlalchemy import Date, Integer, Select, bindparam, or_, select, true
 
 from kinerja.core.assignments import serving
 from kinerja.extensions import db
@@ -244,11 +245,17 @@ def roster_grid(roster: Roster) -> RosterGrid:
 
 def scheduled_mode(employee_id: int, day: date) -> WorkMode | None:
     """The employee's mode that day in the published roster of the agency they serve that day, if any."""
-    return db.session.scalar(
-        select(RosterEntry.mode).join(Roster, Roster.id == RosterEntry.roster_id)
-        .where(RosterEntry.employee_id == employee_id, RosterEntry.day == day,
-               Roster.status == RosterStatus.PUBLISHED, serving(employee_id, Roster.agency_id, day))
-        .order_by(Roster.published_at.desc()).limit(1))
+    return db.session.scalar(scheduled_mode_statement(), {"employee_id": employee_id, "day": day})
+
+
+@cache
+def scheduled_mode_statement() -> Select:
+    """Built once with bound parameters: the attendance page and the home page ask it on every view."""
+    employee_id, day = bindparam("employee_id", type_=Integer), bindparam("day", type_=Date)
+    return (select(RosterEntry.mode).join(Roster, Roster.id == RosterEntry.roster_id)
+            .where(RosterEntry.employee_id == employee_id, RosterEntry.day == day,
+                   Roster.status == RosterStatus.PUBLISHED, serving(employee_id, Roster.agency_id, day))
+            .order_by(Roster.published_at.desc()).limit(1))
 
 
 def my_schedule(employee_id: int, start: date, days: int = 31) -> list[tuple[date, WorkMode]]:
