@@ -401,8 +401,6 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PAGE", help="profile this page instead of the table")
     parser.add_argument("--once", action="store_true", help="only the smaller size")
     options = parser.parse_args()
-    import os
-
     previous = os.environ.get(clock.SETTING)
     os.environ[clock.SETTING] = clock.setting(MOMENT)
     try:
