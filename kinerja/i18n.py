@@ -187,6 +187,7 @@ def init_app(app: Flask) -> None:
     configuration = app.extensions["babel"]
     if not isinstance(configuration.instance.__dict__.get("domain_instance"), RequestDomain):
         configuration.instance.domain_instance = RequestDomain(domain=configuration.default_domain)
+
     @app.before_request
     def offer_wtforms_translations() -> None:
         request.wtforms_translations = WTFORMS_TRANSLATIONS

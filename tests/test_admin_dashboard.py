@@ -370,6 +370,11 @@ def test_kept_figures_are_summed_once_per_reading(app, october, today, monkeypat
     fresh = dashboard.regency_dashboard(OCTOBER, TODAY, BY_CODE, kept=True, fresh=True)
     assert fresh.total.approved == first.total.approved + 1
     assert not any(a is b for a, b in zip(first.lines, fresh.lines, strict=True))
+    # Nothing made from the figures read before outlives them (they would stay in memory).
+    kept_lists = [scope for scope, _read in app.extensions["dashboard_figures"].values()]
+    kept_lists += [items for scope in kept_lists for _recap, items in scope]
+    assert all(any(source is kept for kept in kept_lists)
+               for source, _value in app.extensions["dashboard_derived"].values())
 
 
 def test_figures_are_read_on_every_view_when_the_setting_is_zero(app, october, today):

@@ -247,8 +247,9 @@ def kept_figures(agency_ids: list[int] | None, first: date, today: date, *, fres
 
 
 def derived(found: list, name: Hashable, compute: Callable[[], T], kept: bool) -> T:
-    """`compute()`, a value made from figures `kept_figures` gave (`kept`): kept as long as those same figures
-    are, so a view of kept figures does not add up thousands of employees again."""
+    """`compute()`, a value made from figures `kept_figures` gave (`kept`: `found` is one of its lists): kept as
+    long as those same figures are, so a view of kept figures does not add up thousands of employees again.
+    Values of figures no longer kept are dropped, so they never hold old figures in memory."""
     if not kept:
         return compute()
     values = current_app.extensions.setdefault("dashboard_derived", {})
@@ -256,9 +257,12 @@ def derived(found: list, name: Hashable, compute: Callable[[], T], kept: bool) -
     hit = values.get(key)
     if hit is not None and hit[0] is found:
         return hit[1]
+    figures = current_app.extensions.get("dashboard_figures", {})
+    live = {id(scope) for scope, _read in figures.values()} | {
+        id(items) for scope, _read in figures.values() for _recap, items in scope}
+    for stale in [stale for stale, (source, _value) in values.items() if id(source) not in live]:
+        del values[stale]
     value = compute()
-    while len(values) >= KEPT_SCOPES * 4:
-        values.pop(next(iter(values)))
     values[key] = (found, value)
     return value
 
