@@ -77,10 +77,10 @@ def find_user(identifier: str) -> User | None:
 
 
 def authenticate(identifier: str, password: str) -> User | None:
-    """The enabled account matching the credentials, or None. Takes as long whether or not it exists.
-
-    A password kept under another method or older parameters is hashed again with PASSWORD_HASH_METHOD; the
-    caller's commit (recording the sign-in) stores it.
+    """The enabled account matching the credentials, or None. Takes as long whether or not it exists, for
+    accounts hashed with PASSWORD_HASH_METHOD: a hash of an older method costs that method's time until the next
+    successful sign-in hashes the password again with PASSWORD_HASH_METHOD (the caller's commit, recording the
+    sign-in, stores it). Every employee has an account, so that difference tells nothing about who exists.
     """
     method = current_app.config["PASSWORD_HASH_METHOD"]
     user = find_user(identifier)
