@@ -194,13 +194,16 @@ def test_signing_out_forgets_the_kept_pages_and_asks_about_unsent_activities(pho
                           ".then((keys) => keys.map((key) => new URL(key.url).pathname))") == [
         f"/kegiatan/{day.isoformat()}"]
     refuse_one(phone, day)  # an entry the server refused, still on the device
+    asked = []
+    # Answered at once: the page waits in the question, and the click waits for the navigation the form began.
+    phone.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     phone.get_by_role("button", name="Buka menu").click()
-    # Asked once the device's queue is read (IndexedDB, asynchronous: seconds on a machine running three suites).
-    with phone.expect_event("dialog", timeout=30_000) as asked:
-        phone.get_by_role("button", name="Keluar").click()
-    message = asked.value.message
-    asked.value.dismiss()
-    assert message.startswith("1 kegiatan yang diisi tanpa koneksi belum terkirim"), phone.url
+    phone.get_by_role("button", name="Keluar").click()
+    for _ in range(300):  # asked once the device's queue is read (IndexedDB, asynchronous: seconds on a busy machine)
+        if asked:
+            break
+        phone.wait_for_timeout(100)
+    assert asked and asked[0].startswith("1 kegiatan yang diisi tanpa koneksi belum terkirim"), phone.url
     assert phone.locator("#queue-refused").count() == 1
     assert phone.url.endswith(day.isoformat())  # still signed in, the entry kept
 
