@@ -152,7 +152,9 @@ LIKE_ESCAPE = "\\"
 class CountedPagination(SelectPagination):
     """A page of a plain SELECT whose total comes with its rows (``count(*) OVER ()``) instead of a second
     statement. Only for a statement of one entity without DISTINCT or GROUP BY: the window counts rows before
-    LIMIT, and after any join. A page past the end, which has no rows to carry the total, counts separately."""
+    LIMIT, and after any join. A page past the end, which has no rows to carry the total, counts separately.
+    Builds on Flask-SQLAlchemy's SelectPagination (its `_query_args` and `_query_offset`, pinned in
+    requirements/lock.txt); tests/test_counted_pagination.py holds it to what db.paginate gives."""
 
     _total: int | None = None
 

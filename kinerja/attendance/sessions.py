@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from kinerja import audit, reference
 from kinerja.database import finish
@@ -40,13 +40,18 @@ class SessionInput:
     valid_to: date | None = None
 
 
+def in_force_between(first: date, last: date, *what) -> Select:
+    """A SELECT of `what` (the sessions themselves by default) in force on any day from `first` to `last`, by
+    window."""
+    return (select(*(what or (AttendanceSession,)))
+            .where(AttendanceSession.valid_from <= last,
+                   or_(AttendanceSession.valid_to.is_(None), AttendanceSession.valid_to >= first))
+            .order_by(AttendanceSession.opens, AttendanceSession.kind))
+
+
 def sessions_between(first: date, last: date) -> list[AttendanceSession]:
-    """The sessions in force on any day from `first` to `last`, in one query, by window."""
-    return list(db.session.scalars(
-        select(AttendanceSession)
-        .where(AttendanceSession.valid_from <= last,
-               or_(AttendanceSession.valid_to.is_(None), AttendanceSession.valid_to >= first))
-        .order_by(AttendanceSession.opens, AttendanceSession.kind)))
+    """The sessions in force on any day from `first` to `last`, in one query."""
+    return list(db.session.scalars(in_force_between(first, last)))
 
 
 def kept_sessions_on(day: date) -> list[AttendanceSession]:
@@ -54,11 +59,7 @@ def kept_sessions_on(day: date) -> list[AttendanceSession]:
     per process under the reference data's stamp (kinerja.reference) as copies that belong to no database session,
     so one request can never change or expire what another reads."""
     def read() -> list[AttendanceSession]:
-        columns = AttendanceSession.__table__.c
-        rows = db.session.execute(
-            select(*columns)
-            .where(columns.valid_from <= day, or_(columns.valid_to.is_(None), columns.valid_to >= day))
-            .order_by(columns.opens, columns.kind))
+        rows = db.session.execute(in_force_between(day, day, *AttendanceSession.__table__.c))
         return [AttendanceSession(**row._mapping) for row in rows]
 
     return reference.kept(("attendance-sessions", day), read)

@@ -29,7 +29,7 @@ class PersonRow:
 
 
 def person_columns() -> tuple[ColumnElement, ...]:
-    """The columns of a PersonRow, in its order: `PersonRow(*row[:6])`."""
+    """The columns of a PersonRow, in its order: `PersonRow(*row[:PERSON_WIDTH])`."""
     return (Employee.id, Employee.id_number, Employee.employment_type, Employee.name, Employee.front_title,
             Employee.back_title)
 
