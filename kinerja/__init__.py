@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kinerja import assets, audit, clock, i18n, logs, monitoring
+from kinerja.core import people
 from kinerja.database import configure_engine_events, engine_options
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
 from kinerja.json_input import LimitedJSONProvider
@@ -72,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     audit.init_app(app)
+    app.add_template_filter(people.staff_id, "staff_id")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -18,6 +18,9 @@ from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Domain, get_locale, get_translations
 from flask_babel import _get_current_context as babel_context
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from wtforms.i18n import messages_path
 
 from kinerja import clock
@@ -91,6 +94,32 @@ def request_translations():
     """The current translations, for the templates' `_` (`kept_translations`, else Flask-Babel's lookup)."""
     translations = kept_translations()
     return translations if translations is not None else get_translations()
+
+
+@pass_context
+def template_gettext(context: Context, string: str, /, **variables) -> str:
+    """The templates' `_` and `gettext`: what Jinja's newstyle gettext does (the translation is a format string,
+    escaped when autoescaping, its variables escaped into it), in one call instead of the three of Jinja's alias,
+    its wrapper and the translation function: a list of a hundred people translates four strings a row."""
+    return formatted(context, request_translations().ugettext(string), variables)
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)
+    return formatted(context, request_translations().ungettext(singular, plural, num), variables)
+
+
+NUMBERS = (int, float, Decimal)
+
+
+def formatted(context: Context, text: str, variables: dict) -> str:
+    """`text % variables`, with the variables escaped into it when autoescaping: the result of Markup's `%`
+    (numbers as they are, anything else escaped) at half its cost, which wraps every value in a helper object."""
+    if not context.eval_ctx.autoescape:
+        return text % variables
+    escaped = {name: value if isinstance(value, NUMBERS) else escape(value) for name, value in variables.items()}
+    return Markup(text % escaped)  # noqa: S704 (the catalogue's text, as Jinja takes it; every value escaped)
 
 
 DATE_PATTERNS = {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/yy"}
@@ -192,15 +221,10 @@ def init_app(app: Flask) -> None:
     def offer_wtforms_translations() -> None:
         request.wtforms_translations = WTFORMS_TRANSLATIONS
 
-    # Flask-Babel's template callables, with the request's translations found in one step (as its own do it).
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda string: request_translations().ugettext(string),
-        ngettext=lambda singular, plural, n: request_translations().ungettext(singular, plural, n),
-        pgettext=lambda context, string: request_translations().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n:
-            request_translations().unpgettext(context, singular, plural, n),
-        newstyle=True,
-    )
+    # Flask-Babel's template callables, with the request's translations found in one step (as its own do it):
+    # Jinja's newstyle gettext (what `{% trans %}` blocks call), and `_` bound to gettext directly.
+    app.jinja_env.newstyle_gettext = True
+    app.jinja_env.globals.update(gettext=template_gettext, ngettext=template_ngettext, _=template_gettext)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_number, "number")

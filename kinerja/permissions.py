@@ -119,6 +119,24 @@ def absent_ids_select(employee_id: int, on: date) -> Select:
     ).correlate_except(ActingAssignment)  # `employee_id` may be a column of an enclosing statement
 
 
+@cache
+def absent_ids_statement() -> Select:
+    return absent_ids_select(bindparam("employee_id", type_=Integer), bindparam("on", type_=Date))
+
+
+def absent_ids(employee_id: int, on: date) -> frozenset[int]:
+    """Employees whom `employee_id` stands in for on the day, kept for the request until it writes
+    (`request_memo`: the inbox asks for its scope and for the subordinates it lists)."""
+    memo = request_memo()
+    key = ("absent_ids", employee_id, on)
+    if memo is not None and key in memo:
+        return memo[key]
+    found = frozenset(db.session.scalars(absent_ids_statement(), {"employee_id": employee_id, "on": on}))
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def subordinates_select(employee_id: int, on: date) -> Select:
     """Ids of the employee's subordinates on the day: direct ones and those of an acting assignment."""
     appraisers = or_(

@@ -157,6 +157,21 @@ def test_templates_translate_with_the_kept_translations_and_follow_forced_langua
         assert render_template_string("{{ _('Buka menu') }}") == "Buka menu"
 
 
+def test_templates_gettext_formats_and_escapes_as_jinjas_newstyle_gettext(app):
+    """`_` is bound to kinerja.i18n.template_gettext directly: the translation is a format string (`%%` is a
+    percent sign even without variables), the variables are escaped into it when autoescaping, not otherwise."""
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        assert render_template_string("{{ _('%(n)s menunggu', n='<b>') }}") == "&lt;b&gt; menunggu"
+        assert render_template_string("{{ _('100%% hadir') }}") == "100% hadir"
+        assert render_template_string("{{ gettext('Buka menu') }}") == "Buka menu"
+        assert render_template_string(
+            "{% autoescape false %}{{ _('%(n)s menunggu', n='<b>') }}{% endautoescape %}") == "<b> menunggu"
+        assert render_template_string("{{ ngettext('%(num)s x', '%(num)s xs', 1, num='<i>') }}") == "&lt;i&gt; x"
+        assert app.jinja_env.globals["_"] is app.jinja_env.globals["gettext"]
+
+
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_wtforms_own_messages_come_from_a_catalogue_loaded_once(app, auth, org, db, language, monkeypatch):
     """WTForms' built-in messages (a time it cannot read) as Flask-WTF gives them, from a catalogue kept per

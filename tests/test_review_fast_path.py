@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -157,6 +157,20 @@ def test_approving_from_a_tab_comes_back_to_it(app, db, org, today):
     assert response.headers["Location"] == path
     assert listed_ids(page(client.get(path))) == [waiting]
     assert statuses(db, [waiting]) == {waiting: APPROVED}
+
+
+def test_the_inbox_counts_waiting_days_in_local_days(app, db, org, today):
+    """Submitted at 06.30 WIB on Monday 16 November (23.30 UTC on Sunday): on Wednesday it has waited two days,
+    not the three its UTC date would say; a row's count sums its owner's days."""
+    item(org.staff_a, date(2026, 11, 16), submitted_at=datetime(2026, 11, 15, 23, 30, tzinfo=UTC))
+    item(org.staff_a, date(2026, 11, 17), start="09:00", end="10:00")
+    item(org.staff_a, date(2026, 11, 17), start="10:00", end="11:00")
+    item(org.staff_a2, date(2026, 11, 17))
+    rows = {text(row) for row in list_items(page(sign_in(app, org.appraiser_a.id_number).get(INBOX)))}
+    row_a = next(row for row in rows if f"NIP {org.staff_a.id_number}" in row)
+    row_a2 = next(row for row in rows if f"NIP {org.staff_a2.id_number}" in row)
+    assert "3 menunggu tertua 2 hari" in row_a
+    assert "1 menunggu tertua 0 hari" in row_a2
 
 
 # ------------------------------------------------------------------------------- select-all and the count

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Date, Integer, Select, bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from kinerja.core.people import PERSON_WIDTH, PersonRow, person_columns
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.extensions import db
 from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Position, Unit
-from kinerja.permissions import absent_ids_select
+from kinerja.permissions import absent_ids
 
 
 def acting_roles(employee_id: int, on: date) -> list[ActingAssignment]:
@@ -35,22 +36,29 @@ class SubordinateRow:
     via_acting: bool
 
 
-def subordinates(employee_id: int, on: date) -> list[SubordinateRow]:
-    """Direct subordinates, then those of the people the employee stands in for, sorted by name (plain rows:
-    an appraiser's home and inbox list them on every view)."""
-    absent = set(db.session.scalars(absent_ids_select(employee_id, on)))
-    rows = db.session.execute(
+@cache
+def subordinates_statement() -> Select:
+    """Built once with bound parameters (an appraiser's home and inbox run it on every view)."""
+    on = bindparam("on", type_=Date)
+    return (
         select(*person_columns(), Position.name, Unit.name, Assignment.appraiser_id)
         .select_from(Assignment)
         .join(Assignment.employee).join(Assignment.position).join(Assignment.unit)
         .where(
             Assignment.active_on(on),
-            Assignment.appraiser_id.in_({employee_id} | absent),
-            Assignment.employee_id != employee_id,
+            Assignment.appraiser_id.in_(bindparam("appraisers", expanding=True)),
+            Assignment.employee_id != bindparam("employee_id", type_=Integer),
             Employee.active.is_(True),
         )
         .order_by(Employee.name, Employee.id_number)
     )
+
+
+def subordinates(employee_id: int, on: date) -> list[SubordinateRow]:
+    """Direct subordinates, then those of the people the employee stands in for, sorted by name (plain rows:
+    an appraiser's home and inbox list them on every view)."""
+    rows = db.session.execute(subordinates_statement(), {
+        "on": on, "appraisers": sorted({employee_id} | absent_ids(employee_id, on)), "employee_id": employee_id})
     return [SubordinateRow(PersonRow(*row[:PERSON_WIDTH]), row[PERSON_WIDTH], row[PERSON_WIDTH + 1],
                            row[PERSON_WIDTH + 2] != employee_id) for row in rows]
 

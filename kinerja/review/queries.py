@@ -12,6 +12,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from kinerja import clock
 from kinerja.core import signatory
 from kinerja.core.people import PersonRow, person_columns
 from kinerja.extensions import db
@@ -29,6 +30,7 @@ from kinerja.review.flags import Flag, flags_for
 from kinerja.review.rights import (
     BOUND,
     Shape,
+    candidate_owners,
     restrict_to_reviewer,
     reviewable,
     reviewable_monthly,
@@ -47,39 +49,54 @@ class InboxRow:
     waiting: int
     oldest: datetime | None
     via_acting: bool
+    oldest_days: int | None  # how many days the oldest waiting item has waited, in local days
 
 
 @cache
 def waiting_counts_statement(shape: Shape) -> Select:
     """Waiting items per owner under the reviewer rule, built once per shape of scope with bound parameters
-    (composing it cost more than running it: a subquery of the rule's joins and aliases)."""
-    pending = restrict_to_reviewer(
-        select(Activity).where(Activity.status == ActivityStatus.SUBMITTED), shape, Activity.employee_id,
-        Activity.activity_date, **BOUND).subquery()
-    return (select(pending.c.employee_id, func.count(), func.min(pending.c.submitted_at))
-            .group_by(pending.c.employee_id))
+    (composing it cost more than running it: a subquery of the rule's joins and aliases). The rule depends only
+    on the owner and the day (the assignments in force then), so the items are counted per owner and day first,
+    among the people the reviewer might review, and the rule's joins run once per owner-day, not once per item."""
+    per_day = select(Activity.employee_id, Activity.activity_date, func.count().label("waiting"),
+                     func.min(Activity.submitted_at).label("oldest")).where(
+        Activity.status == ActivityStatus.SUBMITTED)
+    if shape.appraisers or shape.agencies:
+        per_day = per_day.where(Activity.employee_id.in_(
+            candidate_owners(shape, BOUND["appraisers"], BOUND["agencies"])))
+    per_day = per_day.group_by(Activity.employee_id, Activity.activity_date).subquery()
+    decided = restrict_to_reviewer(select(per_day.c.employee_id, per_day.c.waiting, per_day.c.oldest), shape,
+                                   per_day.c.employee_id, per_day.c.activity_date, **BOUND).subquery()
+    return (select(decided.c.employee_id, func.sum(decided.c.waiting), func.min(decided.c.oldest))
+            .group_by(decided.c.employee_id))
 
 
 def waiting_counts(user: User, today: date) -> dict[int, tuple[int, datetime | None]]:
     scope = reviewer_scope(user, today)
     rows = db.session.execute(waiting_counts_statement(shape_of(scope)), scope_values(scope))
-    return {employee_id: (count, oldest) for employee_id, count, oldest in rows}
+    # int(): a sum is DECIMAL on PostgreSQL and MariaDB
+    return {employee_id: (int(count), oldest) for employee_id, count, oldest in rows}
 
 
 def inbox(user: User, today: date) -> list[InboxRow]:
     """Current subordinates (direct and via Plh/Plt) and anyone else whose items wait for the user."""
     waiting = waiting_counts(user, today)
+    zone = clock.zone()
+
+    def row(employee: PersonRow, position: str | None, unit: str | None, via_acting: bool) -> InboxRow:
+        count, oldest = waiting.get(employee.id, (0, None))
+        days = (today - oldest.astimezone(zone).date()).days if oldest is not None else None
+        return InboxRow(employee, position, unit, count, oldest, via_acting, days)
+
     rows: dict[int, InboxRow] = {}
     if user.employee_id is not None:
-        for row in subordinates(user.employee_id, today):
-            count, oldest = waiting.get(row.employee.id, (0, None))
-            rows[row.employee.id] = InboxRow(row.employee, row.position, row.unit, count, oldest, row.via_acting)
+        for found in subordinates(user.employee_id, today):
+            rows[found.employee.id] = row(found.employee, found.position, found.unit, found.via_acting)
     others = set(waiting) - set(rows)
     if others:
         for found in db.session.execute(select(*person_columns()).where(Employee.id.in_(others))):
             employee = PersonRow(*found)
-            count, oldest = waiting[employee.id]
-            rows[employee.id] = InboxRow(employee, None, None, count, oldest, False)
+            rows[employee.id] = row(employee, None, None, False)
     return sorted(rows.values(), key=lambda row: (
         -row.waiting, row.oldest.timestamp() if row.oldest else float("inf"), row.employee.name,
         row.employee.id_number,

@@ -22,7 +22,7 @@ from kinerja import clock
 from kinerja.extensions import db
 from kinerja.models import Activity, Assignment, Employee, MonthlyActivity, User
 from kinerja.models.people import active_on
-from kinerja.permissions import absent_ids_select, admin_agency_ids, subordinates_select
+from kinerja.permissions import absent_ids, admin_agency_ids, subordinates_select
 from kinerja.workcalendar import month_days
 
 
@@ -47,8 +47,7 @@ def reviewer_scope(user: User, today: date) -> ReviewerScope:
     cached = g.get("kinerja_reviewer_scope")
     if cached is not None and cached[0] == key:
         return cached[1]
-    absent = frozenset(db.session.scalars(absent_ids_select(user.employee_id, today))) if user.employee_id else \
-        frozenset()
+    absent = absent_ids(user.employee_id, today) if user.employee_id else frozenset()
     scope = ReviewerScope(user.employee_id, absent, frozenset(admin_agency_ids(user)))
     g.kinerja_reviewer_scope = (key, scope)
     return scope

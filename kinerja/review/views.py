@@ -37,7 +37,7 @@ def back(default: str) -> str:
 @login_required
 def inbox():
     rows = queries.inbox(current_user, clock.today())
-    return render_template("review/inbox.html", rows=rows, today=clock.today(), action_form=ActionForm(),
+    return render_template("review/inbox.html", rows=rows, action_form=ActionForm(),
                            corrections_waiting=pending_count(current_user))
 
 
