@@ -25,6 +25,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -334,8 +335,9 @@ def measure(app: Flask, bare: Flask, data: Dataset, rounds: int) -> list[Page]:
         with counter.counting():
             page.fetch()
         page.statements = counter.count
+    order = random.Random(19)  # the same orders on every run
     for _ in range(rounds):
-        for page in pages:
+        for page in order.sample(pages, len(pages)):
             page.samples.append(cpu_ms(page.fetch))
     return pages
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, bindparam, select
 from sqlalchemy.orm import selectinload
@@ -13,9 +14,17 @@ from kinerja import clock
 from kinerja.attendance import sessions
 from kinerja.attendance.access import reviewer_condition
 from kinerja.core.assignments import assignment_on
-from kinerja.database import paginate_counted
+from kinerja.database import paginate_counted, request_memo
 from kinerja.extensions import db
-from kinerja.models import AttendanceFlag, AttendanceKind, AttendanceRecord, AttendanceSession, FlagStatus, User
+from kinerja.models import (
+    Agency,
+    AttendanceFlag,
+    AttendanceKind,
+    AttendanceRecord,
+    AttendanceSession,
+    FlagStatus,
+    User,
+)
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
 
 
@@ -132,3 +141,17 @@ def open_flags(user: User, page: int, per_page: int):
              .options(selectinload(AttendanceRecord.employee), selectinload(AttendanceRecord.office),
                       selectinload(AttendanceRecord.flags)))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def agency_zone(agency_id: int) -> ZoneInfo:
+    """The agency's time zone, kept for the request: a page of attendance records shows each one's time in the
+    zone of the agency it was made at, and reaching it through every record's relationship cost more than the
+    rest of the row."""
+    memo = request_memo()
+    key = ("agency_zone", agency_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    found = clock.zone(db.session.get(Agency, agency_id).timezone)  # usually in the session already
+    if memo is not None:
+        memo[key] = found
+    return found

@@ -37,7 +37,7 @@ def chosen_month() -> date:
 @bp.app_template_filter("attendance_time")
 def attendance_time(record: AttendanceRecord) -> str:
     """'07.21 WIB': the time of record in the agency's time zone."""
-    local = record.at.astimezone(clock.zone(record.agency.timezone))
+    local = record.at.astimezone(queries.agency_zone(record.agency_id))
     return f"{local:%H.%M} {local.tzname()}"
 
 
