@@ -96,6 +96,27 @@ def request_translations():
     return translations if translations is not None else get_translations()
 
 
+MAX_LABELS = 4096
+_labels: dict[tuple[object, int], tuple[object, str]] = {}
+
+
+def translated(message) -> str:
+    """A label made with `lazy_gettext` (an enum's label, a constant) in the current language, translated once
+    per process and language: `str()` of a lazy string looks up Flask-Babel's domain, context and catalogue on
+    every call, and a month page shows ninety status labels. Keyed by the kept translations (another language,
+    or one forced for an e-mail, is another key); the entry holds the message so its id is never reused."""
+    translations = kept_translations()
+    if translations is None:  # outside a request: no kept translations to key on
+        return str(message)
+    key = (translations, id(message))
+    entry = _labels.get(key)
+    if entry is None or entry[0] is not message:
+        if len(_labels) >= MAX_LABELS:
+            _labels.clear()
+        entry = _labels[key] = (message, str(message))
+    return entry[1]
+
+
 @pass_context
 def template_gettext(context: Context, string: str, /, **variables) -> str:
     """The templates' `_` and `gettext`: what Jinja's newstyle gettext does (the translation is a format string,

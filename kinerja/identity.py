@@ -19,6 +19,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from kinerja import clock
+from kinerja.i18n import translated
 
 PNS_MIN_AGE = 18  # PP 11/2017 Pasal 23 ayat (1) huruf a
 PPPK_MIN_AGE = 20  # PP 49/2018 Pasal 16 huruf a
@@ -33,7 +34,7 @@ class EmploymentType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(EMPLOYMENT_TYPE_LABELS[self])
+        return translated(EMPLOYMENT_TYPE_LABELS[self])
 
     @property
     def is_asn(self) -> bool:

@@ -8,7 +8,7 @@ test's own session are read first and its transaction ended, since on SQLite it 
 from datetime import UTC, date, datetime
 
 import pytest
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_gettext
 from sqlalchemy import select
 
 from kinerja.i18n import format_date, format_datetime, format_number, plain_number
@@ -200,3 +200,26 @@ def test_wtforms_own_messages_come_from_a_catalogue_loaded_once(app, auth, org, 
         page = client.post(f"/kegiatan/{FIXED_NOW.date():%Y-%m-%d}", data=form).get_data(as_text=True)
         assert expected in page
     assert loads.count("wtforms") == 1
+
+
+def test_labels_are_translated_once_per_language_and_follow_forced_languages(app):
+    """kinerja.i18n.translated keeps each label per kept translations: the right language every time, another
+    language forced inside a request, and the plain lazy text outside one."""
+    from flask import session
+
+    from kinerja.i18n import translated
+    from kinerja.models import ActivityStatus
+
+    assert ActivityStatus.APPROVED.label == "Disetujui"  # no request: Flask-Babel's own lookup
+    with app.test_request_context("/"):
+        assert ActivityStatus.APPROVED.label == "Disetujui"
+        temporary = lazy_gettext("Disetujui")
+        assert translated(temporary) == "Disetujui"
+    with app.test_request_context("/"):
+        session["locale"] = "en"
+        assert ActivityStatus.APPROVED.label == "Approved"
+        with force_locale("id"):
+            assert ActivityStatus.APPROVED.label == "Disetujui"
+        assert ActivityStatus.APPROVED.label == "Approved"
+    with app.test_request_context("/"):
+        assert ActivityStatus.APPROVED.label == "Disetujui"

@@ -26,7 +26,7 @@ from kinerja.core.periods import month_closed
 from kinerja.database import LIKE_ESCAPE, contains_pattern, finish
 from kinerja.errors import NotAllowed, ValidationFailed
 from kinerja.extensions import db
-from kinerja.i18n import format_date
+from kinerja.i18n import format_date, translated
 from kinerja.identity import normalize_identity
 from kinerja.main.services import RowPagination
 from kinerja.models import Agency, Assignment, Employee, Position, Unit, User
@@ -47,7 +47,7 @@ class SeparationReason(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(SEPARATION_LABELS[self])
+        return translated(SEPARATION_LABELS[self])
 
 
 SEPARATION_LABELS = {

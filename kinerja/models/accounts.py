@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import Agency, str_enum
 from kinerja.models.people import Employee
@@ -24,7 +25,7 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(ROLE_LABELS[self])
+        return translated(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {

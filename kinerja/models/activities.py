@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinerja import clock
+from kinerja.i18n import translated
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import str_enum
 from kinerja.models.people import Employee
@@ -39,7 +40,7 @@ class WorkMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(WORK_MODE_LABELS[self])
+        return translated(WORK_MODE_LABELS[self])
 
 
 WORK_MODE_LABELS = {
@@ -56,7 +57,7 @@ class ActivityCategory(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CATEGORY_LABELS[self])
+        return translated(CATEGORY_LABELS[self])
 
 
 CATEGORY_LABELS = {
@@ -74,7 +75,7 @@ class ActivityStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(STATUS_LABELS[self])
+        return translated(STATUS_LABELS[self])
 
     @property
     def editable(self) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.accounts import User
 from kinerja.models.activities import WorkMode
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
@@ -42,7 +43,7 @@ class AttendanceKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(ATTENDANCE_KIND_LABELS[self])
+        return translated(ATTENDANCE_KIND_LABELS[self])
 
     @property
     def is_session(self) -> bool:
@@ -154,7 +155,7 @@ class FlagKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(FLAG_KIND_LABELS[self])
+        return translated(FLAG_KIND_LABELS[self])
 
 
 FLAG_KIND_LABELS = {
@@ -195,7 +196,7 @@ class FlagStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(FLAG_STATUS_LABELS[self])
+        return translated(FLAG_STATUS_LABELS[self])
 
 
 FLAG_STATUS_LABELS = {

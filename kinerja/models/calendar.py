@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.base import Base, TimestampMixin
 from kinerja.models.org import str_enum
 from kinerja.models.people import Employee
@@ -21,7 +22,7 @@ class HolidayKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(HOLIDAY_KIND_LABELS[self])
+        return translated(HOLIDAY_KIND_LABELS[self])
 
 
 HOLIDAY_KIND_LABELS = {
@@ -57,7 +58,7 @@ class LeaveKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(LEAVE_KIND_LABELS[self])
+        return translated(LEAVE_KIND_LABELS[self])
 
 
 LEAVE_KIND_LABELS = {

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.accounts import User
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import Agency, str_enum
@@ -23,7 +24,7 @@ class CorrectionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CORRECTION_KIND_LABELS[self])
+        return translated(CORRECTION_KIND_LABELS[self])
 
 
 CORRECTION_KIND_LABELS = {
@@ -42,7 +43,7 @@ class CorrectionStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CORRECTION_STATUS_LABELS[self])
+        return translated(CORRECTION_STATUS_LABELS[self])
 
 
 CORRECTION_STATUS_LABELS = {

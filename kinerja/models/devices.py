@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.accounts import User
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import Agency, Office, str_enum
@@ -74,7 +75,7 @@ class PunchStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(PUNCH_STATUS_LABELS[self])
+        return translated(PUNCH_STATUS_LABELS[self])
 
 
 PUNCH_STATUS_LABELS = {

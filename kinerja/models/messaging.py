@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinerja import clock
+from kinerja.i18n import translated
 from kinerja.models.accounts import User
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import str_enum
@@ -22,7 +23,7 @@ class Channel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CHANNEL_LABELS[self])
+        return translated(CHANNEL_LABELS[self])
 
 
 CHANNEL_LABELS = {Channel.WHATSAPP: _l("WhatsApp"), Channel.TELEGRAM: _l("Telegram")}
@@ -35,7 +36,7 @@ class GatewayKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(GATEWAY_KIND_LABELS[self])
+        return translated(GATEWAY_KIND_LABELS[self])
 
 
 GATEWAY_KIND_LABELS = {
@@ -54,7 +55,7 @@ class MessageStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(MESSAGE_STATUS_LABELS[self])
+        return translated(MESSAGE_STATUS_LABELS[self])
 
 
 MESSAGE_STATUS_LABELS = {

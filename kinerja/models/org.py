@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Double, Enum, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.base import Base, TimestampMixin
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class PositionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(POSITION_KIND_LABELS[self])
+        return translated(POSITION_KIND_LABELS[self])
 
 
 POSITION_KIND_LABELS = {

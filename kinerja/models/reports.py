@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kinerja import clock
+from kinerja.i18n import translated
 from kinerja.models.accounts import User
 from kinerja.models.base import Base, UTCDateTime
 from kinerja.models.org import str_enum
@@ -24,7 +25,7 @@ class JobStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(JOB_STATUS_LABELS[self])
+        return translated(JOB_STATUS_LABELS[self])
 
     @property
     def finished(self) -> bool:

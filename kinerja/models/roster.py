@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.activities import WorkMode
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import Agency, str_enum
@@ -32,7 +33,7 @@ class CapReason(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CAP_REASON_LABELS[self])
+        return translated(CAP_REASON_LABELS[self])
 
     @property
     def preset(self) -> int | None:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.org import str_enum
 from kinerja.models.people import Employee
@@ -37,7 +38,7 @@ class SkpStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(SKP_STATUS_LABELS[self])
+        return translated(SKP_STATUS_LABELS[self])
 
     @property
     def editable(self) -> bool:
@@ -70,7 +71,7 @@ class IkiAspect(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(ASPECT_LABELS[self])
+        return translated(ASPECT_LABELS[self])
 
 
 ASPECT_LABELS = {
@@ -94,7 +95,7 @@ class BehaviourValue(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(BEHAVIOUR_LABELS[self])
+        return translated(BEHAVIOUR_LABELS[self])
 
 
 BEHAVIOUR_LABELS = {
@@ -117,7 +118,7 @@ class Rating(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(RATING_LABELS[self])
+        return translated(RATING_LABELS[self])
 
 
 RATING_LABELS = {
@@ -138,7 +139,7 @@ class Predikat(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(PREDIKAT_LABELS[self])
+        return translated(PREDIKAT_LABELS[self])
 
 
 PREDIKAT_LABELS = {

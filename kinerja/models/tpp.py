@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kinerja.i18n import translated
 from kinerja.models.accounts import User
 from kinerja.models.base import Base, TimestampMixin, UTCDateTime
 from kinerja.models.calendar import LeaveKind
@@ -54,7 +55,7 @@ class Criterion(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CRITERION_LABELS[self])
+        return translated(CRITERION_LABELS[self])
 
 
 CRITERION_LABELS = {

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from kinerja.extensions import db
+from kinerja.i18n import translated
 from kinerja.models import Activity, Agency, Evidence
 from kinerja.settings import setting
 from kinerja.workcalendar import month_days
@@ -25,7 +26,7 @@ class Flag(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(FLAG_LABELS[self])
+        return translated(FLAG_LABELS[self])
 
 
 FLAG_LABELS = {
