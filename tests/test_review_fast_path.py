@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from kinerja.models import Assignment, Position
+from kinerja.models import Assignment, Position, Unit
 from tests.factories import PositionFactory, freeze_now, staff_member
 from tests.querycount import count_queries
 from tests.test_review import APPROVED, DRAFT, RETURNED, SUBMITTED, TODAY, item, page, sign_in, statuses
@@ -171,6 +171,38 @@ def test_the_inbox_counts_waiting_days_in_local_days(app, db, org, today):
     row_a2 = next(row for row in rows if f"NIP {org.staff_a2.id_number}" in row)
     assert "3 menunggu tertua 2 hari" in row_a
     assert "1 menunggu tertua 0 hari" in row_a2
+
+
+def test_a_large_team_is_listed_a_page_at_a_time_with_those_waiting_first(app, db, org, today, monkeypatch):
+    """The inbox pages its people (those with waiting items first); select-all still counts and covers everyone
+    waiting, on any page; the home page's card shows the first page of names and links to the inbox."""
+    unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
+                             .where(Assignment.employee_id == org.staff_a.id))
+    extra = [staff_member(unit, org.appraiser_a, name=f"Staf Tambahan {n}") for n in range(3)]
+    waiting = [item(extra[2], date(2026, 11, 16), submitted_at=datetime(2026, 11, 16, 2, 0, tzinfo=UTC)),
+               item(org.staff_a2, date(2026, 11, 17))]
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    client = sign_in(app, org.appraiser_a.id_number)
+
+    first, second, third = (page(client.get(f"{INBOX}?page={n}")) for n in (1, 2, 3))
+    team = [extra[2], org.staff_a2, org.staff_a, extra[0], extra[1]]  # waiting (oldest first), then by name
+    assert [int(i) for i in re.findall(r'name="employee_ids" value="(\d+)"', first)] == [p.id for p in team[:2]]
+    assert [int(i) for i in re.findall(r'name="employee_ids" value="(\d+)"', second)] == [p.id for p in team[2:4]]
+    assert [int(i) for i in re.findall(r'name="employee_ids" value="(\d+)"', third)] == [team[4].id]
+    for markup in (first, second, third):
+        assert "Pilih semua pegawai dengan kegiatan menunggu (2)" in text(markup)
+    assert 'href="/pemeriksaan/?page=2"' in first and 'href="/pemeriksaan/?page=3"' in first
+    assert 'name="next" value="/pemeriksaan/?page=2"' in second  # a decision comes back to the same page
+    assert client.get(f"{INBOX}?page=9").status_code == 200 and client.get(f"{INBOX}?page=x").status_code == 200
+
+    # select-all from the last page still covers everyone waiting
+    everything = page(client.post(PREVIEW, data={"all_waiting": "1"}))
+    assert sorted(int(i) for i in re.findall(r'name="ids" value="(\d+)"', everything)) == sorted(waiting)
+
+    home = page(client.get("/"))
+    card = re.search(r'id="bawahan".*?</div>\s*</div>', home, re.S).group(0)
+    assert len(re.findall(r'href="/pegawai/\d+"', card)) == 2
+    assert "Lihat semua 5 pegawai di halaman pemeriksaan" in text(card) and f'href="{INBOX}"' in card
 
 
 # ------------------------------------------------------------------------------- select-all and the count
