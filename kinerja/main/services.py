@@ -57,10 +57,36 @@ def subordinates_statement() -> Select:
 def subordinates(employee_id: int, on: date) -> list[SubordinateRow]:
     """Direct subordinates, then those of the people the employee stands in for, sorted by name (plain rows:
     an appraiser's home and inbox list them on every view)."""
-    rows = db.session.execute(subordinates_statement(), {
-        "on": on, "appraisers": sorted({employee_id} | absent_ids(employee_id, on)), "employee_id": employee_id})
-    return [SubordinateRow(PersonRow(*row[:PERSON_WIDTH]), row[PERSON_WIDTH], row[PERSON_WIDTH + 1],
-                           row[PERSON_WIDTH + 2] != employee_id) for row in rows]
+    rows = db.session.execute(subordinates_statement(), subordinates_values(employee_id, on))
+    return [subordinate_row(row, employee_id) for row in rows]
+
+
+@dataclass(frozen=True)
+class Team:
+    rows: list[SubordinateRow]  # the first `limit`, by name
+    total: int
+
+
+@cache
+def first_subordinates_statement() -> Select:
+    return subordinates_statement().add_columns(func.count().over()).limit(bindparam("limit", type_=Integer))
+
+
+def first_subordinates(employee_id: int, on: date, limit: int) -> Team:
+    """The first `limit` of `subordinates` and how many there are, in one statement: the home page's card shows
+    a page of names and links to the inbox for the rest (a head's team may be a hundred people)."""
+    rows = db.session.execute(first_subordinates_statement(), {**subordinates_values(employee_id, on),
+                                                               "limit": limit}).all()
+    return Team([subordinate_row(row, employee_id) for row in rows], rows[0][-1] if rows else 0)
+
+
+def subordinates_values(employee_id: int, on: date) -> dict:
+    return {"on": on, "appraisers": sorted({employee_id} | absent_ids(employee_id, on)), "employee_id": employee_id}
+
+
+def subordinate_row(row, employee_id: int) -> SubordinateRow:
+    return SubordinateRow(PersonRow(*row[:PERSON_WIDTH]), row[PERSON_WIDTH], row[PERSON_WIDTH + 1],
+                          row[PERSON_WIDTH + 2] != employee_id)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ def home():
         context["assignment"] = assignment_on(user.employee_id, today, details=True)
         context["acting"] = services.acting_roles(user.employee_id, today)
         # whether there are any is known already (the user's standing, loaded with the account)
-        context["subordinates"] = services.subordinates(user.employee_id, today) if is_appraiser(user, today) else []
+        context["team"] = (services.first_subordinates(user.employee_id, today, current_app.config["PER_PAGE"])
+                           if is_appraiser(user, today) else None)
         context["card"] = today_card(user.employee_id)
     agency_ids = admin_agency_ids(user)
     if agency_ids:
