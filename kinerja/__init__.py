@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kinerja import assets, audit, clock, i18n, logs, monitoring
 from kinerja.core import people
+from kinerja.core.forms import hidden_input
 from kinerja.database import configure_engine_events, engine_options
 from kinerja.extensions import babel, csrf, db, limiter, login_manager, migrate
 from kinerja.json_input import LimitedJSONProvider
@@ -74,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     audit.init_app(app)
     app.add_template_filter(people.staff_id, "staff_id")
+    app.add_template_filter(hidden_input, "hidden_input")
 
 
 def register_blueprints(app: Flask) -> None:
