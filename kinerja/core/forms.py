@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from flask import flash
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kinerja.errors import DomainError
 from kinerja.extensions import db
@@ -23,10 +23,9 @@ def show_error(form, error: DomainError, fields: Collection[str] | None = None) 
         flash(error.message, "danger")
 
 
-HIDDEN_INPUT = Markup('<input id="{}" name="{}" type="hidden" value="{}">')  # WTForms' order: by name
-
-
 def hidden_input(field) -> Markup:
     """A WTForms hidden field, byte for byte as its widget renders it, `{{ form.kind|hidden_input }}`: without
     the widget machinery, which cost a fifth of the attendance page for its hidden fields."""
-    return HIDDEN_INPUT.format(field.id, field.name, field._value())
+    # WTForms' order of attributes (by name); every value escaped (Markup.format costs four times as much)
+    return Markup(f'<input id="{escape(field.id)}" name="{escape(field.name)}" type="hidden" '  # noqa: S704
+                  f'value="{escape(field._value())}">')

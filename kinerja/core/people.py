@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement
 
 from kinerja.identity import EmploymentType
@@ -39,12 +39,10 @@ def person_columns() -> tuple[ColumnElement, ...]:
 PERSON_WIDTH = len(PersonRow.__dataclass_fields__)
 
 
-STAFF_ID = Markup('<span class="staff-id small text-muted font-monospace text-nowrap">{} {}</span>')
-
-
 def staff_id(person: PersonRow | Employee) -> Markup:
     """The NIP (NIK for non-ASN staff) beside a name, so that namesakes can be told apart: the templates'
     `person|staff_id` filter (a list of a hundred people shows it on every row; a macro call cost three times
     as much)."""
     label = _("NIP") if person.employment_type.is_asn else _("NIK")
-    return STAFF_ID.format(label, person.id_number)
+    return Markup('<span class="staff-id small text-muted font-monospace text-nowrap">'  # noqa: S704 (escaped)
+                  f'{escape(label)} {escape(person.id_number)}</span>')
