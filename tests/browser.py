@@ -60,7 +60,7 @@ def live_server(app, db) -> Iterator[str]:
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Keep the request threads joinable: a request the browser still had in flight when the test ended must finish
-    # before the database is emptied (on PostgreSQL, TRUNCATE deadlocked with it).
+    # before the database is emptied (on PostgreSQL, emptying it deadlocked with such a request).
     server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from kinerja import create_app
 from kinerja.extensions import db as _db
@@ -76,20 +76,18 @@ def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
 
 
 def wipe(app: Flask) -> None:
-    """Empty every table, whatever the order of their foreign keys."""
-    tables = list(reversed(_db.metadata.sorted_tables))
-    dialect = _db.engine.dialect.name
+    """Empty every table, whatever the order of their foreign keys.
+
+    DELETE on every database: PostgreSQL's TRUNCATE gives each table and index new files, 380 ms for the 59 tables
+    against 23 ms for DELETE of a test's few rows, and ran after nearly every test (most of the suite's time there).
+    Nothing relies on identities starting again at 1 (MariaDB never restarted them)."""
     with _db.engine.begin() as connection:
-        if dialect == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                # A tree's rows refer to each other: cut the links before deleting (RESTRICT acts per row).
-                for key in table.foreign_keys:
-                    if key.column.table is table:
-                        connection.execute(table.update().values({key.parent.name: None}))
-                connection.execute(table.delete())
+        for table in reversed(_db.metadata.sorted_tables):
+            # A tree's rows refer to each other: cut the links before deleting (RESTRICT acts per row).
+            for key in table.foreign_keys:
+                if key.column.table is table:
+                    connection.execute(table.update().values({key.parent.name: None}))
+            connection.execute(table.delete())
         add_reference_stamp(connection)
 
 

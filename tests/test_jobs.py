@@ -350,11 +350,34 @@ def test_the_none_runner_leaves_the_job_queued(owner, db):
 def test_the_rq_runner_enqueues_and_an_rq_worker_runs_the_job(owner, db, rq_queue):
     from rq import SimpleWorker
 
+    from kinerja.jobs.commands import PromptExit
+
+    class Worker(PromptExit, SimpleWorker):
+        pass
+
     job_id = new_job(owner)
     dispatch(reload(job_id))
     assert rq_queue.job_ids == [job_id] and reload(job_id).status is JobStatus.QUEUED
-    SimpleWorker([rq_queue], connection=rq_queue.connection).work(burst=True)
+    Worker([rq_queue], connection=rq_queue.connection).work(burst=True)
     assert reload(job_id).status is JobStatus.DONE and RUNS.count(job_id) == 1
+
+
+def test_an_rq_worker_ends_at_once_when_its_command_thread_has_read_the_unsubscribe_reply(rq_queue):
+    """The race that kept a burst worker 60 s at its end: the thread reads the reply to the unsubscribe and goes
+    back to a read before the worker tells it to stop. Here it is made to happen every time."""
+    from kinerja.jobs.commands import EngineSafeWorker
+
+    worker = EngineSafeWorker([rq_queue], connection=rq_queue.connection)
+    worker.subscribe()
+    worker.pubsub.unsubscribe()
+    deadline = time.monotonic() + 10
+    while worker.pubsub.subscribed and time.monotonic() < deadline:  # the thread has read the reply
+        time.sleep(0.05)
+    assert not worker.pubsub.subscribed
+    ending = threading.Thread(target=worker.unsubscribe, daemon=True)
+    ending.start()
+    ending.join(10)  # RQ's own thread would sleep on for up to 60 s
+    assert not ending.is_alive() and not worker.pubsub_thread.is_alive()
 
 
 @pytest.mark.slow

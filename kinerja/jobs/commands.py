@@ -89,7 +89,21 @@ def work_command(burst: bool, modules: tuple[str, ...]) -> None:
     click.echo(f"{count} tugas dijalankan.")
 
 
-class EngineSafeWorker(Worker):
+class PromptExit:
+    """An RQ worker whose command channel (stop, kill a job) is read in a thread that wakes every second.
+
+    RQ's thread waits in 60-second reads and is joined when the worker ends; when it has read the reply to the
+    unsubscribe before it is told to stop, the worker waits out a whole read (rq 3.0 with redis-py 8.2: a burst
+    worker took 60 s to exit, now and then, when the machine was busy)."""
+
+    def subscribe(self) -> None:
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler)
+
+
+class EngineSafeWorker(PromptExit, Worker):
     """An RQ worker whose forked work horses open their own database connections."""
 
     def main_work_horse(self, job, queue):
