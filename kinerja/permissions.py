@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache, wraps
 from typing import ParamSpec, TypeVar
@@ -148,22 +149,51 @@ def subordinates_select(employee_id: int, on: date) -> Select:
     )
 
 
-def employee_scope(user: User, on: date | None = None) -> ColumnElement[bool]:
-    """SQL condition on Employee.id: the employees whose records the user may see on the day."""
-    if is_global_admin(user):
-        return true()
+@dataclass(frozen=True)
+class ScopeShape:
+    """Which parts `employee_scope` has for a user: everyone (BKD), their own people, whole agencies."""
+    everyone: bool
+    own: bool
+    agencies: bool
+
+
+def scope_of(user: User, on: date | None = None) -> tuple[ScopeShape, dict[str, object]]:
+    """The shape of the user's `employee_scope` and its values (`scope_employee`, `scope_on`, `scope_agencies`)."""
     on = on or clock.today()
-    conditions: list[ColumnElement[bool]] = []
-    if user.employee_id is not None:
-        conditions.append(Employee.id == user.employee_id)
-        conditions.append(Employee.id.in_(subordinates_select(user.employee_id, on)))
+    if is_global_admin(user):
+        return ScopeShape(True, False, False), {"scope_employee": -1, "scope_on": on, "scope_agencies": []}
     agencies = overseen_agency_ids(user)
-    if agencies:
+    shape = ScopeShape(False, user.employee_id is not None, bool(agencies))
+    return shape, {"scope_employee": user.employee_id if shape.own else -1, "scope_on": on,
+                   "scope_agencies": sorted(agencies)}
+
+
+def scope_condition(shape: ScopeShape, *, scope_employee, scope_on, scope_agencies) -> ColumnElement[bool]:
+    """`employee_scope` itself; the values are values, or the bound parameters of `BOUND_SCOPE`."""
+    if shape.everyone:
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    if shape.own:
+        conditions.append(Employee.id == scope_employee)
+        conditions.append(Employee.id.in_(subordinates_select(scope_employee, scope_on)))
+    if shape.agencies:
         in_agency = select(Assignment.employee_id).where(
-            Assignment.active_on(on), Assignment.agency_id.in_(agencies)
+            Assignment.active_on(scope_on), Assignment.agency_id.in_(scope_agencies)
         )
         conditions.append(Employee.id.in_(in_agency))
     return or_(*conditions) if conditions else false()
+
+
+# The same arguments as bound parameters, for a statement built once per shape (`scope_of` gives their values).
+BOUND_SCOPE = {"scope_employee": bindparam("scope_employee", type_=Integer),
+               "scope_on": bindparam("scope_on", type_=Date),
+               "scope_agencies": bindparam("scope_agencies", expanding=True)}
+
+
+def employee_scope(user: User, on: date | None = None) -> ColumnElement[bool]:
+    """SQL condition on Employee.id: the employees whose records the user may see on the day."""
+    shape, values = scope_of(user, on)
+    return scope_condition(shape, **values)
 
 
 def in_force_between(first: date, last: date) -> ColumnElement[bool]:

@@ -108,3 +108,33 @@ def test_only_those_over_the_employee_decide(client, auth, org, db, today):
     again = client.post(f"/presensi/koreksi/{correction.id}/putuskan", data={"decision": "approve"},
                         follow_redirects=True).get_data(as_text=True)
     assert "sudah diputuskan" in again
+
+
+def test_the_waiting_count_matches_what_each_decider_may_decide(org, db, today):
+    """The inbox's count (a statement built once per shape of scope) counts exactly the pending requests that
+    `decidable` lets each user decide: BKD everything, an agency admin and a head their agency, an appraiser
+    their staff and, as Plh, the absent appraiser's; nobody their own; decided requests never."""
+    from kinerja.attendance.corrections import decidable, pending_count
+    from kinerja.models import CorrectionKind
+
+    def request(employee, agency, day, status=CorrectionStatus.PENDING):
+        db.session.add(AttendanceCorrection(employee_id=employee.id, agency_id=agency.id, day=day,
+                                            kind=CorrectionKind.FORGOT_IN, check_in=datetime(2026, 1, 1, 7).time(),
+                                            reason="Lupa", status=status))
+
+    request(org.staff_a, org.agency_a, date(2026, 11, 23))
+    request(org.staff_a2, org.agency_a, date(2026, 11, 23))
+    request(org.staff_a2, org.agency_a, date(2026, 11, 20), CorrectionStatus.APPROVED)
+    request(org.other_staff_a, org.agency_a, date(2026, 11, 23))
+    request(org.appraiser_a, org.agency_a, date(2026, 11, 23))
+    request(org.staff_b, org.agency_b, date(2026, 11, 24))
+    factories.ActingAssignmentFactory(acting=org.appraiser_a, absent=org.other_appraiser_a)
+    db.session.commit()
+
+    def listed(user) -> int:
+        return sum(1 for item in db.session.scalars(decidable(user)) if item.status is CorrectionStatus.PENDING)
+
+    expected = {org.bkd_admin: 5, org.agency_admin_a: 4, org.user(org.head_a): 4, org.user(org.appraiser_a): 3,
+                org.user(org.staff_a): 0, org.user(org.head_b): 1}
+    for user, count in expected.items():
+        assert (pending_count(user), listed(user)) == (count, count), user.username

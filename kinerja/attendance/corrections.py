@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, select, update
 
 from kinerja import audit, clock, notify
 from kinerja.core.assignments import assignment_on
@@ -29,7 +30,7 @@ from kinerja.models import (
     Employee,
     User,
 )
-from kinerja.permissions import employee_scope
+from kinerja.permissions import BOUND_SCOPE, ScopeShape, employee_scope, scope_condition, scope_of
 from kinerja.settings import setting
 from kinerja.workcalendar import earliest_backdate, holidays_between, is_weekend
 
@@ -150,20 +151,33 @@ def decider_accounts(appraiser_id: int | None, today: date) -> list[int]:
                                                           User.is_enabled.is_(True))))
 
 
+def restrict_to_decider(query: Select, scope: ColumnElement[bool], own) -> Select:
+    """Requests of the employees in `scope`, never the decider's own (`own`: their employee id, or None)."""
+    query = query.join(Employee, Employee.id == AttendanceCorrection.employee_id).where(scope)
+    return query.where(AttendanceCorrection.employee_id != own) if own is not None else query
+
+
 def decidable(user: User) -> Select:
     """Requests the user may decide: of the employees in their scope (subordinates, also through a Plh/Plt;
     their agency as its admin or head; everyone for BKD), never their own."""
-    query = (select(AttendanceCorrection).join(Employee, Employee.id == AttendanceCorrection.employee_id)
-             .where(employee_scope(user)))
-    if user.employee_id is not None:
-        query = query.where(AttendanceCorrection.employee_id != user.employee_id)
-    return query
+    return restrict_to_decider(select(AttendanceCorrection), employee_scope(user), user.employee_id)
+
+
+@cache
+def pending_count_statement(shape: ScopeShape, has_own: bool) -> Select:
+    """Built once per shape with bound parameters: the inbox shows the count on every view, and composing the
+    scope's subqueries cost more than running them."""
+    waiting = (select(func.count()).select_from(AttendanceCorrection)
+               .where(AttendanceCorrection.status == CorrectionStatus.PENDING))
+    return restrict_to_decider(waiting, scope_condition(shape, **BOUND_SCOPE),
+                               bindparam("own", type_=Integer) if has_own else None)
 
 
 def pending_count(user: User) -> int:
-    query = decidable(user).where(AttendanceCorrection.status == CorrectionStatus.PENDING)
-    # counted in place: a subquery of the whole row would build a proxy for each of its columns on every page
-    return db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True)) or 0
+    """How many of the requests `decidable` gives wait for a decision."""
+    shape, values = scope_of(user)
+    statement = pending_count_statement(shape, user.employee_id is not None)
+    return db.session.scalar(statement, {**values, "own": user.employee_id}) or 0
 
 
 def load_decidable(user: User, correction_id: int) -> AttendanceCorrection | None:
