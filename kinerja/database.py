@@ -151,30 +151,33 @@ LIKE_ESCAPE = "\\"
 
 class CountedPagination(SelectPagination):
     """A page of a plain SELECT whose total comes with its rows (``count(*) OVER ()``) instead of a second
-    statement. Only for a statement of one entity without DISTINCT or GROUP BY: the window counts rows before
-    LIMIT, and after any join. A page past the end, which has no rows to carry the total, counts separately.
+    statement. Only for a statement without DISTINCT or GROUP BY: the window counts rows before LIMIT, and after
+    any join. Each item is the row's one entity, or `convert(*columns)` for a statement of columns (plain rows for
+    a page shown on every view). A page past the end, which has no rows to carry the total, counts separately.
     Builds on Flask-SQLAlchemy's SelectPagination (its `_query_args` and `_query_offset`, pinned in
     requirements/lock.txt); tests/test_counted_pagination.py holds it to what db.paginate gives."""
 
     _total: int | None = None
 
     def _query_items(self) -> list:
-        select = self._query_args["select"]
+        select, convert = self._query_args["select"], self._query_args.get("convert")
         rows = self._query_args["session"].execute(
             select.add_columns(func.count().over()).limit(self.per_page).offset(self._query_offset)).unique().all()
         if rows:
-            self._total = rows[0][1]
+            self._total = rows[0][-1]
         elif self.page == 1:
             self._total = 0
-        return [row[0] for row in rows]
+        return [convert(*row[:-1]) for row in rows] if convert else [row[0] for row in rows]
 
     def _query_count(self) -> int:
         return self._total if self._total is not None else super()._query_count()
 
 
-def paginate_counted(select: Select, page: int, per_page: int) -> CountedPagination:
+def paginate_counted(select: Select, page: int, per_page: int,
+                     convert: Callable[..., object] | None = None) -> CountedPagination:
     """`db.paginate` (no 404 past the end) in one statement: see CountedPagination."""
-    return CountedPagination(select=select, session=db.session(), page=page, per_page=per_page, error_out=False)
+    return CountedPagination(select=select, session=db.session(), page=page, per_page=per_page, error_out=False,
+                             convert=convert)
 
 
 class ListPagination(Pagination):

@@ -483,6 +483,35 @@ def test_the_page_checks_in_and_shows_the_status(client, auth, org, staff):
     assert "Presensi masuk tercatat pukul 07.20 WIB." in shown and "dari Kantor Dinas A (radius 100 m)" in shown
 
 
+def test_the_history_lists_the_months_own_records_newest_first_a_page_at_a_time(app, client, auth, org, staff,
+                                                                                 office, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    tuesday, wednesday = date(2026, 11, 10), date(2026, 11, 11)
+    stored(org.staff_a, tuesday, agency_id=org.agency_a.id, office_id=office.id, distance_m=35.4, late_minutes=12)
+    stored(org.staff_a, tuesday, kind=AttendanceKind.OUT, at=datetime(2026, 11, 10, 9, 5, tzinfo=UTC),
+           agency_id=org.agency_a.id, mode=WorkMode.DL, assignment_letter="090/17/2026", early_minutes=25)
+    stored(org.staff_a, wednesday, agency_id=org.agency_a.id, mode=WorkMode.WFH, off_day=True,
+           at=datetime(2026, 11, 11, 1, 2, tzinfo=UTC))
+    stored(org.staff_a, date(2026, 10, 30), agency_id=org.agency_a.id)  # another month
+    stored(org.staff_b, tuesday, agency_id=org.agency_b.id, assignment_letter="B-999")  # someone else's
+    auth.login(org.staff_a.id_number)
+
+    def history(page: int) -> str:
+        shown = client.get(f"/presensi/?bulan=2026-11&page={page}").get_data(as_text=True)
+        return shown[shown.index("Riwayat November 2026"):]
+
+    first, second = history(1), history(2)
+    assert "Rab, 11 Nov" in first and "08.02 WIB" in first and "WFH" in first and "hari libur" in first
+    assert "Surat tugas 090/17/2026" in first and "16.05 WIB" in first and "pulang 25 menit lebih awal" in first
+    assert first.index("Rab, 11 Nov") < first.index("16.05 WIB")  # newest first
+    assert "terlambat 12 menit" not in first and re.search(r"href=\"/presensi/\?[^\"]*page=2", first)
+    assert "Sel, 10 Nov" in second and "07.20 WIB" in second and "terlambat 12 menit" in second
+    assert "35 m dari Kantor Dinas A (radius 100 m)" in second and "Pulang" not in second
+    assert all("B-999" not in page and "30 Okt" not in page for page in (first, second))
+    past_the_end = history(3)
+    assert "Sel, 10 Nov" not in past_the_end and "Rab, 11 Nov" not in past_the_end
+
+
 def test_the_page_refuses_outside_the_radius_with_the_distance(client, auth, org, staff):
     auth.login(org.staff_a.id_number)
     response = client.post("/presensi/", data=page_form(north(350)), content_type="multipart/form-data")

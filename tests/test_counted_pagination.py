@@ -43,3 +43,14 @@ def test_one_statement_for_a_page_and_its_total(app, org):
         with count_queries() as statements:  # nothing at all: the first page says so without counting
             empty = paginate_counted(select(Employee).where(false()), 1, 3)
         assert (empty.items, empty.total, empty.pages) == ([], 0, 0) and len(statements) == 1
+
+
+@pytest.mark.parametrize("page", [1, 3, 99])
+def test_plain_rows_converted_page_and_total_as_db_paginate(app, org, page):
+    """A statement of columns with `convert`: each item is convert(*columns), without the window's count."""
+    with app.test_request_context():
+        expected = db.paginate(employees(), page=page, per_page=3, error_out=False)
+        columns = select(Employee.id, Employee.name).order_by(Employee.id)
+        counted = paginate_counted(columns, page, 3, convert=lambda id_, name: (id_, name.upper()))
+        assert counted.items == [(item.id, item.name.upper()) for item in expected.items]
+        assert (counted.total, counted.pages) == (expected.total, expected.pages)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,9 @@ from kinerja.models import (
     AttendanceRecord,
     AttendanceSession,
     FlagStatus,
+    Office,
     User,
+    WorkMode,
 )
 from kinerja.workcalendar import holidays_between, is_weekend, month_days
 
@@ -115,21 +117,54 @@ def today_status(employee_id: int) -> tuple[date, Today]:
     return day, today_of(employee_id, day, local.time().replace(tzinfo=None), working)
 
 
+@dataclass(frozen=True)
+class OfficeName:
+    name: str
+    radius_m: int
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A record as the attendance page's history shows it (the fields `record_details` and `attendance_time`
+    read): plain rows, not 25 records and their offices loaded into the session on every view."""
+    id: int
+    agency_id: int
+    day: date
+    kind: AttendanceKind
+    at: datetime
+    mode: WorkMode
+    distance_m: float | None
+    assignment_letter: str | None
+    late_minutes: int
+    early_minutes: int
+    off_day: bool
+    office: OfficeName | None
+
+
+def history_row(*columns) -> HistoryRow:
+    *fields, office_name, radius_m = columns
+    return HistoryRow(*fields, OfficeName(office_name, radius_m) if office_name is not None else None)
+
+
 def month_history(employee_id: int, month: date, page: int, per_page: int):
-    """The person's records of the month, newest first, paginated."""
+    """The person's records of the month, newest first, paginated (items are `HistoryRow`s)."""
     first, last = month_days(month.year, month.month)
     query = month_history_statement().params(employee_id=employee_id, first=first, last=last)
-    return paginate_counted(query, page, per_page)
+    return paginate_counted(query, page, per_page, convert=history_row)
 
 
 @cache
 def month_history_statement():
-    """Built once with bound parameters (the attendance page shows the month on every view)."""
-    return (select(AttendanceRecord)
-            .where(AttendanceRecord.employee_id == bindparam("employee_id", type_=Integer),
-                   AttendanceRecord.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date)))
-            .order_by(AttendanceRecord.day.desc(), AttendanceRecord.at.desc())
-            .options(selectinload(AttendanceRecord.office)))  # the page shows no flags: the reviewers' page does
+    """Built once with bound parameters (the attendance page shows the month on every view). The page shows no
+    flags: the reviewers' page does."""
+    record = AttendanceRecord
+    return (select(record.id, record.agency_id, record.day, record.kind, record.at, record.mode, record.distance_m,
+                   record.assignment_letter, record.late_minutes, record.early_minutes, record.off_day,
+                   Office.name, Office.radius_m)
+            .outerjoin(Office, Office.id == record.office_id)
+            .where(record.employee_id == bindparam("employee_id", type_=Integer),
+                   record.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date)))
+            .order_by(record.day.desc(), record.at.desc()))
 
 
 def open_flags(user: User, page: int, per_page: int):
