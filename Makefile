@@ -37,8 +37,13 @@ static: static/dist/manifest.json
 icons: $(VENV)/.installed
 	$(BIN)/python -m kinerja.assets icons
 
-translations: $(VENV)/.installed
-	@$(BIN)/pybabel -q compile -d kinerja/translations
+# Each catalogue compiled only when its .po changed: CI starts suites while others run, and rewriting a .mo under
+# a running test's feet could hand it half a file.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard kinerja/translations/*/LC_MESSAGES/messages.po))
+kinerja/translations/%/LC_MESSAGES/messages.mo: kinerja/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	@$(BIN)/pybabel -q compile -i $< -o $@
+
+translations: $(CATALOGS)
 
 # Re-pin every dependency (after changing setup.cfg, or to take updates): pip-compile from pip-tools resolves
 # setup.cfg's requirements and extras and writes each version with the hashes of its files. Review the diff.

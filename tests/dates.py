@@ -2,7 +2,8 @@
 
 Each moment runs in its own pytest process with KINERJA_CLOCK set, running from that instant, so the app, its
 fixtures and every process a test starts see the same day. Extra arguments go to pytest (`-x`, `-k name`,
-`-m "not browser"`); `--only NAME` picks moments; `--all` runs the whole suite instead of the marked tests.
+`-m "not browser"`); `--only NAME` picks moments; `--all` runs the whole suite instead of the marked tests;
+`--list` names the moments (CI runs each as a job of its own).
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=sorted(MOMENTS), help="run only these moments")
     parser.add_argument("--all", action="store_true", help="the whole suite instead of the `calendar` tests")
+    parser.add_argument("--list", action="store_true", help="print the moments' names, one a line, and stop")
     options, pytest_args = parser.parse_known_args(argv)
+    if options.list:
+        print("\n".join(MOMENTS))
+        return 0
     chosen = options.only or list(MOMENTS)
     totals = [0, 0, 0]
     lines = []
