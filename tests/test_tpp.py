@@ -177,7 +177,8 @@ def test_a_locked_month_never_changes_until_an_audited_reopen(client, auth, org,
     assert db.session.query(TppPeriod).count() == 0 and db.session.query(TppSlip).count() == 0
     page = client.get(f"/tpp/2026-11/pegawai/{org.staff_a.id}").get_data(as_text=True)
     assert "Tidak masuk tanpa keterangan: 1 hari × 3%" in page
-    actions = [entry.action for entry in db.session.query(AuditEntry).filter_by(object_type="tpp_period")]
+    actions = [entry.action for entry in db.session.query(AuditEntry).filter_by(object_type="tpp_period")
+               .order_by(AuditEntry.id)]
     assert actions == ["lock_tpp", "reopen_tpp"]
 
 
