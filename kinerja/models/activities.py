@@ -111,7 +111,8 @@ class Activity(TimestampMixin, Base):
         CheckConstraint("quantity >= 0", name="quantity"),
         UniqueConstraint("employee_id", "client_token"),
         Index("ix_activity_employee_day", "employee_id", "activity_date"),
-        Index("ix_activity_status_employee", "status", "employee_id"),
+        # The day and the submission time too: the inbox counts waiting items from the index alone.
+        Index("ix_activity_status_employee_day", "status", "employee_id", "activity_date", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

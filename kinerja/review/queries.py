@@ -30,7 +30,6 @@ from kinerja.review.flags import Flag, flags_for
 from kinerja.review.rights import (
     BOUND,
     Shape,
-    candidate_owners,
     restrict_to_reviewer,
     reviewable,
     reviewable_monthly,
@@ -62,11 +61,11 @@ def waiting_counts_statement(shape: Shape) -> Select:
                      func.min(Activity.submitted_at).label("oldest")).where(
         Activity.status == ActivityStatus.SUBMITTED)
     if shape.appraisers or shape.agencies:
-        per_day = per_day.where(Activity.employee_id.in_(
-            candidate_owners(shape, BOUND["appraisers"], BOUND["agencies"])))
+        per_day = per_day.where(Activity.employee_id.in_(BOUND["candidates"]))
     per_day = per_day.group_by(Activity.employee_id, Activity.activity_date).subquery()
     decided = restrict_to_reviewer(select(per_day.c.employee_id, per_day.c.waiting, per_day.c.oldest), shape,
-                                   per_day.c.employee_id, per_day.c.activity_date, **BOUND).subquery()
+                                   per_day.c.employee_id, per_day.c.activity_date,
+                                   **{**BOUND, "candidates": None}).subquery()
     return (select(decided.c.employee_id, func.sum(decided.c.waiting), func.min(decided.c.oldest))
             .group_by(decided.c.employee_id))
 
