@@ -16,7 +16,7 @@ from datetime import date
 from functools import cache
 
 from flask import abort, current_app, g
-from sqlalchemy import Select, and_, bindparam, case, false, literal, or_, select, true, union
+from sqlalchemy import Select, and_, bindparam, case, false, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from kinerja import clock
@@ -113,15 +113,15 @@ def restrict_to_reviewer(query: Select, shape: Shape, owner_id, on, *, appraiser
     if shape.agencies:
         conditions.append(and_(effective.is_(None), owner.agency_id.in_(agencies)))
     acting_for = case((effective.in_(absent), effective), else_=None) if shape.absent else literal(None)
-    return (
+    query = (
         query.add_columns(owner.agency_id.label("agency_id"), acting_for.label("acting_for"))
         .join(owner, and_(owner.employee_id == owner_id, active_on(owner.valid_from, owner.valid_to, on)))
         .outerjoin(appraiser, appraiser.id == owner.appraiser_id)
         .outerjoin(upper, and_(upper.employee_id == appraiser.id, active_on(upper.valid_from, upper.valid_to, on)))
         .where(or_(*conditions) if conditions else false())
-        .where(owner_id.in_(candidates) if candidates is not None else true())
         .where(owner_id != own)
     )
+    return query if candidates is None else query.where(owner_id.in_(candidates))
 
 
 def candidate_owners(shape: Shape, appraisers, agencies):
