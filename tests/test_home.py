@@ -1,7 +1,10 @@
 """Each role's home page shows its own real data."""
 
+from datetime import timedelta
+
 import pytest
 
+from kinerja import clock
 from kinerja.models import Role
 from tests.factories import ActingAssignmentFactory, UserFactory
 
@@ -33,6 +36,25 @@ def test_acting_appraiser_sees_the_absent_appraisers_staff(client, auth, org, db
     page = client.get("/").get_data(as_text=True)
     assert "Staf Lain A" in page
     assert "sebagai Plh/Plt" in page
+    assert "Anda menjabat Plh. untuk Penilai Lain A sampai" in page and "(800/001/2026)" in page
+
+
+def test_home_names_only_the_acting_roles_held_today(client, auth, org, db):
+    today = clock.today()
+    ActingAssignmentFactory(acting=org.staff_a, absent=org.appraiser_a, decree_number="800/1/2026",
+                            valid_from=today - timedelta(days=9), valid_to=today - timedelta(days=1))
+    ActingAssignmentFactory(acting=org.staff_a, absent=org.other_appraiser_a, decree_number="800/2/2026",
+                            valid_from=today + timedelta(days=1), valid_to=today + timedelta(days=9))
+    ActingAssignmentFactory(acting=org.staff_a2, absent=org.head_a, decree_number="800/3/2026")
+    db.session.commit()
+    auth.login(org.staff_a.id_number)
+    page = client.get("/").get_data(as_text=True)
+    assert "Anda menjabat" not in page  # ended yesterday, starts tomorrow, someone else's
+    ActingAssignmentFactory(acting=org.staff_a, absent=org.head_a, decree_number="800/4/2026", valid_from=today,
+                            valid_to=today)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert page.count("Anda menjabat") == 1 and "Plh. untuk Kepala A" in page and "(800/4/2026)" in page
 
 
 def test_agency_admin_home_shows_units_with_counts(client, auth, org):
