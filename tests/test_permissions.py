@@ -251,6 +251,18 @@ def test_standing_in_makes_a_staff_member_an_appraiser(org, db):
     assert org.staff_a.id in visible_ids(db, org.user(org.staff_a2))
 
 
+def test_standing_in_counts_only_while_it_runs_and_never_for_oneself(org, db):
+    today = clock.today()
+    ActingAssignmentFactory(acting=org.staff_a2, absent=org.appraiser_a, valid_from=today - timedelta(days=9),
+                            valid_to=today - timedelta(days=1))
+    # other_appraiser_a appraises other_staff_a alone: standing in for them appraises nobody else
+    ActingAssignmentFactory(acting=org.other_staff_a, absent=org.other_appraiser_a)
+    db.session.commit()
+    assert is_appraiser(org.user(org.staff_a2)) is False
+    assert is_appraiser(org.user(org.staff_a2), today - timedelta(days=1)) is True
+    assert is_appraiser(org.user(org.other_staff_a)) is False
+
+
 @pytest.mark.parametrize(
     ("viewer", "expected"),
     [("agency_admin_a", {"agency_a"}), ("bkd_admin", {"agency_a", "agency_b"}), ("head_a", {"agency_a"}),
