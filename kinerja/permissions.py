@@ -150,14 +150,21 @@ def absent_ids(employee_id: int, on: date) -> frozenset[int]:
     return found
 
 
-def subordinates_select(employee_id: int, on: date) -> Select:
-    """Ids of the employee's subordinates on the day: direct ones and those of an acting assignment."""
-    appraisers = or_(
-        Assignment.appraiser_id == employee_id,
-        Assignment.appraiser_id.in_(absent_ids_select(employee_id, on)),
-    )
+def appraiser_ids(employee_id: int, on: date) -> list[int]:
+    """The employee and those they stand in for on the day: whose subordinates are theirs."""
+    return sorted({employee_id} | absent_ids(employee_id, on))
+
+
+def subordinates_select(employee_id, on, appraisers=None) -> Select:
+    """Ids of the employee's subordinates on the day: direct ones and those of an acting assignment.
+
+    `appraisers` is `appraiser_ids` (read when not given; a bound parameter in a statement built once). A list,
+    not `appraiser = … OR appraiser IN (acting subquery)`: MariaDB ran that subquery once for every assignment
+    of the regency."""
+    if appraisers is None:
+        appraisers = appraiser_ids(employee_id, on)
     return select(Assignment.employee_id).where(
-        Assignment.active_on(on), appraisers, Assignment.employee_id != employee_id
+        Assignment.active_on(on), Assignment.appraiser_id.in_(appraisers), Assignment.employee_id != employee_id
     )
 
 
@@ -170,24 +177,28 @@ class ScopeShape:
 
 
 def scope_of(user: User, on: date | None = None) -> tuple[ScopeShape, dict[str, object]]:
-    """The shape of the user's `employee_scope` and its values (`scope_employee`, `scope_on`, `scope_agencies`)."""
+    """The shape of the user's `employee_scope` and its values (`scope_employee`, `scope_appraisers`, `scope_on`,
+    `scope_agencies`)."""
     on = on or clock.today()
     if is_global_admin(user):
-        return ScopeShape(True, False, False), {"scope_employee": -1, "scope_on": on, "scope_agencies": []}
+        return ScopeShape(True, False, False), {"scope_employee": -1, "scope_appraisers": [], "scope_on": on,
+                                                "scope_agencies": []}
     agencies = overseen_agency_ids(user)
     shape = ScopeShape(False, user.employee_id is not None, bool(agencies))
-    return shape, {"scope_employee": user.employee_id if shape.own else -1, "scope_on": on,
+    return shape, {"scope_employee": user.employee_id if shape.own else -1,
+                   "scope_appraisers": appraiser_ids(user.employee_id, on) if shape.own else [], "scope_on": on,
                    "scope_agencies": sorted(agencies)}
 
 
-def scope_condition(shape: ScopeShape, *, scope_employee, scope_on, scope_agencies) -> ColumnElement[bool]:
+def scope_condition(shape: ScopeShape, *, scope_employee, scope_appraisers, scope_on,
+                    scope_agencies) -> ColumnElement[bool]:
     """`employee_scope` itself; the values are values, or the bound parameters of `BOUND_SCOPE`."""
     if shape.everyone:
         return true()
     conditions: list[ColumnElement[bool]] = []
     if shape.own:
         conditions.append(Employee.id == scope_employee)
-        conditions.append(Employee.id.in_(subordinates_select(scope_employee, scope_on)))
+        conditions.append(Employee.id.in_(subordinates_select(scope_employee, scope_on, scope_appraisers)))
     if shape.agencies:
         in_agency = select(Assignment.employee_id).where(
             Assignment.active_on(scope_on), Assignment.agency_id.in_(scope_agencies)
@@ -198,6 +209,7 @@ def scope_condition(shape: ScopeShape, *, scope_employee, scope_on, scope_agenci
 
 # The same arguments as bound parameters, for a statement built once per shape (`scope_of` gives their values).
 BOUND_SCOPE = {"scope_employee": bindparam("scope_employee", type_=Integer),
+               "scope_appraisers": bindparam("scope_appraisers", expanding=True),
                "scope_on": bindparam("scope_on", type_=Date),
                "scope_agencies": bindparam("scope_agencies", expanding=True)}
 
