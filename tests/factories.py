@@ -326,11 +326,12 @@ class HolidayEntryFactory(BaseFactory):
     is_day_off = True
 
 
-def freeze_now(monkeypatch, when: datetime | date = FIXED_NOW) -> datetime:
-    """Freeze the one clock at `when` for this test and every process it starts (a date: FIXED_NOW's hour, WIB)."""
+def freeze_now(monkeypatch, when: datetime | date = FIXED_NOW, *, running: bool = False) -> datetime:
+    """Freeze the one clock at `when` for this test and every process it starts (a date: FIXED_NOW's hour, WIB);
+    `running`: start it there and let it run (races whose processes wait for each other)."""
     if not isinstance(when, datetime):
         when = datetime.combine(when, FIXED_NOW.timetz())
-    monkeypatch.setenv(clock.SETTING, clock.setting(when))
+    monkeypatch.setenv(clock.SETTING, clock.setting(when, running=running))
     return when
 
 

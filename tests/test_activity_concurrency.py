@@ -6,8 +6,10 @@ For one person with overlapping times exactly one save wins and the others are r
 message; adjacent or other people's times are all saved; the same form (client token) sent twice at once
 creates one activity. Nothing answers 500.
 
-Nothing can be monkeypatched across processes, so the day is the real last working day before today in
-Asia/Jakarta: always inside the backdating window, and every time of that day is already past.
+The races are about concurrency, not the calendar: the clock runs from FIXED_NOW (a Wednesday afternoon) in this
+process and, through KINERJA_CLOCK, in every process it starts, so the suite does not run them again at each of
+tests/dates.py's moments. The day is the last working day before that today: inside the backdating window, and
+every time of that day is already past.
 """
 
 from __future__ import annotations
@@ -28,12 +30,18 @@ from kinerja import clock, create_app
 from kinerja.extensions import db as _db
 from kinerja.models import Activity, MonthLock
 from kinerja.workcalendar import is_weekend, package_holidays
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, freeze_now
 
-pytestmark = [pytest.mark.slow, pytest.mark.calendar]
+pytestmark = pytest.mark.slow
 
 PROCESSES = 4
 OVERLAP_MESSAGE = "Waktu bertabrakan dengan kegiatan"
+
+
+@pytest.fixture(autouse=True)
+def race_clock(monkeypatch) -> None:
+    """The clock running from FIXED_NOW, set before any other fixture reads it (see the module's docstring)."""
+    freeze_now(monkeypatch, running=True)
 
 
 def last_working_day_before_today() -> date:

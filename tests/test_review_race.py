@@ -5,8 +5,9 @@ barrier before every round and then post their decision on the same submitted it
 returning it. Exactly one decision stands, with one audit entry and one notice to the owner; the other is told
 that someone else decided first; nothing answers 500.
 
-Nothing can be monkeypatched across processes, so the item's day is the last working day before the real today
-(its month explicitly open) and the Plh's acting assignment spans the real today.
+The clock runs from FIXED_NOW in this process and its children, as in tests/test_activity_concurrency.py (the
+race is not about the calendar): the item's day is the last working day before that today (its month explicitly
+open) and the Plh's acting assignment spans that today.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from kinerja.models import (
     User,
 )
 from tests.factories import PASSWORD, ActivityFactory, hm, staff_member
-from tests.test_activity_concurrency import last_working_day_before_today
+from tests.test_activity_concurrency import last_working_day_before_today, race_clock  # noqa: F401 (a fixture)
 
-pytestmark = [pytest.mark.slow, pytest.mark.calendar]
+pytestmark = pytest.mark.slow
 
 ROUNDS = 5
 ALERT = re.compile(r'<div class="alert alert-(\w+)[^"]*" role="alert">\s*(.*?)\s*<button', re.S)
