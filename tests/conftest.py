@@ -106,22 +106,38 @@ def db(app: Flask) -> Iterator:
     limiter.reset()
 
 
+# The seed's result while the database holds the demo regency (demo_regency), kept from one module to the next.
+seeded_demo: dict[str, object] = {}
+
+
 @pytest.fixture(scope="module")
-def demo_regency(app: Flask):
-    """The demo regency (`flask seed-demo`), seeded once for a module of tests that read it, emptied after the
-    module. Such a module overrides `db` with `demo_db`, so that nothing is emptied between its tests: seeding
-    costs seconds, and the demo's tests are run again at every moment of `make test-dates`."""
+def demo_regency(app: Flask, request: pytest.FixtureRequest):
+    """The demo regency (`flask seed-demo`), seeded once for the modules of tests that read it and emptied after
+    the last of those that follow each other (test_seed*.py). Such a module overrides `db` with `demo_db`, so that
+    nothing is emptied between its tests: seeding costs seconds, and the demo's tests are run again at every
+    moment of `make test-dates`. The demo's tests only read it (seeding again adds nothing)."""
     from kinerja.demo.commands import seed_demo_command
 
-    with app.app_context():
-        result = app.test_cli_runner().invoke(seed_demo_command)
-        assert result.exit_code == 0, result.output
-        _db.session.remove()
-    yield result
-    with app.app_context():
-        _db.session.remove()
-        wipe(app)
+    if "result" not in seeded_demo:
+        with app.app_context():
+            result = app.test_cli_runner().invoke(seed_demo_command)
+            assert result.exit_code == 0, result.output
+            _db.session.remove()
+        seeded_demo["result"] = result
+    yield seeded_demo["result"]
     limiter.reset()
+    if not next_module_reads_the_demo(request):
+        with app.app_context():
+            _db.session.remove()
+            wipe(app)
+        seeded_demo.clear()
+
+
+def next_module_reads_the_demo(request: pytest.FixtureRequest) -> bool:
+    """Whether the test run next, after this module's last, is one of a module that reads the demo regency."""
+    items = request.session.items
+    last = max(index for index, item in enumerate(items) if item.module is request.module)
+    return last + 1 < len(items) and "demo_regency" in items[last + 1].fixturenames
 
 
 @pytest.fixture()

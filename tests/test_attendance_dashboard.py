@@ -1,25 +1,20 @@
 """The agency's attendance dashboards: today per unit, the month per employee (also XLSX), who may open them,
-their query counts, and the demo's check-ins."""
+and their query counts (the demo's check-ins: tests/test_seed_attendance.py)."""
 
 from __future__ import annotations
 
 import io
-from collections import Counter
 from datetime import UTC, date, datetime, time
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
 
 from kinerja import clock
 from kinerja.attendance import dashboard
-from kinerja.demo.commands import seed_demo_command
 from kinerja.models import (
     Agency,
-    AttendanceFlag,
     AttendanceKind,
     AttendanceRecord,
-    FlagKind,
     LeaveKind,
     WorkMode,
 )
@@ -197,39 +192,3 @@ def test_dashboard_queries_do_not_grow_with_headcount(client, auth, org, db, pat
     grow(db, agency_id, appraiser_id, 20)
     large = queries_for(client, db, url)
     assert small == large, (small, large)
-
-
-# --- The demo's check-ins ---------------------------------------------------------------------------------------
-
-@pytest.fixture()
-def seeded(app, db):
-    result = app.test_cli_runner().invoke(seed_demo_command)
-    assert result.exit_code == 0, result.output
-    db.session.rollback()
-    return result
-
-
-def test_demo_has_check_ins_with_flags_and_one_in_one_out_per_day(seeded, db):
-    rows = db.session.execute(select(
-        AttendanceRecord.employee_id, AttendanceRecord.day, AttendanceRecord.kind, AttendanceRecord.mode,
-        AttendanceRecord.at, AttendanceRecord.within_radius, AttendanceRecord.assignment_letter,
-        AttendanceRecord.selfie_name)).all()
-    assert len(rows) > 1_000
-    per_day = Counter((row.employee_id, row.day, row.kind) for row in rows)
-    assert max(per_day.values()) == 1
-    check_ins = {(row.employee_id, row.day): row for row in rows if row.kind is AttendanceKind.IN}
-    for row in rows:
-        assert row.selfie_name  # within retention: stored (issue 22)
-        assert (row.mode is WorkMode.DL) == bool(row.assignment_letter), row
-        if row.mode is WorkMode.WFO:
-            assert row.within_radius, row
-        if row.kind is AttendanceKind.OUT:
-            arrived = check_ins[row.employee_id, row.day]
-            assert arrived.at < row.at and arrived.mode is row.mode
-    assert {row.mode for row in rows} == set(WorkMode)
-    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord).where(
-        AttendanceRecord.late_minutes > 0)) > 20
-    kinds = set(db.session.scalars(select(AttendanceFlag.kind)))
-    assert {FlagKind.SAME_COORDINATES, FlagKind.EXACT_ACCURACY, FlagKind.SHARED_DEVICE} <= kinds
-    agencies = set(db.session.scalars(select(AttendanceRecord.agency_id).distinct()))
-    assert len(agencies) == 2

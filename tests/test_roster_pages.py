@@ -11,20 +11,17 @@ from sqlalchemy import select
 
 from kinerja import clock
 from kinerja.attendance import dashboard
-from kinerja.demo.commands import seed_demo_command
 from kinerja.models import (
-    Agency,
     CapReason,
     Notification,
     Position,
     Role,
-    Roster,
     RosterEntry,
     RosterStatus,
     WfoCap,
     WorkMode,
 )
-from kinerja.roster import caps, queries, services
+from kinerja.roster import caps, services
 from tests.factories import PositionFactory, UserFactory, staff_member
 from tests.querycount import count_queries
 from tests.test_attendance_dashboard import record
@@ -380,30 +377,3 @@ def test_navigation_links_roster_pages(client, auth, org):
     login_as(auth, org, "staff")
     text = client.get("/").get_data(as_text=True)
     assert "/presensi/jadwal-saya" in text and "Kuota &amp; jadwal" not in text
-
-
-# --- The demo -------------------------------------------------------------------------------------------------
-
-@pytest.fixture()
-def seeded(app, db):
-    result = app.test_cli_runner().invoke(seed_demo_command)
-    assert result.exit_code == 0, result.output
-    db.session.rollback()
-    return result
-
-
-def test_demo_agency_works_under_a_cap_with_a_published_fair_roster(seeded, db):
-    agency = db.session.scalar(select(Agency).where(Agency.code == "DISDUKCAPIL"))
-    today = clock.today(agency.timezone)
-    cap = caps.cap_on(agency.id, today)
-    assert (cap.percent, cap.reason_kind, cap.valid_to) == (50, CapReason.PPKM_3, None)
-    assert cap.valid_from < (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    assert [unit.code for unit in agency.units if unit.essential] == ["02.02"]
-    rosters = list(db.session.scalars(select(Roster).where(Roster.agency_id == agency.id)))
-    assert all(roster.status is RosterStatus.PUBLISHED for roster in rosters)
-    roster = next(roster for roster in rosters if roster.start_date <= today <= roster.end_date)
-    assert roster.end_date >= today + timedelta(days=14)
-    assert min(roster.start_date for roster in rosters) == (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    grid = queries.roster_grid(roster)
-    assert not any(count.over for count in grid.counts.values())  # the agency stays under its cap
-    assert "Admin OPD (Disdukcapil, kuota WFO & jadwal piket)" in seeded.output

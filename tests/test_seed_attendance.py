@@ -1,5 +1,6 @@
 """The demo regency follows its own rules (issue 22, item 6): Disdukcapil's seeded check-ins keep its 50% WFO cap
-day by day, following its published rosters, and the seeded selfies are stored for the retention period."""
+day by day, following its published rosters, and the seeded selfies are stored for the retention period; the demo's
+check-ins carry the flags the attendance review shows."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from kinerja.models import (
     Activity,
     Agency,
     Assignment,
+    AttendanceFlag,
     AttendanceKind,
     AttendanceRecord,
+    CapReason,
+    FlagKind,
     Roster,
     RosterStatus,
     User,
@@ -90,10 +94,14 @@ def test_selfies_within_retention_are_stored_and_shown(app, client, auth, seeded
     admin = db.session.scalar(select(User).where(User.username == "admin.disdukcapil"))
     admin.must_change_password = False
     db.session.commit()
-    auth.login("admin.disdukcapil", DEMO_PASSWORDS["agency_admin"])
-    response = client.get(f"/presensi/swafoto/{recent.id}")
+    try:
+        auth.login("admin.disdukcapil", DEMO_PASSWORDS["agency_admin"])
+        response = client.get(f"/presensi/swafoto/{recent.id}")
+        review = client.get("/presensi/tinjauan").get_data(as_text=True)
+    finally:  # the demo as seeded for the modules that read it next (tests/conftest.py: demo_regency)
+        admin.must_change_password = True
+        db.session.commit()
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
-    review = client.get("/presensi/tinjauan").get_data(as_text=True)
     assert "/presensi/swafoto/" in review and "Swafoto sudah dihapus" not in review
 
 
@@ -121,3 +129,46 @@ def test_the_monday_apel_is_attended_by_most_at_the_office_and_missed_by_some(se
         missed = [line for slip in db.session.scalars(select(TppSlip)) for line in slip_result(slip).lines
                   if line.code == "missed_session"]
         assert missed and db.session.scalar(select(func.count(TppPeriod.id)))
+
+
+def test_demo_has_check_ins_with_flags_and_one_in_one_out_per_day(demo_regency, db):
+    rows = db.session.execute(select(
+        AttendanceRecord.employee_id, AttendanceRecord.day, AttendanceRecord.kind, AttendanceRecord.mode,
+        AttendanceRecord.at, AttendanceRecord.within_radius, AttendanceRecord.assignment_letter,
+        AttendanceRecord.selfie_name)).all()
+    assert len(rows) > 1_000
+    per_day = Counter((row.employee_id, row.day, row.kind) for row in rows)
+    assert max(per_day.values()) == 1
+    check_ins = {(row.employee_id, row.day): row for row in rows if row.kind is AttendanceKind.IN}
+    for row in rows:
+        assert row.selfie_name  # within retention: stored (issue 22)
+        assert (row.mode is WorkMode.DL) == bool(row.assignment_letter), row
+        if row.mode is WorkMode.WFO:
+            assert row.within_radius, row
+        if row.kind is AttendanceKind.OUT:
+            arrived = check_ins[row.employee_id, row.day]
+            assert arrived.at < row.at and arrived.mode is row.mode
+    assert {row.mode for row in rows} == set(WorkMode)
+    assert db.session.scalar(select(func.count()).select_from(AttendanceRecord).where(
+        AttendanceRecord.late_minutes > 0)) > 20
+    kinds = set(db.session.scalars(select(AttendanceFlag.kind)))
+    assert {FlagKind.SAME_COORDINATES, FlagKind.EXACT_ACCURACY, FlagKind.SHARED_DEVICE} <= kinds
+    agencies = set(db.session.scalars(select(AttendanceRecord.agency_id).distinct()))
+    assert len(agencies) == 2
+
+
+def test_demo_agency_works_under_a_cap_with_a_published_fair_roster(demo_regency, db):
+    agency = db.session.scalar(select(Agency).where(Agency.code == "DISDUKCAPIL"))
+    today = clock.today(agency.timezone)
+    cap = caps.cap_on(agency.id, today)
+    assert (cap.percent, cap.reason_kind, cap.valid_to) == (50, CapReason.PPKM_3, None)
+    assert cap.valid_from < (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    assert [unit.code for unit in agency.units if unit.essential] == ["02.02"]
+    rosters = list(db.session.scalars(select(Roster).where(Roster.agency_id == agency.id)))
+    assert all(roster.status is RosterStatus.PUBLISHED for roster in rosters)
+    roster = next(roster for roster in rosters if roster.start_date <= today <= roster.end_date)
+    assert roster.end_date >= today + timedelta(days=14)
+    assert min(roster.start_date for roster in rosters) == (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    grid = queries.roster_grid(roster)
+    assert not any(count.over for count in grid.counts.values())  # the agency stays under its cap
+    assert "Admin OPD (Disdukcapil, kuota WFO & jadwal piket)" in demo_regency.output
