@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import insert
+from sqlalchemy import insert, literal, select
 
 from kinerja import create_app
 from kinerja.extensions import db as _db
@@ -80,9 +80,15 @@ def wipe(app: Flask) -> None:
 
     DELETE on every database: PostgreSQL's TRUNCATE gives each table and index new files, 380 ms for the 59 tables
     against 23 ms for DELETE of a test's few rows, and ran after nearly every test (most of the suite's time there).
-    Nothing relies on identities starting again at 1 (MariaDB never restarted them)."""
+    Nothing relies on identities starting again at 1 (MariaDB never restarted them). One statement first asks which
+    tables hold rows, so only those are emptied (a test writes to a few of the 59 tables; a DELETE per table cost
+    PostgreSQL 21 ms a test)."""
+    tables = list(reversed(_db.metadata.sorted_tables))
     with _db.engine.begin() as connection:
-        for table in reversed(_db.metadata.sorted_tables):
+        filled = connection.execute(select(*(select(literal(1)).select_from(table).exists() for table in tables)))
+        for table, has_rows in zip(tables, filled.one(), strict=True):
+            if not has_rows:
+                continue
             # A tree's rows refer to each other: cut the links before deleting (RESTRICT acts per row).
             for key in table.foreign_keys:
                 if key.column.table is table:

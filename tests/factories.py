@@ -181,22 +181,33 @@ class Organisation:
 
 
 def build_org() -> Organisation:
-    """Two agencies. A: head → appraiser → two staff, head → other appraiser → one staff. B: head → staff."""
-    RegencyFactory()
-    agency_a, agency_b = AgencyFactory(code="A", name="Dinas A"), AgencyFactory(code="B", name="Dinas B")
-    top_a = UnitFactory(agency=agency_a, code="01", name="Sekretariat A")
-    section_a = UnitFactory(agency=agency_a, code="01.01", name="Seksi A1", parent=top_a)
-    section_a2 = UnitFactory(agency=agency_a, code="01.02", name="Seksi A2", parent=top_a)
-    top_b = UnitFactory(agency=agency_b, code="01", name="Sekretariat B")
+    """Two agencies. A: head → appraiser → two staff, head → other appraiser → one staff. B: head → staff.
 
-    head_a = staff_member(top_a, None, name="Kepala A")
-    appraiser_a = staff_member(section_a, head_a, name="Penilai A", gender=Gender.FEMALE)
-    staff_a = staff_member(section_a, appraiser_a, name="Staf A")
-    staff_a2 = staff_member(section_a, appraiser_a, name="Staf A Dua")
-    other_appraiser_a = staff_member(section_a2, head_a, name="Penilai Lain A")
-    other_staff_a = staff_member(section_a2, other_appraiser_a, name="Staf Lain A")
-    head_b = staff_member(top_b, None, name="Kepala B")
-    staff_b = staff_member(top_b, head_b, name="Staf B")
+    Built in memory and stored in one flush: the unit of work then inserts each table's rows together (a flush
+    per object cost the PostgreSQL and MariaDB suites about a tenth of their time, as nearly every test builds it)."""
+    rows: list = []
+
+    def member(unit: Unit, appraiser: Employee | None, **employee_fields) -> Employee:
+        employee = EmployeeFactory.build(**employee_fields)
+        rows.extend((employee, UserFactory.build(employee=employee),
+                     AssignmentFactory.build(employee=employee, unit=unit, agency=unit.agency, appraiser=appraiser)))
+        return employee
+
+    regency = RegencyFactory.build()
+    agency_a, agency_b = AgencyFactory.build(code="A", name="Dinas A"), AgencyFactory.build(code="B", name="Dinas B")
+    top_a = UnitFactory.build(agency=agency_a, code="01", name="Sekretariat A")
+    section_a = UnitFactory.build(agency=agency_a, code="01.01", name="Seksi A1", parent=top_a)
+    section_a2 = UnitFactory.build(agency=agency_a, code="01.02", name="Seksi A2", parent=top_a)
+    top_b = UnitFactory.build(agency=agency_b, code="01", name="Sekretariat B")
+
+    head_a = member(top_a, None, name="Kepala A")
+    appraiser_a = member(section_a, head_a, name="Penilai A", gender=Gender.FEMALE)
+    staff_a = member(section_a, appraiser_a, name="Staf A")
+    staff_a2 = member(section_a, appraiser_a, name="Staf A Dua")
+    other_appraiser_a = member(section_a2, head_a, name="Penilai Lain A")
+    other_staff_a = member(section_a2, other_appraiser_a, name="Staf Lain A")
+    head_b = member(top_b, None, name="Kepala B")
+    staff_b = member(top_b, head_b, name="Staf B")
     agency_a.head, agency_b.head = head_a, head_b
 
     organisation = Organisation(
@@ -210,10 +221,11 @@ def build_org() -> Organisation:
         other_staff_a=other_staff_a,
         head_b=head_b,
         staff_b=staff_b,
-        agency_admin_a=UserFactory(username="admin.a", roles=[(Role.AGENCY_ADMIN, agency_a)]),
-        bkd_admin=UserFactory(username="admin.bkd", roles=[Role.BKD_ADMIN]),
-        superadmin=UserFactory(username="superadmin", roles=[Role.SUPERADMIN]),
+        agency_admin_a=UserFactory.build(username="admin.a", roles=[(Role.AGENCY_ADMIN, agency_a)]),
+        bkd_admin=UserFactory.build(username="admin.bkd", roles=[Role.BKD_ADMIN]),
+        superadmin=UserFactory.build(username="superadmin", roles=[Role.SUPERADMIN]),
     )
+    db.session.add_all([regency, agency_a, agency_b, *rows, *vars(organisation).values()])
     db.session.commit()
     return organisation
 
