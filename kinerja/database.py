@@ -4,8 +4,9 @@ SQLite connections run in WAL mode with foreign keys on and a busy timeout. Tran
 begin IMMEDIATE, taking the write lock up front: a deferred transaction that reads and then writes can
 fail at once with "database is locked" when another writer committed in between, and two read-modify-write
 transactions could otherwise interleave. Requests that cannot write (GET, HEAD, OPTIONS) mark themselves
-read-only and begin deferred, so readers never queue behind writers. Code outside a request (CLI commands,
-background jobs, tests) begins IMMEDIATE unless it wraps long reads in `read_only_transactions()`.
+read-only and begin deferred, so readers never queue behind writers; so does the rest of a request whose step
+was refused (`reads_only_from_here`, called by `show_error`) while its form is shown again. Code outside a request
+(CLI commands, background jobs, tests) begins IMMEDIATE unless it wraps long reads in `read_only_transactions()`.
 
 One user step, one transaction: services end with `finish()`; a step made of several services runs them inside
 `one_step()`, where `finish()` only flushes, and commits once at the end or not at all. A service called on its
@@ -46,6 +47,14 @@ def read_only_transactions() -> Iterator[None]:
         yield
     finally:
         _read_only.reset(token)
+
+
+def reads_only_from_here() -> None:
+    """The rest of this request only reads (a refused form is shown again): its later SQLite transactions begin
+    DEFERRED, so the page renders without holding the write lock that other writers queue for (at the month-end
+    rush, a refused save held it through the whole page). Reset when the request ends."""
+    if has_request_context():
+        _read_only.set(True)
 
 
 @contextmanager

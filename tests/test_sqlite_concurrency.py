@@ -13,11 +13,13 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -25,7 +27,7 @@ from kinerja import create_app
 from kinerja.database import read_only_transactions
 from kinerja.extensions import db as _db
 from kinerja.models import Regency
-from tests.factories import PASSWORD, RegencyFactory
+from tests.factories import PASSWORD, ActivityFactory, RegencyFactory, freeze_now
 
 PROCESSES = 4
 INCREMENTS = 25
@@ -129,3 +131,48 @@ def test_read_only_block_does_not_wait_for_the_lock(org, impatient_app, database
     with impatient_app.app_context(), write_lock_held(database_url), read_only_transactions():
         assert _db.session.execute(select(Regency.name)).scalar_one() == "Pemerintah Kota Uji"
         _db.session.rollback()
+
+
+def test_a_refused_save_is_shown_again_without_holding_the_write_lock(org, db, impatient_app, database_url,
+                                                                       monkeypatch):
+    """A POST begins IMMEDIATE (it may write). Once its save is refused, the day page is read and rendered in
+    DEFERRED transactions: another writer may take the lock meanwhile instead of queueing behind the page."""
+    freeze_now(monkeypatch)
+    ActivityFactory(employee=org.staff_a, activity_date=date(2026, 11, 17))  # 08.00–09.00
+    identifier = org.staff_a.id_number
+    db.session.commit()  # and hold no lock (outside a request the test's session would begin IMMEDIATE)
+    client = impatient_app.test_client()
+    assert client.post("/masuk", data={"identifier": identifier, "password": PASSWORD}).status_code == 302
+    begins: list[tuple[str, bool]] = []  # each transaction the request began, and whether a writer could start then
+
+    def after_begin(_connection, _cursor, statement, *_args) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append((statement, writer_could_start(database_url)))
+
+    with impatient_app.app_context():
+        engine = _db.engine
+    event.listen(engine, "after_cursor_execute", after_begin)
+    try:
+        response = client.post("/kegiatan/2026-11-17", data={
+            "start_time": "08:30", "end_time": "09:30", "description": "Melayani perekaman KTP-el", "quantity": "3",
+            "unit": "orang", "work_mode": "WFO", "category": "tugas_utama", "client_token": str(uuid.uuid4())})
+    finally:
+        event.remove(engine, "after_cursor_execute", after_begin)
+
+    assert response.status_code == 200 and "Waktu bertabrakan dengan kegiatan" in response.get_data(as_text=True)
+    assert begins[0] == ("BEGIN IMMEDIATE", False)  # the save was tried holding the lock
+    assert ("BEGIN", True) in begins, begins  # then the page read without it
+    refused = begins.index(("BEGIN", True))
+    assert all(begin == ("BEGIN", True) for begin in begins[refused:]), begins
+
+
+def writer_could_start(database_url: str) -> bool:
+    other = sqlite3.connect(make_url(database_url).database, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()

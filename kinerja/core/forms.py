@@ -7,14 +7,16 @@ from collections.abc import Collection
 from flask import flash
 from markupsafe import Markup, escape
 
+from kinerja.database import reads_only_from_here
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 
 
 def show_error(form, error: DomainError, fields: Collection[str] | None = None) -> None:
     """Undo the refused step and put its message next to the field it names (one of `fields`, when given: the
-    others are hidden or far from the eye), else at the top of the page."""
+    others are hidden or far from the eye), else at the top of the page. The page shown again only reads."""
     db.session.rollback()
+    reads_only_from_here()
     shown = error.field if error.field and (fields is None or error.field in fields) else None
     field = getattr(form, shown, None) if shown else None
     if field is not None:
