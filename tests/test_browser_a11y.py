@@ -12,7 +12,7 @@ import os
 import pytest
 
 from kinerja import clock
-from tests.browser import axe_violations
+from tests.browser import axe_script, axe_violations
 from tests.factories import PASSWORD
 
 pytestmark = [
@@ -74,6 +74,7 @@ def check_pages(page, base: str, paths: list[str]) -> dict[str, list[str]]:
 def test_no_serious_axe_violations(browser, live_server, app, org, db, role, width):
     context = browser.new_context(viewport={"width": width, "height": 800}, locale="id-ID", bypass_csp=True,
                                   timezone_id="Asia/Jakarta")
+    context.add_init_script(path=axe_script())  # some fifty pages a role: cheaper than adding it to each
     page = context.new_page()
     try:
         identifiers = {"staff": org.staff_a.id_number, "appraiser": org.appraiser_a.id_number,
