@@ -172,6 +172,23 @@ def test_templates_gettext_formats_and_escapes_as_jinjas_newstyle_gettext(app):
         assert app.jinja_env.globals["_"] is app.jinja_env.globals["gettext"]
 
 
+def test_templates_gettext_in_a_loop_does_not_copy_the_pages_context(app, monkeypatch):
+    """Jinja hands a function that asks for the template's context, called in a loop, a copy of every variable of
+    the page; `_` asks only for the evaluation context (autoescaping), so a list's rows make no copies."""
+    from flask import render_template_string
+    from jinja2.runtime import Context
+
+    copies = []
+    derived = Context.derived
+    monkeypatch.setattr(Context, "derived", lambda self, *args: copies.append(self.name) or derived(self, *args))
+    with app.test_request_context("/"):
+        html = render_template_string(
+            "{% for name in names %}{% set shown = name %}{{ _('Pilih %(name)s', name=shown) }}; "
+            "{{ ngettext('%(num)s kegiatan', '%(num)s kegiatan', loop.index) }}; {% endfor %}", names=["<a>", "b"])
+    assert html == "Pilih &lt;a&gt;; 1 kegiatan; Pilih b; 2 kegiatan; "
+    assert copies == []
+
+
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_wtforms_own_messages_come_from_a_catalogue_loaded_once(app, auth, org, db, language, monkeypatch):
     """WTForms' built-in messages (a time it cannot read) as Flask-WTF gives them, from a catalogue kept per
