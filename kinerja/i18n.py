@@ -123,7 +123,8 @@ def template_gettext(eval_context: EvalContext, string: str, /, **variables) -> 
     escaped when autoescaping, its variables escaped into it), in one call instead of the three of Jinja's alias,
     its wrapper and the translation function: a list of a hundred people translates four strings a row. It takes
     the evaluation context, all it needs, not the template's: Jinja gives a function that asks for the context,
-    when called inside a loop, a copy of every variable of the page (a fifth of the inbox's rows)."""
+    when called inside a loop, a copy of every variable of the page (under the profiler, a fifth of the time
+    the inbox spent on its rows)."""
     return formatted(eval_context, request_translations().ugettext(string), variables)
 
 

@@ -81,8 +81,8 @@ def wipe(app: Flask) -> None:
     DELETE on every database: PostgreSQL's TRUNCATE gives each table and index new files, 380 ms for the 59 tables
     against 23 ms for DELETE of a test's few rows, and ran after nearly every test (most of the suite's time there).
     Nothing relies on identities starting again at 1 (MariaDB never restarted them). One statement first asks which
-    tables hold rows, so only those are emptied (a test writes to a few of the 59 tables; a DELETE per table cost
-    PostgreSQL 21 ms a test)."""
+    tables hold rows, so only those are emptied (a test writes to a few of the 59 tables): 23 → 15 ms a test on
+    PostgreSQL, 20 → 13 ms on MariaDB."""
     tables = list(reversed(_db.metadata.sorted_tables))
     with _db.engine.begin() as connection:
         filled = connection.execute(select(*(select(literal(1)).select_from(table).exists() for table in tables)))
