@@ -14,7 +14,7 @@ from kinerja.core.people import PERSON_WIDTH, PersonRow, person_columns
 from kinerja.database import LIKE_ESCAPE, contains_pattern
 from kinerja.extensions import db
 from kinerja.models import ActingAssignment, Agency, Assignment, Employee, Position, Unit
-from kinerja.permissions import absent_ids
+from kinerja.permissions import appraiser_ids
 
 
 @cache
@@ -85,7 +85,7 @@ def first_subordinates(employee_id: int, on: date, limit: int) -> Team:
 
 
 def subordinates_values(employee_id: int, on: date) -> dict:
-    return {"on": on, "appraisers": sorted({employee_id} | absent_ids(employee_id, on)), "employee_id": employee_id}
+    return {"on": on, "appraisers": appraiser_ids(employee_id, on), "employee_id": employee_id}
 
 
 def subordinate_row(row, employee_id: int) -> SubordinateRow:
