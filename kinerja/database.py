@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -187,22 +187,6 @@ def paginate_counted(select: Select, page: int, per_page: int,
     """`db.paginate` (no 404 past the end) in one statement: see CountedPagination."""
     return CountedPagination(select=select, session=db.session(), page=page, per_page=per_page, error_out=False,
                              convert=convert)
-
-
-class ListPagination(Pagination):
-    """A page of rows already read and ordered in Python (the inbox sorts people by what waits for the
-    reviewer), for the same `pagination` macro as the pages of a query."""
-
-    def _query_items(self) -> list:
-        return self._query_args["rows"][self._query_offset:self._query_offset + self.per_page]
-
-    def _query_count(self) -> int:
-        return len(self._query_args["rows"])
-
-
-def paginate_list(rows: list, page: int, per_page: int) -> ListPagination:
-    """`db.paginate` over a list: no 404 past the end (an empty page)."""
-    return ListPagination(rows=rows, page=page, per_page=per_page, error_out=False)
 
 
 def contains_pattern(text: str) -> str:

@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from kinerja.models import Assignment, Position, Unit
+from kinerja.models import ActingAssignment, Assignment, Position, Unit
 from tests.factories import PositionFactory, freeze_now, staff_member
 from tests.querycount import count_queries
+from tests.test_api_activities import headers
 from tests.test_review import APPROVED, DRAFT, RETURNED, SUBMITTED, TODAY, item, page, sign_in, statuses
 
 INBOX, PREVIEW, BULK = "/pemeriksaan/", "/pemeriksaan/pratinjau", "/pemeriksaan/setujui-massal"
@@ -203,6 +204,74 @@ def test_a_large_team_is_listed_a_page_at_a_time_with_those_waiting_first(app, d
     card = re.search(r'id="bawahan".*?</div>\s*</div>', home, re.S).group(0)
     assert len(re.findall(r'href="/pegawai/\d+"', card)) == 2
     assert "Lihat semua 5 pegawai di halaman pemeriksaan" in text(card) and f'href="{INBOX}"' in card
+
+
+def inbox_rows(markup: str) -> list[tuple[int, str]]:
+    """The inbox's people in page order: (employee id, what the row reads)."""
+    return [(int(re.search(r'name="employee_ids" value="(\d+)"', row).group(1)), text(row))
+            for row in list_items(markup) if 'name="employee_ids"' in row]
+
+
+def test_the_inbox_lists_the_team_and_whoever_else_waits_for_the_user_a_page_at_a_time(app, db, org, today,
+                                                                                       monkeypatch):
+    """The head of agency A, with appraiser A gone (their staff's items come up to the head) and standing in for
+    the head of agency B today (whose staff are the head's team while it lasts): everyone with items waiting for
+    the head, most waiting first, then the oldest, then the team without waiting items by name; the team's rows
+    show position and unit, a stand-in's team its badge; a page at a time with the same counts on every page,
+    past the end too. The API lists everyone in the same order."""
+    monkeypatch.setitem(app.config, "ORPHAN_REVIEW_ROUTE", "next_appraiser")
+    org.appraiser_a.active = False
+    db.session.add(ActingAssignment(acting_id=org.head_a.id, absent_id=org.head_b.id, valid_from=date(2026, 11, 16),
+                                    valid_to=date(2026, 11, 20), decree_number="800/2/2026"))
+    unit = db.session.scalar(select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
+                             .where(Assignment.employee_id == org.other_appraiser_a.id))
+    idle = staff_member(unit, org.head_a, name="Zaenal Tanpa Kegiatan")
+    db.session.commit()
+    early = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)
+    for n in range(3):
+        item(org.staff_b, date(2026, 11, 17), start=f"{7 + n:02d}:00", end=f"{8 + n:02d}:00")
+    item(org.staff_a, date(2026, 11, 16))
+    item(org.staff_a, date(2026, 11, 17))
+    item(org.staff_a2, date(2026, 11, 17))
+    item(org.other_appraiser_a, date(2026, 11, 17), submitted_at=early)
+    item(org.other_appraiser_a, date(2026, 11, 16), status=APPROVED)
+    item(org.other_staff_a, date(2026, 11, 17))  # other appraiser A's: not the head's
+    item(idle, date(2026, 11, 17), status=DRAFT)
+    expected = [(org.staff_b, 3, True), (org.staff_a, 2, False), (org.other_appraiser_a, 1, True),
+                (org.staff_a2, 1, False), (idle, 0, True)]
+
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    client = sign_in(app, org.head_a.id_number)
+    listed = []
+    for number in (1, 2, 3):
+        markup = page(client.get(f"{INBOX}?page={number}"))
+        assert "Pilih semua pegawai dengan kegiatan menunggu (4)" in text(markup)
+        assert 'href="/pemeriksaan/?page=3"' in markup
+        listed += inbox_rows(markup)
+    assert [employee_id for employee_id, _ in listed] == [person.id for person, _, _ in expected]
+    for (_, row), (person, waiting, team) in zip(listed, expected, strict=True):
+        assert (f"{waiting} menunggu" if waiting else "tidak ada") in row
+        assert (" · " in row) is team, row  # position · unit: the team's own rows only
+        assert ("sebagai Plh/Plt" in row) is (person is org.staff_b), row
+    past_the_end = page(client.get(f"{INBOX}?page=9"))
+    assert inbox_rows(past_the_end) == [] and "Pilih semua pegawai dengan kegiatan menunggu (4)" in text(past_the_end)
+
+    api = app.test_client().get("/api/v1/review/inbox", headers=headers(org.head_a)).get_json()
+    assert [(row["employee_id"], row["waiting"], row["via_acting"]) for row in api] == [
+        (person.id, waiting, person is org.staff_b) for person, waiting, _ in expected]
+
+
+def test_an_agency_admin_without_a_team_lists_only_what_waits_for_them(app, db, org, today, monkeypatch):
+    monkeypatch.setitem(app.config, "ORPHAN_REVIEW_ROUTE", "agency_admin")
+    org.appraiser_a.active = False
+    db.session.commit()
+    item(org.staff_a, date(2026, 11, 16), submitted_at=datetime(2026, 11, 16, 1, 0, tzinfo=UTC))
+    item(org.head_a, date(2026, 11, 17))
+    item(org.staff_a2, date(2026, 11, 17), submitted_at=datetime(2026, 11, 16, 3, 0, tzinfo=UTC))
+    item(org.head_b, date(2026, 11, 17))  # agency B's: not this admin's
+    rows = inbox_rows(page(sign_in(app, org.agency_admin_a.username).get(INBOX)))
+    assert [employee_id for employee_id, _ in rows] == [org.staff_a.id, org.staff_a2.id, org.head_a.id]
+    assert all("1 menunggu" in row and " · " not in row for _, row in rows)
 
 
 # ------------------------------------------------------------------------------- select-all and the count

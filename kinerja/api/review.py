@@ -90,7 +90,7 @@ def reviewable_activity(activity_id: int) -> None:
 @bp.response(200, InboxRowSchema(many=True))
 def inbox():
     """Your subordinates (also via Plh/Plt) and anyone whose items wait for you, most waiting first."""
-    return queries.inbox(current_user, clock.today())
+    return queries.inbox(current_user, clock.today()).rows
 
 
 @bp.route(f"/employees/<{ID}:employee_id>/activities", methods=["GET"])

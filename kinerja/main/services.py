@@ -42,7 +42,8 @@ class SubordinateRow:
 
 @cache
 def subordinates_statement() -> Select:
-    """Built once with bound parameters (an appraiser's home and inbox run it on every view)."""
+    """The employee's current subordinates, direct and of whom they stand in for today, by name; built once with
+    bound parameters (an appraiser's home runs it on every view)."""
     on = bindparam("on", type_=Date)
     return (
         select(*person_columns(), Position.name, Unit.name, Assignment.appraiser_id)
@@ -58,13 +59,6 @@ def subordinates_statement() -> Select:
     )
 
 
-def subordinates(employee_id: int, on: date) -> list[SubordinateRow]:
-    """Direct subordinates, then those of the people the employee stands in for, sorted by name (plain rows:
-    an appraiser's home and inbox list them on every view)."""
-    rows = db.session.execute(subordinates_statement(), subordinates_values(employee_id, on))
-    return [subordinate_row(row, employee_id) for row in rows]
-
-
 @dataclass(frozen=True)
 class Team:
     rows: list[SubordinateRow]  # the first `limit`, by name
@@ -77,7 +71,7 @@ def first_subordinates_statement() -> Select:
 
 
 def first_subordinates(employee_id: int, on: date, limit: int) -> Team:
-    """The first `limit` of `subordinates` and how many there are, in one statement: the home page's card shows
+    """The first `limit` of `subordinates_statement` and how many there are, in one statement: the home page's card shows
     a page of names and links to the inbox for the rest (a head's team may be a hundred people)."""
     rows = db.session.execute(first_subordinates_statement(), {**subordinates_values(employee_id, on),
                                                                "limit": limit}).all()

@@ -14,7 +14,6 @@ from kinerja.attendance.corrections import pending_count
 from kinerja.auth.services import safe_next_url
 from kinerja.core import signatory
 from kinerja.core.assignments import assignment_on
-from kinerja.database import paginate_list
 from kinerja.errors import DomainError
 from kinerja.extensions import db
 from kinerja.models import Activity, ActivityStatus
@@ -39,11 +38,10 @@ def back(default: str) -> str:
 def inbox():
     """Everyone the user reviews, those with the oldest waiting items first, a page at a time (a head's team may
     be a hundred people); the select-all box covers everyone waiting, on every page."""
-    rows = queries.inbox(current_user, clock.today())
-    return render_template("review/inbox.html", rows=paginate_list(rows, request.args.get("page", 1, type=int),
-                                                                   current_app.config["PER_PAGE"]),
-                           waiting_people=sum(1 for row in rows if row.waiting), action_form=ActionForm(),
-                           corrections_waiting=pending_count(current_user))
+    rows = queries.InboxPagination(user=current_user, today=clock.today(), page=request.args.get("page", 1, type=int),
+                                   per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("review/inbox.html", rows=rows, waiting_people=rows.waiting_people,
+                           action_form=ActionForm(), corrections_waiting=pending_count(current_user))
 
 
 @bp.route("/pegawai/<int:employee_id>")
