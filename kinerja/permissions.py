@@ -125,16 +125,13 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorator
 
 
-def absent_ids_select(employee_id: int, on: date) -> Select:
-    """Employees whom `employee_id` stands in for on the day."""
-    return select(ActingAssignment.absent_id).where(
-        ActingAssignment.acting_id == employee_id, ActingAssignment.active_on(on)
-    ).correlate_except(ActingAssignment)  # `employee_id` may be a column of an enclosing statement
-
-
 @cache
 def absent_ids_statement() -> Select:
-    return absent_ids_select(bindparam("employee_id", type_=Integer), bindparam("on", type_=Date))
+    """Employees whom an employee stands in for on a day, built once with bound parameters. Read as a list
+    (`absent_ids`), never as `IN (this)` beside other conditions: MariaDB runs such a subquery once per row."""
+    return select(ActingAssignment.absent_id).where(
+        ActingAssignment.acting_id == bindparam("employee_id", type_=Integer),
+        ActingAssignment.active_on(bindparam("on", type_=Date)))
 
 
 def absent_ids(employee_id: int, on: date) -> frozenset[int]:

@@ -71,8 +71,8 @@ def first_subordinates_statement() -> Select:
 
 
 def first_subordinates(employee_id: int, on: date, limit: int) -> Team:
-    """The first `limit` of `subordinates_statement` and how many there are, in one statement: the home page's card shows
-    a page of names and links to the inbox for the rest (a head's team may be a hundred people)."""
+    """The first `limit` of `subordinates_statement` and how many there are, in one statement: the home page's
+    card shows a page of names and links to the inbox for the rest (a head's team may be a hundred people)."""
     rows = db.session.execute(first_subordinates_statement(), {**subordinates_values(employee_id, on),
                                                                "limit": limit}).all()
     return Team([subordinate_row(row, employee_id) for row in rows], rows[0][-1] if rows else 0)

@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, false, or_, select
 
 from kinerja.extensions import db
 from kinerja.models import ActingAssignment, Assignment, Skp, User
-from kinerja.permissions import absent_ids_select, admin_agency_ids, is_global_admin, overseen_agency_ids
+from kinerja.permissions import admin_agency_ids, appraiser_ids, is_global_admin, overseen_agency_ids
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ def owner_agency_id(skp: Skp) -> int | None:
 def decidable(user: User, today: date) -> Select:
     """SKP the user may decide today (add .where for the status)."""
     conditions = []
-    if user.employee_id is not None:
-        conditions.append(Skp.appraiser_id == user.employee_id)
-        conditions.append(Skp.appraiser_id.in_(absent_ids_select(user.employee_id, today)))
+    if user.employee_id is not None:  # the appraisers as a list read first: MariaDB ran `appraiser = :me OR
+        # appraiser IN (acting subquery)` once for every plan
+        conditions.append(Skp.appraiser_id.in_(appraiser_ids(user.employee_id, today)))
     agencies = admin_agency_ids(user)
     if agencies:
         owners = select(Assignment.employee_id).where(
