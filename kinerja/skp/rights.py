@@ -57,8 +57,9 @@ def owner_agency_id(skp: Skp) -> int | None:
 def decidable(user: User, today: date) -> Select:
     """SKP the user may decide today (add .where for the status)."""
     conditions = []
-    if user.employee_id is not None:  # the appraisers as a list read first: MariaDB ran `appraiser = :me OR
-        # appraiser IN (acting subquery)` once for every plan
+    if user.employee_id is not None:
+        # the user and whom they stand in for as a list read first: MariaDB ran `appraiser = :me OR appraiser IN
+        # (acting subquery)` once for every plan
         conditions.append(Skp.appraiser_id.in_(appraiser_ids(user.employee_id, today)))
     agencies = admin_agency_ids(user)
     if agencies:
