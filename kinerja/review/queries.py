@@ -131,17 +131,16 @@ def inbox(user: User, today: date, page: int | None = None, per_page: int = 0) -
         values.update(limit=per_page, offset=(page - 1) * per_page)
     statement = inbox_statement(shape_of(scope), page is not None)
     found = db.session.execute(statement, values).all()
+    counted = found
     if not found and page is not None and page > 1:  # past the end: no row carries the counts
-        found = db.session.execute(statement, {**values, "offset": 0, "limit": 1}).all()
-        return Inbox([], found[0][-2], found[0][-1]) if found else Inbox([], 0, 0)
+        counted = db.session.execute(statement, {**values, "offset": 0, "limit": 1}).all()
+    total, waiting_people = counted[0][-2:] if counted else (0, 0)
     zone = clock.zone()
-    rows = []
-    for *person, position, unit, appraiser_id, waiting, oldest, _total, _waiting_people in found:
-        rows.append(InboxRow(
-            PersonRow(*person), position, unit, int(waiting), oldest,  # int(): a sum is DECIMAL elsewhere
-            appraiser_id is not None and appraiser_id != user.employee_id,
-            (today - oldest.astimezone(zone).date()).days if oldest is not None else None))
-    return Inbox(rows, found[0][-2], found[0][-1]) if found else Inbox([], 0, 0)
+    rows = [InboxRow(PersonRow(*person), position, unit, int(waiting), oldest,  # int(): a sum is DECIMAL elsewhere
+                     appraiser_id is not None and appraiser_id != user.employee_id,
+                     (today - oldest.astimezone(zone).date()).days if oldest is not None else None)
+            for *person, position, unit, appraiser_id, waiting, oldest, _total, _waiting in found]
+    return Inbox(rows, total, waiting_people)
 
 
 class InboxPagination(Pagination):

@@ -36,8 +36,8 @@ def back(default: str) -> str:
 @bp.route("/")
 @login_required
 def inbox():
-    """Everyone the user reviews, those with the oldest waiting items first, a page at a time (a head's team may
-    be a hundred people); the select-all box covers everyone waiting, on every page."""
+    """Everyone the user reviews, those with the most waiting items first (then the oldest), a page at a time (a
+    head's team may be a hundred people); the select-all box covers everyone waiting, on every page."""
     rows = queries.InboxPagination(user=current_user, today=clock.today(), page=request.args.get("page", 1, type=int),
                                    per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("review/inbox.html", rows=rows, waiting_people=rows.waiting_people,
